@@ -1,0 +1,18 @@
+export enum AccountsErrorCode {
+  InvalidCredentials = 'invalid_credentials',
+  NotFound = 'not_found',
+  EmailTaken = 'email_taken',
+  TeamNameTaken = 'team_name_taken',
+  NotAMember = 'not_a_member',
+  LastAdmin = 'last_admin',
+}
+
+export class AccountsError extends Error {
+  constructor(
+    readonly code: AccountsErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AccountsError';
+  }
+}

@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { TransactionRunner } from '@parley/database';
+import { Membership, User, Workspace, type WorkspaceSettings } from './accounts.entities.js';
+import { AccountsError, AccountsErrorCode } from './accounts.errors.js';
+import { PasswordHasher } from './password-hasher.js';
+
+export interface NewWorkspace {
+  name: string;
+  timezone?: string;
+  admin: { email: string; name: string; password: string };
+}
+
+@Injectable()
+export class WorkspacesService {
+  constructor(
+    @InjectRepository(Workspace) private readonly workspaces: Repository<Workspace>,
+    private readonly hasher: PasswordHasher,
+    private readonly tx: TransactionRunner,
+  ) {}
+
+  /** Creates a workspace and its first admin; an existing user with that email becomes the admin. */
+  async create(input: NewWorkspace): Promise<{ workspace: Workspace; admin: User; createdUser: boolean }> {
+    const passwordHash = await this.hasher.hash(input.admin.password);
+    return this.tx.run(async (manager) => {
+      const workspace = await manager.save(Workspace, {
+        name: input.name,
+        timezone: input.timezone ?? 'UTC',
+        settings: {},
+      });
+      const email = input.admin.email.trim().toLowerCase();
+      let admin = await manager.findOne(User, { where: { email } });
+      const createdUser = !admin;
+      admin ??= await manager.save(User, { email, name: input.admin.name, passwordHash, avatarUrl: null });
+      await manager.insert(Membership, { workspaceId: workspace.id, userId: admin.id, role: 'admin' });
+      return { workspace, admin, createdUser };
+    });
+  }
+
+  async get(workspaceId: string): Promise<Workspace> {
+    const workspace = await this.workspaces.findOne({ where: { id: workspaceId } });
+    if (!workspace) throw new AccountsError(AccountsErrorCode.NotFound, 'Workspace not found');
+    return workspace;
+  }
+
+  async update(
+    workspaceId: string,
+    changes: { name?: string; timezone?: string; settings?: WorkspaceSettings },
+  ): Promise<Workspace> {
+    const workspace = await this.get(workspaceId);
+    return this.workspaces.save({
+      ...workspace,
+      name: changes.name ?? workspace.name,
+      timezone: changes.timezone ?? workspace.timezone,
+      settings: { ...workspace.settings, ...changes.settings },
+    });
+  }
+}

@@ -1,0 +1,41 @@
+import type { Channel } from '@parley/realtime';
+
+/** Everything a provider needs to send one message; no database rows, no domain rules. */
+export interface OutboundRequest {
+  channel: Channel;
+  inboxId: string;
+  config: Record<string, unknown>;
+  secrets: Record<string, unknown>;
+  messageId: string;
+  conversationId: string;
+  contactId: string;
+  to: { kind: string; value: string };
+  body: string;
+  attachments: Array<{ name: string; contentType: string; size: number; url: string }>;
+  author: { id: string | null; name: string | null; type: 'agent' | 'bot' | 'system' };
+  createdAt: string;
+}
+
+export interface SendResult {
+  providerId: string;
+  status: 'sent' | 'delivered';
+}
+
+/** A provider refused or failed; `retryable` says whether trying again may succeed. */
+export class ChannelSendError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = 'ChannelSendError';
+  }
+}
+
+export interface ChannelSender {
+  readonly channels: readonly Channel[];
+  send(request: OutboundRequest): Promise<SendResult>;
+}
+
+export const CHANNEL_SENDERS = Symbol('CHANNEL_SENDERS');

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+const DEV_JWT_SECRET = 'parley-dev-only-jwt-secret-change-me-0123456789';
+// 32 bytes, base64. Only used outside production so `npm run demo` works with no .env file.
+const DEV_ENCRYPTION_KEY = 'cGFybGV5LWRldi1vbmx5LWVuY3J5cHRpb24ta2V5ISE=';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const url = (protocols: string[]) =>
+  z.string().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL with protocol ${protocols.join(' or ')}`);
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    HOST: z.string().default('0.0.0.0'),
+    PORT: port.default(3000),
+    PUBLIC_URL: url(['http:', 'https:']).optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+    DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/parley'),
+    DATABASE_POOL_SIZE: positiveInt.default(10),
+    REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+    REDIS_PREFIX: z
+      .string()
+      .regex(/^[a-zA-Z0-9:_-]+$/, 'only letters, digits, ":", "_" and "-"')
+      .default('parley'),
+    JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    JWT_TTL_SECONDS: positiveInt.default(12 * 3600),
+    ENCRYPTION_KEY: z
+      .string()
+      .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
+      .optional(),
+    BODY_LIMIT: z
+      .string()
+      .regex(/^\d+(b|kb|mb)$/i, 'a size such as 512kb or 1mb')
+      .default('1mb'),
+    CORS_ORIGINS: z.string().default(''),
+    SEED_WORKSPACE_NAME: z.string().min(1).default('Parley Demo'),
+    SEED_ADMIN_EMAIL: z.email().default('admin@parley.local'),
+    SEED_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').default('parley-admin'),
+    OUTBOX_SWEEP_MS: positiveInt.default(2000),
+    DELIVERY_ATTEMPTS: positiveInt.default(8),
+    DELIVERY_BACKOFF_MS: positiveInt.default(2000),
+    OUTBOUND_WEBHOOK_TIMEOUT_MS: positiveInt.default(10000),
+    LOGIN_RATE_LIMIT_PER_MINUTE: positiveInt.default(20),
+    INGEST_RATE_LIMIT_PER_MINUTE: positiveInt.default(6000),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== 'production') return;
+    for (const key of ['JWT_SECRET', 'ENCRYPTION_KEY', 'PUBLIC_URL'] as const) {
+      if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production' });
+    }
+  })
+  .transform((env) => ({
+    ...env,
+    PUBLIC_URL: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
+    JWT_SECRET: env.JWT_SECRET ?? DEV_JWT_SECRET,
+    ENCRYPTION_KEY: env.ENCRYPTION_KEY ?? DEV_ENCRYPTION_KEY,
+  }));
+
+export type Env = z.output<typeof envSchema>;

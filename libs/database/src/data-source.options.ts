@@ -1,0 +1,18 @@
+import type { DataSourceOptions } from 'typeorm';
+import type { Env } from '@parley/config';
+import { allMigrations } from '../../../migrations/index.js';
+
+/** Every migration, in order. Schema changes come only from here; `synchronize` stays off. */
+export const migrations = allMigrations;
+
+export function dataSourceOptions(env: Pick<Env, 'DATABASE_URL' | 'DATABASE_POOL_SIZE'>): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: env.DATABASE_URL,
+    synchronize: false,
+    migrationsRun: false,
+    migrations,
+    migrationsTableName: 'schema_migrations',
+    extra: { max: env.DATABASE_POOL_SIZE, connectionTimeoutMillis: 5000 },
+  };
+}

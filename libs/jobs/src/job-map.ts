@@ -1,0 +1,24 @@
+/** Queues and the jobs each carries. A job's name is `<queue>.<action>`; payloads carry ids, not rows. */
+export const QUEUE_NAMES = ['delivery', 'conversations'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+export interface JobMap {
+  'delivery.deliver': { workspaceId: string; messageId: string };
+  'conversations.unsnooze': { workspaceId: string; conversationId: string; snoozedUntil: string };
+}
+
+export type JobName = keyof JobMap;
+
+export const JOB_NAMES: readonly JobName[] = ['delivery.deliver', 'conversations.unsnooze'];
+
+export function queueOf(name: JobName): QueueName {
+  return name.slice(0, name.indexOf('.')) as QueueName;
+}
+
+export interface JobRequest<N extends JobName = JobName> {
+  name: N;
+  data: JobMap[N];
+  /** Idempotency key: BullMQ ignores a second job with the same id. No ':' allowed. */
+  jobId: string;
+  delayMs?: number;
+}

@@ -1,0 +1,46 @@
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { AppConfig } from '@parley/config';
+import { QUEUE_NAMES, queueOf, type JobRequest, type QueueName } from './job-map.js';
+
+/** One BullMQ Queue per queue name, shared by every producer in the process. */
+@Injectable()
+export class JobQueues implements OnModuleDestroy {
+  private readonly connection: Redis;
+  private readonly queues: Map<QueueName, Queue>;
+
+  constructor(private readonly config: AppConfig) {
+    this.connection = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: null });
+    this.connection.on('error', () => undefined);
+    this.queues = new Map(
+      QUEUE_NAMES.map((name) => [name, new Queue(name, { connection: this.connection, prefix: this.prefix })]),
+    );
+  }
+
+  get prefix(): string {
+    return `${this.config.env.REDIS_PREFIX}:bull`;
+  }
+
+  queue(name: QueueName): Queue {
+    const queue = this.queues.get(name);
+    if (!queue) throw new Error(`Unknown queue ${name}`);
+    return queue;
+  }
+
+  async add(job: JobRequest): Promise<void> {
+    await this.queue(queueOf(job.name)).add(job.name, job.data, {
+      jobId: job.jobId,
+      delay: job.delayMs,
+      attempts: this.config.env.DELIVERY_ATTEMPTS,
+      backoff: { type: 'exponential', delay: this.config.env.DELIVERY_BACKOFF_MS },
+      removeOnComplete: { age: 24 * 3600, count: 10000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+    await this.connection.quit().catch(() => undefined);
+  }
+}

@@ -1,0 +1,92 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '@parley/config';
+import { RealtimePublisher, type RealtimeEnvelope } from '@parley/realtime';
+import type { JobRequest } from './job-map.js';
+import { JobQueues } from './job-queues.js';
+import { OutboxRepository } from './outbox.repository.js';
+
+const BATCH = 200;
+
+/**
+ * Moves committed outbox rows to Redis: realtime events to socket.io, jobs to BullMQ.
+ * Kicked right after each commit for low latency, and swept on a timer so a crash or a Redis
+ * outage between commit and dispatch only delays delivery. Safe with many relays running.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxRepository,
+    private readonly queues: JobQueues,
+    private readonly publisher: RealtimePublisher,
+    private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.kick(), this.config.env.OUTBOX_SWEEP_MS);
+    this.timer.unref();
+    this.kick();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Asks for a dispatch soon; calls while one runs coalesce into one more pass. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain()
+      .then(() => undefined)
+      .catch((error: Error) => this.logger.warn(`outbox dispatch failed: ${error.message}`))
+      .finally(() => {
+        this.running = null;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  /** Dispatches until nothing is pending; resolves with the number of rows sent. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const sent = await this.dispatchBatch();
+      total += sent;
+      if (sent < BATCH || this.stopped) return total;
+    }
+  }
+
+  private dispatchBatch(): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows = await this.outbox.claimPending(manager, BATCH);
+      const done: string[] = [];
+      for (const row of rows) {
+        try {
+          if (row.kind === 'realtime') this.publisher.publish(row.payload as RealtimeEnvelope);
+          else await this.queues.add(row.payload as JobRequest);
+          done.push(row.id);
+        } catch (error) {
+          // Keep order: stop at the first failure and let the sweeper retry from here.
+          await this.outbox.markFailed(manager, row.id, (error as Error).message);
+          break;
+        }
+      }
+      await this.outbox.markDispatched(manager, done);
+      return done.length;
+    });
+  }
+}

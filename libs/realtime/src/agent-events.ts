@@ -1,0 +1,66 @@
+/**
+ * The wire contract of the `/agent` socket.io namespace. These views are what clients receive;
+ * they are mapped explicitly from the database rows and never carry secrets.
+ */
+export type Channel = 'webchat' | 'sms' | 'whatsapp' | 'email' | 'messenger' | 'instagram' | 'api';
+export type ConversationStatus = 'open' | 'pending' | 'snoozed' | 'resolved';
+export type Priority = 'none' | 'low' | 'medium' | 'high' | 'urgent';
+export type DeliveryStatus = 'received' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed' | 'undelivered';
+
+export interface MessageView {
+  id: string;
+  conversationId: string;
+  contactId: string;
+  inboxId: string | null;
+  channel: Channel | null;
+  direction: 'in' | 'out';
+  senderType: 'contact' | 'agent' | 'bot' | 'system';
+  authorId: string | null;
+  kind: 'text' | 'note' | 'event' | 'survey';
+  private: boolean;
+  body: string;
+  attachments: Array<{ name: string; contentType: string; size: number; url: string }>;
+  externalId: string | null;
+  status: DeliveryStatus;
+  error: { code: string | null; message: string } | null;
+  createdAt: string;
+  sentAt: string | null;
+  deliveredAt: string | null;
+  readAt: string | null;
+}
+
+export interface ConversationView {
+  id: string;
+  contactId: string;
+  status: ConversationStatus;
+  assigneeId: string | null;
+  teamId: string | null;
+  priority: Priority;
+  subject: string | null;
+  replyInboxId: string | null;
+  replyIdentityId: string | null;
+  lastChannel: Channel | null;
+  openedAt: string;
+  firstResponseAt: string | null;
+  resolvedAt: string | null;
+  waitingSince: string | null;
+  lastMessageAt: string;
+  snoozedUntil: string | null;
+  messagesCount: number;
+  reopenCount: number;
+  previousId: string | null;
+  labels: string[];
+}
+
+export interface AgentServerEvents {
+  'message.created': { message: MessageView };
+  'message.updated': { message: MessageView };
+  'conversation.created': { conversation: ConversationView };
+  'conversation.updated': { conversation: ConversationView };
+  'conversation.assigned': { conversation: ConversationView; previousAssigneeId: string | null; actorId: string | null };
+  typing: { conversationId: string; userId: string; state: 'on' | 'off' };
+  presence: { userId: string; status: 'online' | 'offline' };
+  error: { event: string; message: string; details?: string[] };
+}
+
+export type AgentEventName = keyof AgentServerEvents;

@@ -1,0 +1,38 @@
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Emitter } from '@socket.io/redis-emitter';
+import { Redis } from 'ioredis';
+import { AppConfig } from '@parley/config';
+import type { AgentServerEvents } from './agent-events.js';
+import { AGENT_NAMESPACE } from './rooms.js';
+
+export interface RealtimeEnvelope<E extends keyof AgentServerEvents = keyof AgentServerEvents> {
+  event: E;
+  rooms: string[];
+  payload: AgentServerEvents[E];
+}
+
+/**
+ * Publishes to socket.io rooms through Redis, so the worker and every api process reach every
+ * connected socket (the api processes run the matching redis adapter).
+ */
+@Injectable()
+export class RealtimePublisher implements OnModuleDestroy {
+  private readonly logger = new Logger(RealtimePublisher.name);
+  private readonly redis: Redis;
+  private readonly emitter: Emitter;
+
+  constructor(config: AppConfig) {
+    this.redis = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false });
+    this.redis.on('error', (error: Error) => this.logger.warn(`redis: ${error.message}`));
+    this.emitter = new Emitter(this.redis, { key: `${config.env.REDIS_PREFIX}:socket.io` }).of(AGENT_NAMESPACE);
+  }
+
+  publish<E extends keyof AgentServerEvents>(envelope: RealtimeEnvelope<E>): void {
+    if (envelope.rooms.length === 0) return;
+    this.emitter.to(envelope.rooms).emit(envelope.event, envelope.payload);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.redis.quit().catch(() => undefined);
+  }
+}

@@ -1,0 +1,9 @@
+/** Room names of the `/agent` namespace. Membership is granted only after an access check. */
+export const rooms = {
+  workspace: (workspaceId: string) => `ws:${workspaceId}`,
+  team: (teamId: string) => `team:${teamId}`,
+  agent: (userId: string) => `agent:${userId}`,
+  conversation: (conversationId: string) => `conv:${conversationId}`,
+} as const;
+
+export const AGENT_NAMESPACE = '/agent';
