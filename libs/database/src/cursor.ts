@@ -1,6 +1,6 @@
 /** Opaque keyset cursor: the sort value and id of the last row of a page. */
 export interface Cursor {
-  value: string | number | null;
+  values: Array<string | number | null>;
   id: string;
 }
 
@@ -11,7 +11,7 @@ export class InvalidCursorError extends Error {
 }
 
 export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.value, cursor.id])).toString('base64url');
+  return Buffer.from(JSON.stringify([cursor.values, cursor.id])).toString('base64url');
 }
 
 export function decodeCursor(raw: string): Cursor {
@@ -20,11 +20,12 @@ export function decodeCursor(raw: string): Cursor {
     if (
       Array.isArray(parsed) &&
       parsed.length === 2 &&
-      (parsed[0] === null || ['string', 'number'].includes(typeof parsed[0])) &&
+      Array.isArray(parsed[0]) &&
+      (parsed[0] as unknown[]).every((v) => v === null || ['string', 'number'].includes(typeof v)) &&
       typeof parsed[1] === 'string' &&
       /^[0-9a-f-]{36}$/i.test(parsed[1])
     ) {
-      return { value: parsed[0] as Cursor['value'], id: parsed[1] };
+      return { values: parsed[0] as Cursor['values'], id: parsed[1] };
     }
   } catch {
     // fall through to the error below

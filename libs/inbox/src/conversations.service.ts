@@ -1,0 +1,360 @@
+import { Injectable } from '@nestjs/common';
+import { In, type EntityManager } from 'typeorm';
+import { TransactionRunner, type Page } from '@parley/database';
+import { OutboxRelay, OutboxRepository } from '@parley/jobs';
+import { rooms, type ConversationView, type MessageView, type Priority } from '@parley/realtime';
+import { ConversationRepository, type ConversationFilter, type ConversationListRow } from './conversation.repository.js';
+import { DirectoryRepository } from './directory.repository.js';
+import { Effects, type Actor } from './effects.js';
+import { ContactIdentity, Conversation, ConversationLabel, Inbox, Label, Message, type Attachment } from './inbox.entities.js';
+import { InboxError, InboxErrorCode } from './inbox.errors.js';
+import { priorityName, priorityRank } from './priority.js';
+import { DELIVERABLE_KINDS } from './reachability.js';
+import { toConversationView, toMessageView } from './views.js';
+
+const UNIQUE_VIOLATION = '23505';
+const MAX_SNOOZE_MS = 365 * 24 * 3600 * 1000;
+
+export interface ReplyInput {
+  body: string;
+  inboxId?: string;
+  attachments?: Attachment[];
+}
+
+export interface ConversationDetail {
+  conversation: ConversationView;
+  contact: ConversationListRow['contact'];
+  reachableInboxIds: string[];
+}
+
+interface Change {
+  conversation: Conversation;
+  effects: Effects;
+  manager: EntityManager;
+}
+
+@Injectable()
+export class ConversationsService {
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly conversations: ConversationRepository,
+    private readonly directory: DirectoryRepository,
+    private readonly outbox: OutboxRepository,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  async list(workspaceId: string, filter: ConversationFilter): Promise<Page<ConversationListRow>> {
+    return this.conversations.list(workspaceId, filter);
+  }
+
+  async get(workspaceId: string, id: string): Promise<ConversationDetail> {
+    const [row] = await this.conversations.hydrate(workspaceId, [id]);
+    if (!row) throw InboxError.notFound('Conversation');
+    return {
+      conversation: toConversationView(row.conversation, row.labels),
+      contact: row.contact,
+      reachableInboxIds: await this.reachableInboxIds(workspaceId, row.conversation.contactId),
+    };
+  }
+
+  /** Messages of one conversation, oldest first. */
+  async messages(workspaceId: string, id: string): Promise<MessageView[]> {
+    await this.require(workspaceId, id);
+    const messages = await this.tx.manager.find(Message, {
+      where: { workspaceId, conversationId: id },
+      order: { createdAt: 'ASC', id: 'ASC' },
+      take: 1000,
+    });
+    return messages.map(toMessageView);
+  }
+
+  /** An agent's public reply: stored `queued`, delivered by the worker on the chosen channel. */
+  async reply(workspaceId: string, actor: Actor, id: string, input: ReplyInput): Promise<MessageView> {
+    let created: Message | undefined;
+    await this.change(workspaceId, id, async ({ conversation, effects, manager }) => {
+      const { inbox, identity } = await this.replyTarget(manager, conversation, input.inboxId);
+      const now = new Date();
+      const human = actor.type === 'agent';
+      created = await manager.save(
+        manager.create(Message, {
+          workspaceId,
+          conversationId: conversation.id,
+          contactId: conversation.contactId,
+          inboxId: inbox.id,
+          identityId: identity.id,
+          channel: inbox.channel,
+          direction: 'out',
+          senderType: human ? 'agent' : 'bot',
+          authorId: actor.id,
+          kind: 'text',
+          body: input.body,
+          attachments: input.attachments ?? [],
+          status: 'queued',
+          metadata: {},
+          createdAt: now,
+        }),
+      );
+      const facts = { channel: inbox.channel, inboxId: inbox.id, messageId: created.id, occurredAt: now };
+      if (human) {
+        effects.event(conversation, 'agent_reply', actor, {
+          ...facts,
+          data: { waitingSince: conversation.waitingSince?.toISOString() ?? null },
+        });
+        if (!conversation.firstResponseAt) {
+          conversation.firstResponseAt = now;
+          effects.event(conversation, 'first_response', actor, facts);
+        }
+        conversation.agentRepliesCount += 1;
+        conversation.waitingSince = null;
+      }
+      conversation.messagesCount += 1;
+      conversation.lastMessageAt = now;
+      effects.messageCreated(toMessageView(created));
+      effects.job({ name: 'delivery.deliver', data: { workspaceId, messageId: created.id }, jobId: created.id });
+    });
+    if (!created) throw new Error('reply was not stored');
+    return toMessageView(created);
+  }
+
+  /** A private note: visible to agents only, never delivered, does not stop any clock. */
+  async addNote(workspaceId: string, actor: Actor, id: string, body: string): Promise<MessageView> {
+    let note: Message | undefined;
+    await this.change(workspaceId, id, async ({ conversation, effects, manager }) => {
+      note = await manager.save(
+        manager.create(Message, {
+          workspaceId,
+          conversationId: conversation.id,
+          contactId: conversation.contactId,
+          inboxId: null,
+          identityId: null,
+          channel: null,
+          direction: 'out',
+          senderType: actor.type === 'agent' ? 'agent' : 'bot',
+          authorId: actor.id,
+          kind: 'note',
+          body,
+          attachments: [],
+          status: 'received',
+          metadata: {},
+          createdAt: new Date(),
+        }),
+      );
+      effects.event(conversation, 'note_added', actor, { messageId: note.id });
+      effects.messageCreated(toMessageView(note));
+    });
+    if (!note) throw new Error('note was not stored');
+    return toMessageView(note);
+  }
+
+  assign(
+    workspaceId: string,
+    actor: Actor,
+    id: string,
+    input: { assigneeId?: string | null; teamId?: string | null },
+  ): Promise<ConversationView> {
+    return this.change(workspaceId, id, async ({ conversation, effects, manager }) => {
+      if (input.teamId !== undefined && input.teamId !== conversation.teamId) {
+        if (input.teamId && !(await this.directory.teamExists(workspaceId, input.teamId, manager))) {
+          throw InboxError.notFound('Team');
+        }
+        effects.event(conversation, 'team_changed', actor, { data: { from: conversation.teamId, to: input.teamId } });
+        conversation.teamId = input.teamId;
+      }
+      if (input.assigneeId !== undefined && input.assigneeId !== conversation.assigneeId) {
+        if (input.assigneeId && !(await this.directory.isMember(workspaceId, input.assigneeId, manager))) {
+          throw InboxError.notFound('Assignee');
+        }
+        const previous = conversation.assigneeId;
+        conversation.assigneeId = input.assigneeId;
+        effects.event(conversation, input.assigneeId ? 'assigned' : 'unassigned', actor, {
+          data: { from: previous, to: input.assigneeId, reason: actor.id === input.assigneeId ? 'self' : 'manual' },
+        });
+        const targets = [rooms.workspace(workspaceId), ...(input.assigneeId ? [rooms.agent(input.assigneeId)] : [])];
+        effects.realtime('conversation.assigned', targets, {
+          conversation: toConversationView(conversation, []),
+          previousAssigneeId: previous,
+          actorId: actor.id,
+        });
+      }
+    });
+  }
+
+  setPriority(workspaceId: string, actor: Actor, id: string, priority: Priority): Promise<ConversationView> {
+    return this.change(workspaceId, id, ({ conversation, effects }) => {
+      if (conversation.priority !== priorityRank(priority)) {
+        effects.event(conversation, 'priority_changed', actor, {
+          data: { from: priorityName(conversation.priority), to: priority },
+        });
+        conversation.priority = priorityRank(priority);
+      }
+      return Promise.resolve();
+    });
+  }
+
+  snooze(workspaceId: string, actor: Actor, id: string, until: Date): Promise<ConversationView> {
+    const delay = until.getTime() - Date.now();
+    if (delay <= 0 || delay > MAX_SNOOZE_MS) {
+      throw new InboxError(InboxErrorCode.InvalidInput, 'until must be in the future and within a year');
+    }
+    return this.change(workspaceId, id, ({ conversation, effects }) => {
+      if (conversation.status === 'resolved') {
+        throw new InboxError(InboxErrorCode.InvalidState, 'A resolved conversation cannot be snoozed; reopen it first');
+      }
+      conversation.status = 'snoozed';
+      conversation.snoozedUntil = until;
+      effects.event(conversation, 'snoozed', actor, { data: { until: until.toISOString() } });
+      effects.job({
+        name: 'conversations.unsnooze',
+        data: { workspaceId, conversationId: conversation.id, snoozedUntil: until.toISOString() },
+        jobId: `unsnooze-${conversation.id}-${until.getTime()}`,
+        delayMs: delay,
+      });
+      return Promise.resolve();
+    });
+  }
+
+  /** Wakes a snoozed conversation when its time has come; a no-op if anything changed since. */
+  async wake(workspaceId: string, id: string, snoozedUntil: Date): Promise<void> {
+    const conversation = await this.conversations.findById(workspaceId, id);
+    if (conversation?.status !== 'snoozed' || conversation.snoozedUntil?.getTime() !== snoozedUntil.getTime()) return;
+    await this.change(workspaceId, id, ({ conversation: locked, effects }) => {
+      if (locked.status !== 'snoozed' || locked.snoozedUntil?.getTime() !== snoozedUntil.getTime()) return Promise.resolve();
+      locked.status = 'open';
+      locked.snoozedUntil = null;
+      effects.event(locked, 'unsnoozed', { type: 'system', id: null }, { data: { from: 'snoozed', reason: 'timer' } });
+      return Promise.resolve();
+    });
+  }
+
+  resolve(workspaceId: string, actor: Actor, id: string): Promise<ConversationView> {
+    return this.change(workspaceId, id, ({ conversation, effects }) => {
+      if (conversation.status === 'resolved') {
+        throw new InboxError(InboxErrorCode.InvalidState, 'The conversation is already resolved');
+      }
+      conversation.status = 'resolved';
+      conversation.resolvedAt = new Date();
+      conversation.waitingSince = null;
+      conversation.snoozedUntil = null;
+      effects.event(conversation, 'resolved', actor, { data: { agentReplies: conversation.agentRepliesCount } });
+      return Promise.resolve();
+    });
+  }
+
+  reopen(workspaceId: string, actor: Actor, id: string): Promise<ConversationView> {
+    return this.change(workspaceId, id, async ({ conversation, effects, manager }) => {
+      if (conversation.status !== 'resolved' || conversation.mergedIntoId) {
+        throw new InboxError(InboxErrorCode.InvalidState, 'Only a resolved conversation can be reopened');
+      }
+      if (await this.conversations.otherUnresolvedExists(manager, workspaceId, conversation.contactId, conversation.id)) {
+        throw new InboxError(InboxErrorCode.Conflict, 'This customer already has an open conversation');
+      }
+      conversation.status = 'open';
+      conversation.resolvedAt = null;
+      conversation.reopenCount += 1;
+      effects.event(conversation, 'reopened', actor, { data: { reason: 'agent' } });
+    });
+  }
+
+  /** Replaces the conversation's labels with these names; each must exist in the workspace. */
+  setLabels(workspaceId: string, actor: Actor, id: string, names: string[]): Promise<ConversationView> {
+    return this.change(workspaceId, id, async ({ conversation, effects, manager }) => {
+      const wanted = [...new Set(names)];
+      const labels = wanted.length ? await manager.find(Label, { where: { workspaceId, name: In(wanted) } }) : [];
+      const missing = wanted.filter((name) => !labels.some((label) => label.name === name));
+      if (missing.length) throw new InboxError(InboxErrorCode.InvalidInput, `Unknown labels: ${missing.join(', ')}`);
+      const current = await manager.find(ConversationLabel, { where: { workspaceId, conversationId: conversation.id } });
+      const currentIds = new Set(current.map((row) => row.labelId));
+      const wantedIds = new Set(labels.map((label) => label.id));
+      for (const label of labels.filter((l) => !currentIds.has(l.id))) {
+        await manager.insert(ConversationLabel, { workspaceId, conversationId: conversation.id, labelId: label.id });
+        effects.event(conversation, 'label_added', actor, { data: { label: label.name } });
+      }
+      for (const row of current.filter((r) => !wantedIds.has(r.labelId))) {
+        await manager.delete(ConversationLabel, { conversationId: conversation.id, labelId: row.labelId });
+        effects.event(conversation, 'label_removed', actor, { data: { labelId: row.labelId } });
+      }
+    });
+  }
+
+  /** Inboxes the contact can be reached on right now, from the identities they own. */
+  async reachableInboxIds(workspaceId: string, contactId: string): Promise<string[]> {
+    const [inboxes, identities] = await Promise.all([
+      this.tx.manager.find(Inbox, { where: { workspaceId, enabled: true } }),
+      this.tx.manager.find(ContactIdentity, { where: { workspaceId, contactId } }),
+    ]);
+    return inboxes.filter((inbox) => this.identityFor(inbox, identities) !== null).map((inbox) => inbox.id);
+  }
+
+  private async require(workspaceId: string, id: string): Promise<Conversation> {
+    const conversation = await this.conversations.findById(workspaceId, id);
+    if (!conversation) throw InboxError.notFound('Conversation');
+    return conversation;
+  }
+
+  private async replyTarget(
+    manager: EntityManager,
+    conversation: Conversation,
+    inboxId: string | undefined,
+  ): Promise<{ inbox: Inbox; identity: ContactIdentity }> {
+    const targetInboxId = inboxId ?? conversation.replyInboxId;
+    if (!targetInboxId) throw new InboxError(InboxErrorCode.Unreachable, 'Choose an inbox to reply from');
+    const inbox = await manager.findOne(Inbox, { where: { workspaceId: conversation.workspaceId, id: targetInboxId } });
+    if (!inbox) throw InboxError.notFound('Inbox');
+    if (!inbox.enabled) throw new InboxError(InboxErrorCode.Unreachable, `The ${inbox.name} inbox is disabled`);
+    const identities = await manager.find(ContactIdentity, {
+      where: { workspaceId: conversation.workspaceId, contactId: conversation.contactId },
+    });
+    const pinned = identities.find((identity) => identity.id === conversation.replyIdentityId);
+    const identity =
+      inbox.id === conversation.replyInboxId && pinned && !pinned.optedOut ? pinned : this.identityFor(inbox, identities);
+    if (!identity) {
+      const optedOut = identities.some((i) => i.optedOut && DELIVERABLE_KINDS[inbox.channel].includes(i.kind));
+      throw new InboxError(
+        InboxErrorCode.Unreachable,
+        optedOut
+          ? `The customer opted out of ${inbox.channel} messages`
+          : `The customer cannot be reached on ${inbox.channel}: no ${DELIVERABLE_KINDS[inbox.channel].join(' or ')} identity`,
+      );
+    }
+    return { inbox, identity };
+  }
+
+  private identityFor(inbox: Inbox, identities: ContactIdentity[]): ContactIdentity | null {
+    for (const kind of DELIVERABLE_KINDS[inbox.channel]) {
+      const match = identities.find(
+        (identity) =>
+          identity.kind === kind && !identity.optedOut && (identity.scopeInboxId === null || identity.scopeInboxId === inbox.id),
+      );
+      if (match) return match;
+    }
+    return null;
+  }
+
+  /** Locks the conversation, applies a change, and writes state, events and outbox in one transaction. */
+  private async change(
+    workspaceId: string,
+    id: string,
+    apply: (change: Change) => Promise<void>,
+  ): Promise<ConversationView> {
+    try {
+      const view = await this.tx.run(async (manager) => {
+        const conversation = await this.conversations.lockById(manager, workspaceId, id);
+        if (!conversation) throw InboxError.notFound('Conversation');
+        const effects = new Effects(workspaceId);
+        await apply({ conversation, effects, manager });
+        const saved = await manager.save(conversation);
+        const result = toConversationView(saved, await this.conversations.labelsOf(workspaceId, id, manager));
+        effects.conversationUpdated(result);
+        await effects.flush(manager, this.outbox);
+        return result;
+      });
+      this.relay.kick();
+      return view;
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
+        throw new InboxError(InboxErrorCode.Conflict, 'This customer already has an open conversation');
+      }
+      throw error;
+    }
+  }
+}

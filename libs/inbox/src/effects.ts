@@ -1,0 +1,78 @@
+import type { EntityManager, QueryDeepPartialEntity } from 'typeorm';
+import type { OutboxItem, OutboxRepository, JobRequest } from '@parley/jobs';
+import { rooms, type AgentServerEvents, type ConversationView, type MessageView } from '@parley/realtime';
+import { ConversationEvent, type ActorType, type ConversationEventType, type Conversation } from './inbox.entities.js';
+
+export interface Actor {
+  type: ActorType;
+  id: string | null;
+}
+
+export const SYSTEM: Actor = { type: 'system', id: null };
+
+/**
+ * What one state change causes besides itself: event-log rows and outbox items. Collected during
+ * a transaction and written by `flush` in that same transaction.
+ */
+export class Effects {
+  private readonly events: Array<Partial<ConversationEvent>> = [];
+  private readonly items: OutboxItem[] = [];
+
+  constructor(readonly workspaceId: string) {}
+
+  event(
+    conversation: Pick<Conversation, 'id'>,
+    type: ConversationEventType,
+    actor: Actor,
+    extra: Partial<Pick<ConversationEvent, 'channel' | 'inboxId' | 'messageId' | 'data' | 'occurredAt'>> = {},
+  ): this {
+    this.events.push({
+      workspaceId: this.workspaceId,
+      conversationId: conversation.id,
+      type,
+      actorType: actor.type,
+      actorId: actor.id,
+      channel: extra.channel ?? null,
+      inboxId: extra.inboxId ?? null,
+      messageId: extra.messageId ?? null,
+      data: extra.data ?? {},
+      occurredAt: extra.occurredAt ?? new Date(),
+    });
+    return this;
+  }
+
+  realtime<E extends keyof AgentServerEvents>(event: E, roomNames: string[], payload: AgentServerEvents[E]): this {
+    this.items.push({ kind: 'realtime', envelope: { event, rooms: roomNames, payload } });
+    return this;
+  }
+
+  messageCreated(message: MessageView): this {
+    return this.realtime('message.created', this.roomsFor(message.conversationId), { message });
+  }
+
+  messageUpdated(message: MessageView): this {
+    return this.realtime('message.updated', this.roomsFor(message.conversationId), { message });
+  }
+
+  conversationUpdated(conversation: ConversationView, created = false): this {
+    return this.realtime(created ? 'conversation.created' : 'conversation.updated', this.roomsFor(conversation.id), {
+      conversation,
+    });
+  }
+
+  job(job: JobRequest): this {
+    this.items.push({ kind: 'job', job });
+    return this;
+  }
+
+  async flush(manager: EntityManager, outbox: OutboxRepository): Promise<void> {
+    if (this.events.length) {
+      await manager.insert(ConversationEvent, this.events as Array<QueryDeepPartialEntity<ConversationEvent>>);
+    }
+    await outbox.append(manager, this.workspaceId, this.items);
+  }
+
+  private roomsFor(conversationId: string): string[] {
+    return [rooms.workspace(this.workspaceId), rooms.conversation(conversationId)];
+  }
+}

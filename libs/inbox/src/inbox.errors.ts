@@ -1,0 +1,22 @@
+export enum InboxErrorCode {
+  NotFound = 'not_found',
+  InvalidIdentity = 'invalid_identity',
+  InvalidState = 'invalid_state',
+  Unreachable = 'unreachable',
+  Conflict = 'conflict',
+  InvalidInput = 'invalid_input',
+}
+
+export class InboxError extends Error {
+  constructor(
+    readonly code: InboxErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'InboxError';
+  }
+
+  static notFound(what: string): InboxError {
+    return new InboxError(InboxErrorCode.NotFound, `${what} not found`);
+  }
+}

@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ChannelsModule } from '@parley/channels';
+import { CatalogService } from './catalog.service.js';
+import { ContactsService } from './contacts.service.js';
+import { ConversationRepository } from './conversation.repository.js';
+import { ConversationsService } from './conversations.service.js';
+import { DeliveryService } from './delivery.service.js';
+import { DirectoryRepository } from './directory.repository.js';
+import { INBOX_ENTITIES } from './inbox.entities.js';
+import { InboxesService } from './inboxes.service.js';
+import { IngestService } from './ingest.service.js';
+
+@Module({
+  exports: [CatalogService, ContactsService, ConversationsService, DeliveryService, InboxesService, IngestService],
+  imports: [ChannelsModule, TypeOrmModule.forFeature(INBOX_ENTITIES)],
+  providers: [
+    CatalogService,
+    ContactsService,
+    ConversationRepository,
+    ConversationsService,
+    DeliveryService,
+    DirectoryRepository,
+    InboxesService,
+    IngestService,
+  ],
+})
+export class InboxModule {}

@@ -1,0 +1,164 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import type { QueryDeepPartialEntity } from 'typeorm';
+import { SecretCipher, TransactionRunner } from '@parley/database';
+import type { Channel } from '@parley/realtime';
+import { DirectoryRepository } from './directory.repository.js';
+import { Inbox } from './inbox.entities.js';
+import { InboxError, InboxErrorCode } from './inbox.errors.js';
+
+export interface InboxInput {
+  name: string;
+  channel: Channel;
+  teamId?: string | null;
+  enabled?: boolean;
+  config?: Record<string, unknown>;
+  secrets?: Record<string, string>;
+}
+
+export interface InboxPublicView {
+  id: string;
+  name: string;
+  channel: Channel;
+  teamId: string | null;
+  enabled: boolean;
+  config: Record<string, unknown>;
+  /** Names of the secrets that are set; their values are never returned. */
+  secretsSet: string[];
+  createdAt: string;
+}
+
+/** Channel config rules the API enforces; channel issues extend this table. */
+const CONFIG_RULES: Partial<Record<Channel, (config: Record<string, unknown>) => string | null>> = {
+  api: (config) => {
+    const url = config.webhookUrl;
+    if (url === undefined || url === null || url === '') return null;
+    if (typeof url !== 'string') return 'config.webhookUrl must be a string';
+    try {
+      return ['http:', 'https:'].includes(new URL(url).protocol) ? null : 'config.webhookUrl must be http(s)';
+    } catch {
+      return 'config.webhookUrl must be a URL';
+    }
+  },
+};
+
+@Injectable()
+export class InboxesService {
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly cipher: SecretCipher,
+    private readonly directory: DirectoryRepository,
+  ) {}
+
+  async list(workspaceId: string): Promise<InboxPublicView[]> {
+    const inboxes = await this.tx.manager.find(Inbox, {
+      where: { workspaceId },
+      order: { createdAt: 'ASC' },
+      select: this.allColumns(),
+    });
+    return inboxes.map((inbox) => this.view(inbox));
+  }
+
+  async get(workspaceId: string, id: string): Promise<InboxPublicView> {
+    return this.view(await this.load(workspaceId, id));
+  }
+
+  /** Creates an inbox. An API inbox gets a generated webhook secret, returned this once. */
+  async create(workspaceId: string, input: InboxInput): Promise<{ inbox: InboxPublicView; generatedSecrets: Record<string, string> }> {
+    const config = input.config ?? {};
+    this.validate(input.channel, config);
+    if (input.teamId) await this.requireTeam(workspaceId, input.teamId);
+    const generatedSecrets: Record<string, string> = {};
+    const secrets = { ...input.secrets };
+    if (input.channel === 'api' && !secrets.webhookSecret) {
+      secrets.webhookSecret = generatedSecrets.webhookSecret = randomBytes(32).toString('hex');
+    }
+    const saved = await this.tx.manager.save(Inbox, {
+      workspaceId,
+      name: input.name,
+      channel: input.channel,
+      teamId: input.teamId ?? null,
+      enabled: input.enabled ?? true,
+      config,
+      secrets: Object.keys(secrets).length ? this.cipher.encryptJson(secrets) : null,
+    });
+    return { inbox: await this.get(workspaceId, saved.id), generatedSecrets };
+  }
+
+  async update(workspaceId: string, id: string, input: Partial<Omit<InboxInput, 'channel'>>): Promise<InboxPublicView> {
+    const inbox = await this.load(workspaceId, id);
+    const config = input.config ? { ...inbox.config, ...input.config } : inbox.config;
+    this.validate(inbox.channel, config);
+    if (input.teamId) await this.requireTeam(workspaceId, input.teamId);
+    const secrets = input.secrets ? { ...this.cipher.decryptJson(inbox.secrets), ...input.secrets } : null;
+    await this.tx.manager.update(
+      Inbox,
+      { workspaceId, id },
+      {
+        name: input.name ?? inbox.name,
+        teamId: input.teamId === undefined ? inbox.teamId : input.teamId,
+        enabled: input.enabled ?? inbox.enabled,
+        config,
+        ...(secrets ? { secrets: this.cipher.encryptJson(secrets) } : {}),
+      } as QueryDeepPartialEntity<Inbox>,
+    );
+    return this.get(workspaceId, id);
+  }
+
+  async rotateWebhookSecret(workspaceId: string, id: string): Promise<string> {
+    const inbox = await this.load(workspaceId, id);
+    if (inbox.channel !== 'api') throw new InboxError(InboxErrorCode.InvalidInput, 'Only API inboxes have a webhook secret');
+    const webhookSecret = randomBytes(32).toString('hex');
+    const secrets = { ...this.cipher.decryptJson(inbox.secrets), webhookSecret };
+    await this.tx.manager.update(Inbox, { workspaceId, id }, { secrets: this.cipher.encryptJson(secrets) });
+    return webhookSecret;
+  }
+
+  /** Disables rather than deletes: messages keep pointing at their inbox. */
+  async disable(workspaceId: string, id: string): Promise<void> {
+    await this.load(workspaceId, id);
+    await this.tx.manager.update(Inbox, { workspaceId, id }, { enabled: false });
+  }
+
+  private async load(workspaceId: string, id: string): Promise<Inbox> {
+    const inbox = await this.tx.manager.findOne(Inbox, { where: { workspaceId, id }, select: this.allColumns() });
+    if (!inbox) throw InboxError.notFound('Inbox');
+    return inbox;
+  }
+
+  private allColumns() {
+    return {
+      id: true,
+      workspaceId: true,
+      name: true,
+      channel: true,
+      teamId: true,
+      enabled: true,
+      config: true,
+      secrets: true,
+      createdAt: true,
+    } as const;
+  }
+
+  private async requireTeam(workspaceId: string, teamId: string): Promise<void> {
+    if (!(await this.directory.teamExists(workspaceId, teamId))) throw InboxError.notFound('Team');
+  }
+
+  private validate(channel: Channel, config: Record<string, unknown>): void {
+    const problem = CONFIG_RULES[channel]?.(config);
+    if (problem) throw new InboxError(InboxErrorCode.InvalidInput, problem);
+  }
+
+  private view(inbox: Inbox): InboxPublicView {
+    return {
+      id: inbox.id,
+      name: inbox.name,
+      channel: inbox.channel,
+      teamId: inbox.teamId,
+      enabled: inbox.enabled,
+      config: inbox.config,
+      secretsSet: Object.keys(this.cipher.decryptJson(inbox.secrets)).sort(),
+      createdAt: inbox.createdAt.toISOString(),
+    };
+  }
+}

@@ -1,0 +1,28 @@
+export { CatalogService } from './catalog.service.js';
+export { ContactsService, type ContactProfile } from './contacts.service.js';
+export type { ConversationFilter, ConversationListRow, InboxSort, InboxView } from './conversation.repository.js';
+export { ConversationsService, type ConversationDetail, type ReplyInput } from './conversations.service.js';
+export { DeliveryService, RetryDelivery, type DeliveryOutcome } from './delivery.service.js';
+export { canAdvance } from './delivery-status.js';
+export type { Actor } from './effects.js';
+export { normalizeIdentity } from './identity.js';
+export {
+  CannedResponse,
+  Contact,
+  ContactIdentity,
+  ContactMerge,
+  Conversation,
+  ConversationEvent,
+  INBOX_ENTITIES,
+  Inbox,
+  Label,
+  Message,
+  type Attachment,
+  type ConversationEventType,
+  type IdentityKind,
+} from './inbox.entities.js';
+export { InboxError, InboxErrorCode } from './inbox.errors.js';
+export { InboxModule } from './inbox.module.js';
+export { InboxesService, type InboxInput, type InboxPublicView } from './inboxes.service.js';
+export { IngestService, type InboundMessage, type IngestOutcome, type IngestResult } from './ingest.service.js';
+export { PRIORITIES } from './priority.js';

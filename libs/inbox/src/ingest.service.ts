@@ -1,0 +1,260 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { TransactionRunner } from '@parley/database';
+import { OutboxRelay, OutboxRepository } from '@parley/jobs';
+import type { ConversationView, MessageView } from '@parley/realtime';
+import { ConversationRepository } from './conversation.repository.js';
+import { DirectoryRepository } from './directory.repository.js';
+import { Effects, type Actor } from './effects.js';
+import { INBOX_SCOPED_KINDS, normalizeIdentity } from './identity.js';
+import { Contact, ContactIdentity, Conversation, Inbox, Message, type Attachment, type IdentityKind } from './inbox.entities.js';
+import { InboxError, InboxErrorCode } from './inbox.errors.js';
+import { toConversationView, toMessageView } from './views.js';
+
+export interface IdentityInput {
+  kind: IdentityKind;
+  value: string;
+}
+
+/** One customer message, normalized by a channel. Every channel ends here. */
+export interface InboundMessage {
+  workspaceId: string;
+  inboxId: string;
+  /** The provider's id for the message; a repeat is a no-op. */
+  externalId: string;
+  /** The identity the message came from first; further ones (trusted channels only) attach to a new contact. */
+  identities: IdentityInput[];
+  contactName?: string | null;
+  body: string;
+  html?: string | null;
+  subject?: string | null;
+  attachments?: Attachment[];
+  metadata?: Record<string, unknown>;
+}
+
+export type IngestOutcome = 'created' | 'reopened' | 'joined' | 'duplicate';
+
+export interface IngestResult {
+  outcome: IngestOutcome;
+  contactId: string;
+  message: MessageView;
+  conversation: ConversationView;
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+const MAX_BODY = 65_536;
+
+@Injectable()
+export class IngestService {
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly conversations: ConversationRepository,
+    private readonly directory: DirectoryRepository,
+    private readonly outbox: OutboxRepository,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  /**
+   * Identity → contact → the contact's one open conversation (joined, reopened inside the window,
+   * or new and linked to the previous) → message, counters, events and outbox: one transaction.
+   */
+  async ingest(input: InboundMessage): Promise<IngestResult> {
+    if (input.body.length > MAX_BODY) throw new InboxError(InboxErrorCode.InvalidInput, `body exceeds ${MAX_BODY} characters`);
+    if (!input.externalId || input.externalId.length > 255) {
+      throw new InboxError(InboxErrorCode.InvalidInput, 'externalId must be 1-255 characters');
+    }
+    const inbox = await this.tx.manager.findOne(Inbox, { where: { workspaceId: input.workspaceId, id: input.inboxId } });
+    if (!inbox) throw InboxError.notFound('Inbox');
+    if (!inbox.enabled) throw new InboxError(InboxErrorCode.InvalidState, 'Inbox is disabled');
+    const identities = input.identities.map((identity) => ({
+      kind: identity.kind,
+      value: normalizeIdentity(identity.kind, identity.value),
+      scopeInboxId: INBOX_SCOPED_KINDS.has(identity.kind) ? inbox.id : null,
+    }));
+    if (identities.length === 0) throw new InboxError(InboxErrorCode.InvalidIdentity, 'A message needs a sender identity');
+
+    const result = await this.tx.run(async (manager) => {
+      const { contact, identity } = await this.resolveContact(manager, input, identities);
+      const duplicate = await manager.findOne(Message, {
+        where: { workspaceId: input.workspaceId, inboxId: inbox.id, externalId: input.externalId },
+      });
+      if (duplicate) {
+        const conversation = await this.conversations.findById(input.workspaceId, duplicate.conversationId, manager);
+        if (!conversation) throw InboxError.notFound('Conversation');
+        const labels = await this.conversations.labelsOf(input.workspaceId, conversation.id, manager);
+        return { outcome: 'duplicate' as const, contactId: duplicate.contactId, message: duplicate, conversation, labels };
+      }
+      return this.appendInbound(manager, input, inbox, contact, identity);
+    });
+    if (result.outcome !== 'duplicate') this.relay.kick();
+    return {
+      outcome: result.outcome,
+      contactId: result.contactId,
+      message: toMessageView(result.message),
+      conversation: toConversationView(result.conversation, result.labels),
+    };
+  }
+
+  private async appendInbound(
+    manager: EntityManager,
+    input: InboundMessage,
+    inbox: Inbox,
+    contact: Contact,
+    identity: ContactIdentity,
+  ): Promise<{ outcome: IngestOutcome; contactId: string; message: Message; conversation: Conversation; labels: string[] }> {
+    const now = new Date();
+    const effects = new Effects(input.workspaceId);
+    const customer: Actor = { type: 'contact', id: contact.id };
+    const channelFacts = { channel: inbox.channel, inboxId: inbox.id };
+
+    let outcome: IngestOutcome = 'joined';
+    let conversation = await this.conversations.findUnresolvedForContact(manager, input.workspaceId, contact.id);
+    if (!conversation) {
+      const previous = await this.conversations.findLatestForContact(manager, input.workspaceId, contact.id);
+      const windowMs = (await this.directory.reopenWindowDays(input.workspaceId, manager)) * DAY_MS;
+      if (previous?.resolvedAt && now.getTime() - previous.resolvedAt.getTime() <= windowMs) {
+        outcome = 'reopened';
+        conversation = previous;
+        conversation.status = 'open';
+        conversation.reopenCount += 1;
+        conversation.resolvedAt = null;
+        effects.event(conversation, 'reopened', customer, { ...channelFacts, data: { reason: 'customer_message' } });
+      } else {
+        outcome = 'created';
+        conversation = manager.create(Conversation, {
+          workspaceId: input.workspaceId,
+          contactId: contact.id,
+          status: 'open',
+          teamId: inbox.teamId,
+          priority: 0,
+          subject: input.subject ?? null,
+          openedAt: now,
+          lastMessageAt: now,
+          previousId: previous?.id ?? null,
+          messagesCount: 0,
+          customerMessagesCount: 0,
+          agentRepliesCount: 0,
+          reopenCount: 0,
+        });
+        conversation = await manager.save(conversation);
+        effects.event(conversation, 'opened', customer, { ...channelFacts, data: { previousId: previous?.id ?? null } });
+      }
+    } else if (conversation.status === 'snoozed' || conversation.status === 'pending') {
+      effects.event(conversation, 'unsnoozed', customer, { ...channelFacts, data: { from: conversation.status } });
+      conversation.status = 'open';
+      conversation.snoozedUntil = null;
+    }
+
+    const message = await manager.save(
+      manager.create(Message, {
+        workspaceId: input.workspaceId,
+        conversationId: conversation.id,
+        contactId: contact.id,
+        inboxId: inbox.id,
+        identityId: identity.id,
+        channel: inbox.channel,
+        direction: 'in',
+        senderType: 'contact',
+        authorId: null,
+        kind: 'text',
+        body: input.body,
+        html: input.html ?? null,
+        attachments: input.attachments ?? [],
+        externalId: input.externalId,
+        status: 'received',
+        metadata: input.metadata ?? {},
+        createdAt: now,
+      }),
+    );
+
+    conversation.replyInboxId = inbox.id;
+    conversation.replyIdentityId = identity.id;
+    conversation.lastChannel = inbox.channel;
+    conversation.lastMessageAt = now;
+    conversation.waitingSince ??= now;
+    conversation.messagesCount += 1;
+    conversation.customerMessagesCount += 1;
+    conversation.subject ??= input.subject ?? null;
+    conversation = await manager.save(conversation);
+    await manager.update(Contact, { id: contact.id }, { lastActivityAt: now });
+
+    effects.event(conversation, 'customer_message', customer, { ...channelFacts, messageId: message.id, occurredAt: now });
+    const labels = outcome === 'created' ? [] : await this.conversations.labelsOf(input.workspaceId, conversation.id, manager);
+    effects.conversationUpdated(toConversationView(conversation, labels), outcome === 'created');
+    effects.messageCreated(toMessageView(message));
+    await effects.flush(manager, this.outbox);
+    return { outcome, contactId: contact.id, message, conversation, labels };
+  }
+
+  /**
+   * Finds the contact owning the first known identity, or creates one. The contact row is locked,
+   * which serializes everything that happens to one customer's thread.
+   */
+  private async resolveContact(
+    manager: EntityManager,
+    input: InboundMessage,
+    identities: Array<{ kind: IdentityKind; value: string; scopeInboxId: string | null }>,
+  ): Promise<{ contact: Contact; identity: ContactIdentity }> {
+    const workspaceId = input.workspaceId;
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const known = await Promise.all(identities.map((identity) => this.findIdentity(manager, workspaceId, identity)));
+      let ownerId = known.find((identity) => identity)?.contactId;
+      if (!ownerId) {
+        const byKind = (kind: IdentityKind) => identities.find((identity) => identity.kind === kind)?.value ?? null;
+        const created = await manager.save(Contact, {
+          workspaceId,
+          name: input.contactName?.trim() || null,
+          email: byKind('email'),
+          phone: byKind('phone'),
+          attributes: {},
+          consent: {},
+          lastActivityAt: new Date(),
+        });
+        ownerId = created.id;
+      }
+      const contact = await manager.findOne(Contact, { where: { workspaceId, id: ownerId }, lock: { mode: 'pessimistic_write' } });
+      if (!contact) continue;
+      // Attach identities nobody owns yet; a concurrent writer may win a race for one, which is fine.
+      for (const [index, identity] of identities.entries()) {
+        if (known[index]) continue;
+        await manager
+          .createQueryBuilder()
+          .insert()
+          .into(ContactIdentity)
+          .values({ workspaceId, contactId: contact.id, ...identity, verified: false, optedOut: false, lastSeenAt: new Date() })
+          .orIgnore()
+          .execute();
+      }
+      const primary = await this.findIdentity(manager, workspaceId, identities[0]!);
+      if (primary?.contactId !== contact.id) {
+        // Lost a race (a concurrent first message, or a merge moved the identity): drop our new contact, retry.
+        if (!known.some(Boolean)) {
+          await manager.delete(ContactIdentity, { workspaceId, contactId: contact.id });
+          await manager.delete(Contact, { workspaceId, id: contact.id });
+        }
+        continue;
+      }
+      if (!contact.name && input.contactName?.trim()) {
+        contact.name = input.contactName.trim();
+        await manager.update(Contact, { id: contact.id }, { name: contact.name });
+      }
+      await manager.update(ContactIdentity, { id: primary.id }, { lastSeenAt: new Date() });
+      return { contact, identity: primary };
+    }
+    throw new InboxError(InboxErrorCode.Conflict, 'The sender identity changed hands concurrently; retry');
+  }
+
+  private findIdentity(
+    manager: EntityManager,
+    workspaceId: string,
+    identity: { kind: IdentityKind; value: string; scopeInboxId: string | null },
+  ): Promise<ContactIdentity | null> {
+    return manager
+      .createQueryBuilder(ContactIdentity, 'i')
+      .where('i.workspace_id = :workspaceId AND i.kind = :kind AND i.value = :value', { workspaceId, ...identity })
+      .andWhere(identity.scopeInboxId ? 'i.scope_inbox_id = :scope' : 'i.scope_inbox_id IS NULL', {
+        scope: identity.scopeInboxId,
+      })
+      .getOne();
+  }
+}

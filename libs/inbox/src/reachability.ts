@@ -1,0 +1,13 @@
+import type { Channel } from '@parley/realtime';
+import type { IdentityKind } from './inbox.entities.js';
+
+/** Which identity kinds a channel can deliver to. */
+export const DELIVERABLE_KINDS: Record<Channel, readonly IdentityKind[]> = {
+  sms: ['phone'],
+  whatsapp: ['phone'],
+  email: ['email'],
+  messenger: ['psid'],
+  instagram: ['igsid'],
+  webchat: ['visitor'],
+  api: ['external', 'phone', 'email'],
+};
