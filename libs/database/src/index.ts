@@ -6,3 +6,4 @@ export { DatabaseModule } from './database.module.js';
 export { ensureDatabase, runMigrations } from './migrate.js';
 export { SecretCipher } from './secret-cipher.js';
 export { TransactionRunner } from './transaction.js';
+export { assertDatabaseReachable, redactUrl } from './preflight.js';

@@ -225,7 +225,7 @@ export class IngestService {
           .orIgnore()
           .execute();
       }
-      const primary = await this.findIdentity(manager, workspaceId, identities[0]!);
+      const primary = await this.findIdentity(manager, workspaceId, identities[0]);
       if (primary?.contactId !== contact.id) {
         // Lost a race (a concurrent first message, or a merge moved the identity): drop our new contact, retry.
         if (!known.some(Boolean)) {

@@ -4,3 +4,4 @@ export { JobsModule } from './jobs.module.js';
 export { OutboxRelay } from './outbox-relay.js';
 export { OutboxEntry } from './outbox.entity.js';
 export { OutboxRepository, type OutboxItem } from './outbox.repository.js';
+export { assertRedisReachable } from './preflight.js';

@@ -39,6 +39,10 @@ export class JobQueues implements OnModuleDestroy {
     });
   }
 
+  ping(): Promise<string> {
+    return this.connection.ping();
+  }
+
   async onModuleDestroy(): Promise<void> {
     await Promise.all([...this.queues.values()].map((queue) => queue.close()));
     await this.connection.quit().catch(() => undefined);

@@ -64,3 +64,6 @@ export interface AgentServerEvents {
 }
 
 export type AgentEventName = keyof AgentServerEvents;
+
+/** The same contract in socket.io's typed-events form (event → listener signature). */
+export type AgentEmitMap = { [E in AgentEventName]: (payload: AgentServerEvents[E]) => void };

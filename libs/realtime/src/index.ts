@@ -1,4 +1,5 @@
 export type {
+  AgentEmitMap,
   AgentEventName,
   AgentServerEvents,
   Channel,
@@ -8,6 +9,7 @@ export type {
   MessageView,
   Priority,
 } from './agent-events.js';
+export { PresenceStore } from './presence.store.js';
 export { RealtimePublisher, type RealtimeEnvelope } from './realtime-publisher.js';
 export { RealtimeModule } from './realtime.module.js';
 export { AGENT_NAMESPACE, rooms } from './rooms.js';

@@ -67,7 +67,7 @@ function providerIdFrom(text: string): string | null {
   try {
     const parsed: unknown = JSON.parse(text);
     if (parsed && typeof parsed === 'object' && 'id' in parsed) {
-      const id = (parsed as { id: unknown }).id;
+      const id = parsed.id;
       if (typeof id === 'string' && id.length > 0 && id.length <= 200) return id;
     }
   } catch {

@@ -1,0 +1,40 @@
+import type { LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { AppConfig } from '@parley/config';
+import { ApiModule } from './api.module.js';
+import { DomainErrorFilter } from './common/domain-error.filter.js';
+import { validationPipe } from './common/validation.js';
+import { RedisIoAdapter } from './realtime/redis-io.adapter.js';
+
+export function openApiDocument(app: NestExpressApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Parley API')
+    .setDescription(
+      'The agent REST API and the API channel. Authenticate with `Authorization: Bearer <JWT from /api/v1/auth/login>` ' +
+        'or an API key (`X-Api-Key: pk_…`). Live updates: socket.io namespace `/agent` (see docs/api.md).',
+    )
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+  return SwaggerModule.createDocument(app, config);
+}
+
+/** Builds the api application (used by main.ts and by the tests). */
+export async function createApiApp(options: { logger?: false | LogLevel[] } = {}): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule, { bodyParser: false, logger: options.logger });
+  const config = app.get(AppConfig);
+  app.useBodyParser('json', { limit: config.env.BODY_LIMIT });
+  app.useBodyParser('urlencoded', { extended: false, limit: config.env.BODY_LIMIT });
+  app.use(helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }));
+  if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: true });
+  app.useGlobalPipes(validationPipe);
+  app.useGlobalFilters(new DomainErrorFilter());
+  app.useWebSocketAdapter(new RedisIoAdapter(app, config));
+  app.enableShutdownHooks();
+  const document = openApiDocument(app);
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  return app;
+}

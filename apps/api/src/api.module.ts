@@ -1,0 +1,57 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AccountsModule } from '@parley/accounts';
+import { AppConfig, ConfigModule } from '@parley/config';
+import { DatabaseModule } from '@parley/database';
+import { InboxModule } from '@parley/inbox';
+import { JobsModule } from '@parley/jobs';
+import { RealtimeModule } from '@parley/realtime';
+import { ApiKeysController, MembersController, TeamsController, WorkspaceController } from './admin/admin.controllers.js';
+import { ApiChannelController } from './api-channel/api-channel.controller.js';
+import { AuthController } from './auth/auth.controller.js';
+import { AuthGuard } from './auth/auth.guard.js';
+import { CannedResponsesController } from './catalog/canned-responses.controller.js';
+import { LabelsController } from './catalog/labels.controller.js';
+import { ContactsController } from './contacts/contacts.controller.js';
+import { ConversationsController } from './conversations/conversations.controller.js';
+import { HealthController } from './health/health.controller.js';
+import { HealthService } from './health/health.service.js';
+import { InboxesController } from './inboxes/inboxes.controller.js';
+import { AgentGateway } from './realtime/agent.gateway.js';
+
+@Module({
+  controllers: [
+    ApiChannelController,
+    ApiKeysController,
+    AuthController,
+    CannedResponsesController,
+    ContactsController,
+    ConversationsController,
+    HealthController,
+    InboxesController,
+    LabelsController,
+    MembersController,
+    TeamsController,
+    WorkspaceController,
+  ],
+  imports: [
+    AccountsModule,
+    ConfigModule,
+    DatabaseModule,
+    InboxModule,
+    JobsModule,
+    RealtimeModule,
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        throttlers: [
+          { name: 'login', ttl: 60_000, limit: config.env.LOGIN_RATE_LIMIT_PER_MINUTE },
+          { name: 'ingest', ttl: 60_000, limit: config.env.INGEST_RATE_LIMIT_PER_MINUTE },
+        ],
+      }),
+    }),
+  ],
+  providers: [AgentGateway, HealthService, { provide: APP_GUARD, useClass: AuthGuard }],
+})
+export class ApiModule {}

@@ -1,0 +1,39 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Principal } from '@parley/accounts';
+import { CatalogService } from '@parley/inbox';
+import { CurrentPrincipal, RequireRole } from '../auth/auth.decorators.js';
+import { CreateLabelDto, UpdateLabelDto } from './catalog.dto.js';
+
+const uuid = new ParseUUIDPipe({ version: '4' });
+
+@ApiTags('labels')
+@ApiBearerAuth()
+@Controller('api/v1/labels')
+export class LabelsController {
+  constructor(private readonly catalog: CatalogService) {}
+
+  @Get()
+  async list(@CurrentPrincipal() principal: Principal) {
+    return { items: await this.catalog.listLabels(principal.workspaceId) };
+  }
+
+  @Post()
+  @RequireRole('supervisor')
+  create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateLabelDto) {
+    return this.catalog.createLabel(principal.workspaceId, dto);
+  }
+
+  @Patch(':id')
+  @RequireRole('supervisor')
+  update(@CurrentPrincipal() principal: Principal, @Param('id', uuid) id: string, @Body() dto: UpdateLabelDto) {
+    return this.catalog.updateLabel(principal.workspaceId, id, dto);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @RequireRole('supervisor')
+  async remove(@CurrentPrincipal() principal: Principal, @Param('id', uuid) id: string): Promise<void> {
+    await this.catalog.deleteLabel(principal.workspaceId, id);
+  }
+}

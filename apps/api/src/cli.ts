@@ -1,0 +1,59 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { AppConfig } from '@parley/config';
+import { assertDatabaseReachable, ensureDatabase, redactUrl, runMigrations } from '@parley/database';
+import { assertRedisReachable, OutboxRelay } from '@parley/jobs';
+import { SeedModule } from './seed/seed.module.js';
+import { SeedService } from './seed/seed.service.js';
+
+const USAGE = 'usage: cli.js migrate | seed [--demo]';
+
+async function migrate(config: AppConfig): Promise<void> {
+  await ensureDatabase(config.env.DATABASE_URL).catch((error: Error) => {
+    throw new Error(`Cannot reach PostgreSQL at DATABASE_URL=${redactUrl(config.env.DATABASE_URL)}: ${error.message}`);
+  });
+  const applied = await runMigrations(config.env);
+  console.log(applied.length ? `Applied migrations: ${applied.join(', ')}` : 'Database schema is up to date');
+}
+
+async function seed(config: AppConfig, demo: boolean): Promise<void> {
+  await assertDatabaseReachable(config.env.DATABASE_URL);
+  await assertRedisReachable(config.env.REDIS_URL);
+  const app = await NestFactory.createApplicationContext(SeedModule, { logger: ['error', 'warn'] });
+  try {
+    const report = await app.get(SeedService).seed(demo);
+    await app.get(OutboxRelay).drain();
+    const banner = [
+      '',
+      report.created ? 'Parley workspace created.' : 'Parley workspace already exists (seed skipped).',
+      `  Open ${config.env.PUBLIC_URL}/api/docs`,
+      `  Admin login: ${report.adminEmail} / ${report.created ? report.adminPassword : '(unchanged)'}`,
+      ...report.lines.map((line) => `  ${line}`),
+      '',
+    ];
+    console.log(banner.join('\n'));
+  } finally {
+    await app.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const [command, ...flags] = process.argv.slice(2);
+  const config = new AppConfig();
+  switch (command) {
+    case 'migrate':
+      return migrate(config);
+    case 'seed':
+      return seed(config, flags.includes('--demo'));
+    default:
+      throw new Error(USAGE);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: Error) => {
+    console.error(error.message);
+    process.exit(1);
+  },
+);

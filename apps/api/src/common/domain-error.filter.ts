@@ -1,0 +1,73 @@
+import { STATUS_CODES } from 'node:http';
+import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { AccountsError, AccountsErrorCode } from '@parley/accounts';
+import { InvalidCursorError } from '@parley/database';
+import { InboxError, InboxErrorCode } from '@parley/inbox';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  code?: string;
+  details?: string[];
+}
+
+const ACCOUNTS_STATUS: Record<AccountsErrorCode, HttpStatus> = {
+  [AccountsErrorCode.InvalidCredentials]: HttpStatus.UNAUTHORIZED,
+  [AccountsErrorCode.NotFound]: HttpStatus.NOT_FOUND,
+  [AccountsErrorCode.EmailTaken]: HttpStatus.CONFLICT,
+  [AccountsErrorCode.TeamNameTaken]: HttpStatus.CONFLICT,
+  [AccountsErrorCode.NotAMember]: HttpStatus.BAD_REQUEST,
+  [AccountsErrorCode.LastAdmin]: HttpStatus.CONFLICT,
+};
+
+const INBOX_STATUS: Record<InboxErrorCode, HttpStatus> = {
+  [InboxErrorCode.NotFound]: HttpStatus.NOT_FOUND,
+  [InboxErrorCode.InvalidIdentity]: HttpStatus.BAD_REQUEST,
+  [InboxErrorCode.InvalidInput]: HttpStatus.BAD_REQUEST,
+  [InboxErrorCode.InvalidState]: HttpStatus.CONFLICT,
+  [InboxErrorCode.Conflict]: HttpStatus.CONFLICT,
+  [InboxErrorCode.Unreachable]: HttpStatus.UNPROCESSABLE_ENTITY,
+};
+
+/** Maps every error to one JSON shape; domain errors to their 4xx, the unexpected to a logged 500. */
+export function toErrorBody(error: unknown): ErrorBody {
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const response = error.getResponse();
+    const body: ErrorBody = { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message: error.message };
+    if (typeof response === 'object' && response !== null) {
+      const fields = response as { message?: unknown; details?: unknown };
+      if (typeof fields.message === 'string') body.message = fields.message;
+      if (Array.isArray(fields.details)) body.details = fields.details as string[];
+      if (Array.isArray(fields.message)) body.details = fields.message as string[];
+    }
+    return body;
+  }
+  if (error instanceof AccountsError) return domain(ACCOUNTS_STATUS[error.code], error.code, error.message);
+  if (error instanceof InboxError) return domain(INBOX_STATUS[error.code], error.code, error.message);
+  if (error instanceof InvalidCursorError) return domain(HttpStatus.BAD_REQUEST, 'invalid_cursor', error.message);
+  // body-parser and similar middleware errors carry an HTTP status and an `expose` flag
+  const http = error as { status?: number; expose?: boolean; message?: string; type?: string };
+  if (typeof http.status === 'number' && http.status >= 400 && http.status < 500 && http.expose) {
+    return domain(http.status, http.type ?? 'bad_request', http.message ?? 'Bad request');
+  }
+  return { statusCode: 500, error: 'Internal Server Error', message: 'Something went wrong on our side' };
+}
+
+function domain(status: HttpStatus, code: string, message: string): ErrorBody {
+  return { statusCode: status, error: STATUS_CODES[status] ?? 'Error', code, message };
+}
+
+@Catch()
+export class DomainErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw error;
+    const body = toErrorBody(error);
+    if (body.statusCode >= 500) this.logger.error((error as Error).stack ?? String(error));
+    const response = host.switchToHttp().getResponse<{ status(code: number): { json(body: unknown): void } }>();
+    response.status(body.statusCode).json(body);
+  }
+}

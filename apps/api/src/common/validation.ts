@@ -1,0 +1,21 @@
+import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+
+function flatten(errors: ValidationError[], parent = ''): string[] {
+  return errors.flatMap((error) => {
+    const path = parent ? `${parent}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((reason) =>
+      reason.startsWith(error.property) ? `${path}${reason.slice(error.property.length)}` : `${path}: ${reason}`,
+    );
+    return [...own, ...flatten(error.children ?? [], path)];
+  });
+}
+
+/** Whitelisted DTOs: unknown fields are refused, each problem is named with its field. */
+export const validationPipe = new ValidationPipe({
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  transform: true,
+  transformOptions: { enableImplicitConversion: false },
+  exceptionFactory: (errors) =>
+    new BadRequestException({ message: 'Validation failed', details: flatten(errors) }),
+});

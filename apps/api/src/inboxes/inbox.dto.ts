@@ -1,0 +1,40 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsObject, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import type { Channel } from '@parley/realtime';
+import { CHANNELS } from '../conversations/conversation.dto.js';
+
+export class CreateInboxDto {
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(100) name: string;
+  @ApiProperty({ enum: CHANNELS }) @IsIn(CHANNELS) channel: Channel;
+  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsUUID() teamId?: string | null;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() enabled?: boolean;
+
+  @ApiPropertyOptional({
+    description: 'Channel settings that are not secret. API channel: { webhookUrl }',
+    type: 'object',
+    additionalProperties: true,
+  })
+  @IsOptional()
+  @IsObject()
+  config?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    description: 'Channel secrets, encrypted at rest and never returned. API channel: { webhookSecret } (generated if absent)',
+    type: 'object',
+    additionalProperties: { type: 'string' },
+  })
+  @IsOptional()
+  @IsObject()
+  secrets?: Record<string, string>;
+}
+
+export class UpdateInboxDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(100) name?: string;
+  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsUUID() teamId?: string | null;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() enabled?: boolean;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true }) @IsOptional() @IsObject() config?: Record<string, unknown>;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
+  @IsOptional()
+  @IsObject()
+  secrets?: Record<string, string>;
+}

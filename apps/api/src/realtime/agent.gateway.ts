@@ -1,0 +1,99 @@
+import { Logger, UseFilters, UsePipes } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
+import type { DefaultEventsMap, Namespace, Socket } from 'socket.io';
+import { AuthService, TeamsService, type Principal } from '@parley/accounts';
+import { ConversationsService } from '@parley/inbox';
+import { AGENT_NAMESPACE, PresenceStore, rooms, type AgentEmitMap } from '@parley/realtime';
+import { validationPipe } from '../common/validation.js';
+import { ConversationRoomDto, TypingDto } from './agent-socket.dto.js';
+import { WsErrorFilter } from './ws-error.filter.js';
+
+interface AgentSocketData {
+  principal: Principal;
+}
+
+type AgentSocket = Socket<DefaultEventsMap, AgentEmitMap, DefaultEventsMap, AgentSocketData>;
+
+/** `/agent`: members connect with their JWT (`auth.token`), get workspace/team/personal rooms, join conversations. */
+@WebSocketGateway({ namespace: AGENT_NAMESPACE })
+@UseFilters(WsErrorFilter)
+@UsePipes(validationPipe)
+export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect {
+  private readonly logger = new Logger(AgentGateway.name);
+  @WebSocketServer() private readonly namespace: Namespace;
+
+  constructor(
+    private readonly auth: AuthService,
+    private readonly teams: TeamsService,
+    private readonly conversations: ConversationsService,
+    private readonly presence: PresenceStore,
+  ) {}
+
+  afterInit(namespace: Namespace): void {
+    namespace.use((socket, next) => {
+      void this.admit(socket as AgentSocket)
+        .then(() => next())
+        .catch((error: Error) => next(error));
+    });
+  }
+
+  private async admit(socket: AgentSocket): Promise<void> {
+    const auth = socket.handshake.auth as { token?: unknown };
+    const header = socket.handshake.headers.authorization?.replace(/^Bearer /i, '');
+    const token = typeof auth.token === 'string' ? auth.token : header;
+    const principal = token ? await this.auth.principalFromToken(token) : null;
+    if (!principal?.userId) throw new Error('unauthorized');
+    socket.data.principal = principal;
+    const teamIds = await this.teams.teamIdsOf(principal.workspaceId, principal.userId);
+    await socket.join([rooms.workspace(principal.workspaceId), rooms.agent(principal.userId), ...teamIds.map(rooms.team)]);
+    if (await this.presence.connected(principal.workspaceId, principal.userId)) {
+      this.namespace.to(rooms.workspace(principal.workspaceId)).emit('presence', { userId: principal.userId, status: 'online' });
+    }
+  }
+
+  async handleDisconnect(socket: AgentSocket): Promise<void> {
+    const principal = socket.data.principal as Principal | undefined;
+    if (!principal?.userId) return;
+    try {
+      if (await this.presence.disconnected(principal.workspaceId, principal.userId)) {
+        this.namespace.to(rooms.workspace(principal.workspaceId)).emit('presence', { userId: principal.userId, status: 'offline' });
+      }
+    } catch (error) {
+      this.logger.warn(`presence update failed: ${(error as Error).message}`);
+    }
+  }
+
+  @SubscribeMessage('conversation.join')
+  async join(@ConnectedSocket() socket: AgentSocket, @MessageBody() body: ConversationRoomDto) {
+    // Throws not-found for another workspace's conversation, before any room is joined.
+    await this.conversations.get(socket.data.principal.workspaceId, body.conversationId);
+    await socket.join(rooms.conversation(body.conversationId));
+    return { ok: true, conversationId: body.conversationId };
+  }
+
+  @SubscribeMessage('conversation.leave')
+  async leave(@ConnectedSocket() socket: AgentSocket, @MessageBody() body: ConversationRoomDto) {
+    await socket.leave(rooms.conversation(body.conversationId));
+    return { ok: true, conversationId: body.conversationId };
+  }
+
+  @SubscribeMessage('typing')
+  typing(@ConnectedSocket() socket: AgentSocket, @MessageBody() body: TypingDto) {
+    const room = rooms.conversation(body.conversationId);
+    if (!socket.rooms.has(room)) return { ok: false, reason: 'join the conversation first' };
+    socket.volatile.to(room).emit('typing', {
+      conversationId: body.conversationId,
+      userId: socket.data.principal.userId ?? '',
+      state: body.state,
+    });
+    return { ok: true };
+  }
+}

@@ -1,0 +1,31 @@
+import { Logger } from '@nestjs/common';
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import type { Job } from 'bullmq';
+import { DeliveryService } from '@parley/inbox';
+import type { JobMap, JobName } from '@parley/jobs';
+
+export const DELIVERY_JOBS: readonly JobName[] = ['delivery.deliver'];
+
+/** Sends agent replies through their channel; BullMQ retries with backoff while the failure is retryable. */
+@Processor('delivery', { concurrency: 10 })
+export class DeliveryProcessor extends WorkerHost {
+  private readonly logger = new Logger(DeliveryProcessor.name);
+
+  constructor(private readonly delivery: DeliveryService) {
+    super();
+  }
+
+  async process(job: Job<JobMap['delivery.deliver']>): Promise<string> {
+    const name = job.name as JobName;
+    switch (name) {
+      case 'delivery.deliver': {
+        const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        const outcome = await this.delivery.deliver(job.data.workspaceId, job.data.messageId, lastAttempt);
+        if (outcome === 'failed') this.logger.warn(`message ${job.data.messageId} failed permanently`);
+        return outcome;
+      }
+      case 'conversations.unsnooze':
+        throw new Error(`${name} does not belong to the delivery queue`);
+    }
+  }
+}

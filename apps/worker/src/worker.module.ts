@@ -1,0 +1,42 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { AppConfig, ConfigModule } from '@parley/config';
+import { DatabaseModule } from '@parley/database';
+import { InboxModule } from '@parley/inbox';
+import { JOB_NAMES, JobsModule, QUEUE_NAMES, type JobName } from '@parley/jobs';
+import { RealtimeModule } from '@parley/realtime';
+import { CONVERSATION_JOBS, ConversationsProcessor } from './conversations.processor.js';
+import { DELIVERY_JOBS, DeliveryProcessor } from './delivery.processor.js';
+
+/** Every job name must have exactly one handler; checked at boot, not discovered in production. */
+export function assertEveryJobHandled(handled: readonly JobName[]): void {
+  const missing = JOB_NAMES.filter((name) => !handled.includes(name));
+  const twice = handled.filter((name, index) => handled.indexOf(name) !== index);
+  if (missing.length || twice.length) {
+    throw new Error(`Job handlers are wrong: missing [${missing.join(', ')}], duplicated [${twice.join(', ')}]`);
+  }
+}
+
+@Module({
+  imports: [
+    BullModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        connection: { url: config.env.REDIS_URL, maxRetriesPerRequest: null },
+        prefix: `${config.env.REDIS_PREFIX}:bull`,
+      }),
+    }),
+    BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name }))),
+    ConfigModule,
+    DatabaseModule,
+    InboxModule,
+    JobsModule,
+    RealtimeModule,
+  ],
+  providers: [ConversationsProcessor, DeliveryProcessor],
+})
+export class WorkerModule implements OnModuleInit {
+  onModuleInit(): void {
+    assertEveryJobHandled([...CONVERSATION_JOBS, ...DELIVERY_JOBS]);
+  }
+}

@@ -1,0 +1,47 @@
+// Three tiers (DESIGN.md §8). ESM throughout: NestJS 12 ships ESM only, so jest runs with
+// --experimental-vm-modules (see scripts/test-all.mjs) and @swc/jest emits ES modules.
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+      keepClassNames: true,
+    },
+    module: { type: 'es6' },
+    sourceMaps: 'inline',
+  },
+];
+
+const libs = ['accounts', 'channels', 'config', 'database', 'inbox', 'jobs', 'realtime', 'testing'];
+const shared = {
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': swc },
+  moduleNameMapper: {
+    ...Object.fromEntries(libs.map((lib) => [`^@parley/${lib}$`, `<rootDir>/libs/${lib}/src/index.ts`])),
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+    '^libphonenumber-js$': '<rootDir>/node_modules/libphonenumber-js/index.cjs',
+  },
+  testEnvironment: 'node',
+};
+
+export default {
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'],
+      globalSetup: '<rootDir>/test/setup/global-setup.mjs',
+      setupFiles: ['<rootDir>/test/setup/env.integration.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/setup/global-setup.mjs',
+      setupFiles: ['<rootDir>/test/setup/env.e2e.ts'],
+    },
+  ],
+};

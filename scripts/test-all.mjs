@@ -1,0 +1,40 @@
+// Runs every test tier in order and prints one totals line: "Tests: N passed, M failed".
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+
+const tiers = [
+  { name: 'unit', args: ['--selectProjects', 'unit'] },
+  { name: 'integration', args: ['--selectProjects', 'integration', '--runInBand'] },
+  { name: 'e2e', args: ['--selectProjects', 'e2e', '--runInBand'] },
+];
+const only = process.argv.slice(2);
+mkdirSync('test-results', { recursive: true });
+
+let passed = 0;
+let failed = 0;
+let exitCode = 0;
+for (const tier of tiers.filter((t) => only.length === 0 || only.includes(t.name))) {
+  const output = `test-results/${tier.name}.json`;
+  rmSync(output, { force: true });
+  const run = spawnSync(
+    process.execPath,
+    ['--experimental-vm-modules', '--no-warnings', 'node_modules/jest/bin/jest.js', ...tier.args, '--json', `--outputFile=${output}`],
+    { stdio: 'inherit', env: { ...process.env, FORCE_COLOR: process.env.CI ? '0' : '1' } },
+  );
+  let result = null;
+  try {
+    result = JSON.parse(readFileSync(output, 'utf8'));
+  } catch {
+    // jest did not write a report: count the tier as failed below
+  }
+  const tierPassed = result?.numPassedTests ?? 0;
+  const tierFailed = (result?.numFailedTests ?? 0) + (result ? result.numRuntimeErrorTestSuites : 1);
+  console.log(`[${tier.name}] ${tierPassed} passed, ${tierFailed} failed`);
+  passed += tierPassed;
+  failed += tierFailed;
+  if (run.status !== 0) exitCode = 1;
+}
+if (passed === 0) exitCode = 1;
+if (failed > 0) exitCode = 1;
+console.log(`Tests: ${passed} passed, ${failed} failed`);
+process.exit(exitCode);

@@ -1,0 +1,3 @@
+import { applyTestEnvironment } from '@parley/testing';
+
+applyTestEnvironment('integration');

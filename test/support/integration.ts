@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { DataSource } from 'typeorm';
+import { AccountsModule } from '@parley/accounts';
+import { ConfigModule } from '@parley/config';
+import { DatabaseModule } from '@parley/database';
+import { InboxModule } from '@parley/inbox';
+import { JobsModule } from '@parley/jobs';
+import { RealtimeModule } from '@parley/realtime';
+import { migrateTestDatabase, resetDatabase } from '@parley/testing';
+
+@Module({ imports: [AccountsModule, ConfigModule, DatabaseModule, InboxModule, JobsModule, RealtimeModule] })
+class DomainTestModule {}
+
+/** The domain libs wired as in the apps, against the tier's real PostgreSQL and Redis. */
+export async function bootDomain(): Promise<TestingModule> {
+  await migrateTestDatabase();
+  const moduleRef = await Test.createTestingModule({ imports: [DomainTestModule] }).compile();
+  moduleRef.useLogger(false);
+  await moduleRef.init();
+  await resetDatabase(moduleRef.get(DataSource));
+  return moduleRef;
+}
