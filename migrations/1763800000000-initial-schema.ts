@@ -106,7 +106,9 @@ export class InitialSchema1763800000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await db.query(`CREATE INDEX contacts_workspace_activity_idx ON contacts (workspace_id, last_activity_at DESC, id DESC)`);
+    await db.query(
+      `CREATE INDEX contacts_workspace_activity_idx ON contacts (workspace_id, last_activity_at DESC, id DESC)`,
+    );
     await db.query(`
       CREATE INDEX contacts_search_idx ON contacts USING gin (
         (coalesce(name, '') || ' ' || coalesce(email, '') || ' ' || coalesce(phone, '')) gin_trgm_ops
@@ -157,21 +159,33 @@ export class InitialSchema1763800000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
     // The thread model's core rule, enforced by the database: at most one unresolved conversation per contact.
-    await db.query(`CREATE UNIQUE INDEX conversations_one_open_per_contact ON conversations (contact_id) WHERE status <> 'resolved'`);
-    await db.query(`CREATE INDEX conversations_list_idx ON conversations (workspace_id, status, last_message_at DESC, id DESC)`);
+    await db.query(
+      `CREATE UNIQUE INDEX conversations_one_open_per_contact ON conversations (contact_id) WHERE status <> 'resolved'`,
+    );
+    await db.query(
+      `CREATE INDEX conversations_list_idx ON conversations (workspace_id, status, last_message_at DESC, id DESC)`,
+    );
     await db.query(
       `CREATE INDEX conversations_assignee_idx ON conversations (workspace_id, assignee_id, status, last_message_at DESC, id DESC)`,
     );
-    await db.query(`CREATE INDEX conversations_team_idx ON conversations (workspace_id, team_id, status, last_message_at DESC, id DESC)`);
+    await db.query(
+      `CREATE INDEX conversations_team_idx ON conversations (workspace_id, team_id, status, last_message_at DESC, id DESC)`,
+    );
     await db.query(
       `CREATE INDEX conversations_inbox_idx ON conversations (workspace_id, reply_inbox_id, status, last_message_at DESC, id DESC)`,
     );
-    await db.query(`CREATE INDEX conversations_waiting_idx ON conversations (workspace_id, status, waiting_since, id)`);
+    await db.query(
+      `CREATE INDEX conversations_waiting_idx ON conversations (workspace_id, status, waiting_since, id)`,
+    );
     await db.query(
       `CREATE INDEX conversations_priority_idx ON conversations (workspace_id, status, priority DESC, last_message_at DESC, id DESC)`,
     );
-    await db.query(`CREATE INDEX conversations_contact_idx ON conversations (workspace_id, contact_id, opened_at DESC)`);
-    await db.query(`CREATE INDEX conversations_snoozed_idx ON conversations (snoozed_until) WHERE status = 'snoozed'`);
+    await db.query(
+      `CREATE INDEX conversations_contact_idx ON conversations (workspace_id, contact_id, opened_at DESC)`,
+    );
+    await db.query(
+      `CREATE INDEX conversations_snoozed_idx ON conversations (snoozed_until) WHERE status = 'snoozed'`,
+    );
 
     await db.query(`
       CREATE TABLE messages (
@@ -203,7 +217,9 @@ export class InitialSchema1763800000000 implements MigrationInterface {
         CONSTRAINT messages_external_id_key UNIQUE (workspace_id, inbox_id, external_id)
       )`);
     await db.query(`CREATE INDEX messages_conversation_idx ON messages (conversation_id, created_at, id)`);
-    await db.query(`CREATE INDEX messages_contact_timeline_idx ON messages (workspace_id, contact_id, created_at DESC, id DESC)`);
+    await db.query(
+      `CREATE INDEX messages_contact_timeline_idx ON messages (workspace_id, contact_id, created_at DESC, id DESC)`,
+    );
 
     await db.query(`
       CREATE TABLE conversation_events (
@@ -220,8 +236,12 @@ export class InitialSchema1763800000000 implements MigrationInterface {
         occurred_at timestamptz NOT NULL DEFAULT now(),
         seq bigserial NOT NULL
       )`);
-    await db.query(`CREATE INDEX conversation_events_conversation_idx ON conversation_events (conversation_id, seq)`);
-    await db.query(`CREATE INDEX conversation_events_workspace_idx ON conversation_events (workspace_id, occurred_at)`);
+    await db.query(
+      `CREATE INDEX conversation_events_conversation_idx ON conversation_events (conversation_id, seq)`,
+    );
+    await db.query(
+      `CREATE INDEX conversation_events_workspace_idx ON conversation_events (workspace_id, occurred_at)`,
+    );
 
     await db.query(`
       CREATE TABLE labels (
@@ -241,7 +261,9 @@ export class InitialSchema1763800000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (conversation_id, label_id)
       )`);
-    await db.query(`CREATE INDEX conversation_labels_label_idx ON conversation_labels (workspace_id, label_id, conversation_id)`);
+    await db.query(
+      `CREATE INDEX conversation_labels_label_idx ON conversation_labels (workspace_id, label_id, conversation_id)`,
+    );
 
     await db.query(`
       CREATE TABLE canned_responses (
@@ -268,8 +290,12 @@ export class InitialSchema1763800000000 implements MigrationInterface {
         moved jsonb NOT NULL,
         source_snapshot jsonb NOT NULL
       )`);
-    await db.query(`CREATE INDEX contact_merges_target_idx ON contact_merges (workspace_id, target_contact_id, merged_at DESC)`);
-    await db.query(`CREATE INDEX contact_merges_source_idx ON contact_merges (workspace_id, source_contact_id, merged_at DESC)`);
+    await db.query(
+      `CREATE INDEX contact_merges_target_idx ON contact_merges (workspace_id, target_contact_id, merged_at DESC)`,
+    );
+    await db.query(
+      `CREATE INDEX contact_merges_source_idx ON contact_merges (workspace_id, source_contact_id, merged_at DESC)`,
+    );
 
     await db.query(`
       CREATE TABLE inbound_events (
@@ -311,7 +337,9 @@ export class InitialSchema1763800000000 implements MigrationInterface {
         data jsonb NOT NULL DEFAULT '{}',
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await db.query(`CREATE INDEX audit_log_target_idx ON audit_log (workspace_id, target_type, target_id, created_at DESC)`);
+    await db.query(
+      `CREATE INDEX audit_log_target_idx ON audit_log (workspace_id, target_type, target_id, created_at DESC)`,
+    );
   }
 
   async down(db: QueryRunner): Promise<void> {

@@ -18,7 +18,14 @@ for (const tier of tiers.filter((t) => only.length === 0 || only.includes(t.name
   rmSync(output, { force: true });
   const run = spawnSync(
     process.execPath,
-    ['--experimental-vm-modules', '--no-warnings', 'node_modules/jest/bin/jest.js', ...tier.args, '--json', `--outputFile=${output}`],
+    [
+      '--experimental-vm-modules',
+      '--no-warnings',
+      'node_modules/jest/bin/jest.js',
+      ...tier.args,
+      '--json',
+      `--outputFile=${output}`,
+    ],
     { stdio: 'inherit', env: { ...process.env, FORCE_COLOR: process.env.CI ? '0' : '1' } },
   );
   let result = null;

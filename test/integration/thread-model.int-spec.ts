@@ -14,7 +14,12 @@ describe('thread model: one conversation per customer across channels', () => {
   let agent: Actor;
   let sequence = 0;
 
-  const message = (inbox: keyof typeof inboxes, kind: 'phone' | 'email' | 'external', value: string, body = 'hello') =>
+  const message = (
+    inbox: keyof typeof inboxes,
+    kind: 'phone' | 'email' | 'external',
+    value: string,
+    body = 'hello',
+  ) =>
     ingest.ingest({
       workspaceId: ws.workspaceId,
       inboxId: inboxes[inbox],
@@ -44,7 +49,12 @@ describe('thread model: one conversation per customer across channels', () => {
     const result = await message('sms', 'phone', '+1 415 555 0101');
     expect(result.outcome).toBe('created');
     expect(result.conversation.status).toBe('open');
-    expect(result.message).toMatchObject({ direction: 'in', channel: 'sms', senderType: 'contact', status: 'received' });
+    expect(result.message).toMatchObject({
+      direction: 'in',
+      channel: 'sms',
+      senderType: 'contact',
+      status: 'received',
+    });
     const events: Array<{ type: string }> = await db.query(
       'SELECT type FROM conversation_events WHERE conversation_id = $1 ORDER BY seq',
       [result.conversation.id],
@@ -59,7 +69,10 @@ describe('thread model: one conversation per customer across channels', () => {
     expect(whatsapp.contactId).toBe(sms.contactId);
     expect(whatsapp.conversation.id).toBe(sms.conversation.id);
     expect(whatsapp.conversation.lastChannel).toBe('whatsapp');
-    const [{ count }] = await db.query(`SELECT count(*)::int AS count FROM contact_identities WHERE contact_id = $1`, [sms.contactId]);
+    const [{ count }] = await db.query(
+      `SELECT count(*)::int AS count FROM contact_identities WHERE contact_id = $1`,
+      [sms.contactId],
+    );
     expect(count).toBe(1);
   });
 
@@ -83,21 +96,35 @@ describe('thread model: one conversation per customer across channels', () => {
     expect(email.conversation.replyInboxId).toBe(inboxes.email);
     expect(email.conversation.messagesCount).toBe(3);
     const detail = await conversations.get(ws.workspaceId, first.conversation.id);
-    expect(detail.reachableInboxIds.sort()).toEqual([inboxes.api, inboxes.email, inboxes.sms, inboxes.whatsapp].sort());
+    expect(detail.reachableInboxIds.sort()).toEqual(
+      [inboxes.api, inboxes.email, inboxes.sms, inboxes.whatsapp].sort(),
+    );
   });
 
   it('treats a repeated external id as a no-op returning the stored message', async () => {
     const first = await ingest.ingest({
-      workspaceId: ws.workspaceId, inboxId: inboxes.sms, externalId: 'SM-dup', identities: [{ kind: 'phone', value: '+14155550104' }], body: 'once',
+      workspaceId: ws.workspaceId,
+      inboxId: inboxes.sms,
+      externalId: 'SM-dup',
+      identities: [{ kind: 'phone', value: '+14155550104' }],
+      body: 'once',
     });
     const again = await ingest.ingest({
-      workspaceId: ws.workspaceId, inboxId: inboxes.sms, externalId: 'SM-dup', identities: [{ kind: 'phone', value: '+14155550104' }], body: 'once',
+      workspaceId: ws.workspaceId,
+      inboxId: inboxes.sms,
+      externalId: 'SM-dup',
+      identities: [{ kind: 'phone', value: '+14155550104' }],
+      body: 'once',
     });
     expect(again.outcome).toBe('duplicate');
     expect(again.message.id).toBe(first.message.id);
-    const [{ count }] = await db.query(`SELECT count(*)::int AS count FROM messages WHERE external_id = 'SM-dup'`);
+    const [{ count }] = await db.query(
+      `SELECT count(*)::int AS count FROM messages WHERE external_id = 'SM-dup'`,
+    );
     expect(count).toBe(1);
-    const [{ messages_count }] = await db.query('SELECT messages_count FROM conversations WHERE id = $1', [first.conversation.id]);
+    const [{ messages_count }] = await db.query('SELECT messages_count FROM conversations WHERE id = $1', [
+      first.conversation.id,
+    ]);
     expect(messages_count).toBe(1);
   });
 
@@ -105,22 +132,36 @@ describe('thread model: one conversation per customer across channels', () => {
     const results = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
         ingest.ingest({
-          workspaceId: ws.workspaceId, inboxId: inboxes.sms, externalId: `burst-${i}`, identities: [{ kind: 'phone', value: '+14155550199' }], body: `part ${i}`,
+          workspaceId: ws.workspaceId,
+          inboxId: inboxes.sms,
+          externalId: `burst-${i}`,
+          identities: [{ kind: 'phone', value: '+14155550199' }],
+          body: `part ${i}`,
         }),
       ),
     );
     expect(new Set(results.map((r) => r.contactId)).size).toBe(1);
     expect(new Set(results.map((r) => r.conversation.id)).size).toBe(1);
-    const [{ count }] = await db.query(`SELECT count(*)::int AS count FROM contacts WHERE phone = '+14155550199'`);
+    const [{ count }] = await db.query(
+      `SELECT count(*)::int AS count FROM contacts WHERE phone = '+14155550199'`,
+    );
     expect(count).toBe(1);
-    const [{ messages_count }] = await db.query('SELECT messages_count FROM conversations WHERE id = $1', [results[0]!.conversation.id]);
+    const [{ messages_count }] = await db.query('SELECT messages_count FROM conversations WHERE id = $1', [
+      results[0]?.conversation.id,
+    ]);
     expect(messages_count).toBe(8);
   });
 
   it('reopens a resolved conversation when the customer writes inside the reopen window, on any channel', async () => {
     const first = await ingest.ingest({
-      workspaceId: ws.workspaceId, inboxId: inboxes.api, externalId: 'reopen-1',
-      identities: [{ kind: 'phone', value: '+14155550105' }, { kind: 'email', value: 'reopen@example.com' }], body: 'help',
+      workspaceId: ws.workspaceId,
+      inboxId: inboxes.api,
+      externalId: 'reopen-1',
+      identities: [
+        { kind: 'phone', value: '+14155550105' },
+        { kind: 'email', value: 'reopen@example.com' },
+      ],
+      body: 'help',
     });
     await conversations.resolve(ws.workspaceId, agent, first.conversation.id);
     const again = await message('email', 'email', 'reopen@example.com', 'it broke again');
@@ -138,7 +179,9 @@ describe('thread model: one conversation per customer across channels', () => {
   it('starts a new conversation linked to the previous one outside the window', async () => {
     const first = await message('sms', 'phone', '+14155550106');
     await conversations.resolve(ws.workspaceId, agent, first.conversation.id);
-    await db.query(`UPDATE conversations SET resolved_at = now() - interval '8 days' WHERE id = $1`, [first.conversation.id]);
+    await db.query(`UPDATE conversations SET resolved_at = now() - interval '8 days' WHERE id = $1`, [
+      first.conversation.id,
+    ]);
     const next = await message('sms', 'phone', '+14155550106', 'new problem');
     expect(next.outcome).toBe('created');
     expect(next.conversation.id).not.toBe(first.conversation.id);
@@ -146,11 +189,15 @@ describe('thread model: one conversation per customer across channels', () => {
   });
 
   it('honours a workspace reopen window of 0 days', async () => {
-    await db.query(`UPDATE workspaces SET settings = '{"reopenWindowDays": 0}' WHERE id = $1`, [ws.workspaceId]);
+    await db.query(`UPDATE workspaces SET settings = '{"reopenWindowDays": 0}' WHERE id = $1`, [
+      ws.workspaceId,
+    ]);
     try {
       const first = await message('sms', 'phone', '+14155550107');
       await conversations.resolve(ws.workspaceId, agent, first.conversation.id);
-      await db.query(`UPDATE conversations SET resolved_at = now() - interval '1 minute' WHERE id = $1`, [first.conversation.id]);
+      await db.query(`UPDATE conversations SET resolved_at = now() - interval '1 minute' WHERE id = $1`, [
+        first.conversation.id,
+      ]);
       expect((await message('sms', 'phone', '+14155550107')).outcome).toBe('created');
     } finally {
       await db.query(`UPDATE workspaces SET settings = '{}' WHERE id = $1`, [ws.workspaceId]);
@@ -170,7 +217,13 @@ describe('thread model: one conversation per customer across channels', () => {
     const before = await db.query('SELECT count(*)::int AS count FROM messages');
     await expect(message('sms', 'phone', 'not a number')).rejects.toBeInstanceOf(InboxError);
     await expect(
-      ingest.ingest({ workspaceId: ws.workspaceId, inboxId: '00000000-0000-4000-8000-000000000000', externalId: 'x', identities: [{ kind: 'phone', value: '+14155550109' }], body: 'x' }),
+      ingest.ingest({
+        workspaceId: ws.workspaceId,
+        inboxId: '00000000-0000-4000-8000-000000000000',
+        externalId: 'x',
+        identities: [{ kind: 'phone', value: '+14155550109' }],
+        body: 'x',
+      }),
     ).rejects.toThrow('Inbox not found');
     expect(await db.query('SELECT count(*)::int AS count FROM messages')).toEqual(before);
   });
@@ -179,10 +232,18 @@ describe('thread model: one conversation per customer across channels', () => {
     const first = await message('sms', 'phone', '+14155550110', 'one');
     await message('email', 'email', 'timeline@example.com', 'unrelated customer');
     await conversations.addNote(ws.workspaceId, agent, first.conversation.id, 'internal');
-    const timeline = await moduleRef.get(ContactsService).timeline(ws.workspaceId, first.contactId, { limit: 10 });
+    const timeline = await moduleRef
+      .get(ContactsService)
+      .timeline(ws.workspaceId, first.contactId, { limit: 10 });
     expect(timeline.items.map((m) => m.body)).toEqual(['internal', 'one']);
     expect(timeline.items[0]?.private).toBe(true);
-    const page = await conversations.list(ws.workspaceId, { view: 'all', userId: agent.id, sort: 'newest', limit: 100, search: '555-0110'.replace('-', '') });
+    const page = await conversations.list(ws.workspaceId, {
+      view: 'all',
+      userId: agent.id,
+      sort: 'newest',
+      limit: 100,
+      search: '555-0110'.replace('-', ''),
+    });
     expect(page.items.map((row) => row.conversation.id)).toEqual([first.conversation.id]);
   });
 });

@@ -4,7 +4,10 @@ import pg from 'pg';
 
 export default async function globalSetup(globalConfig, projectConfig) {
   const tier = projectConfig.displayName.name;
-  const base = (process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432').replace(/\/[^/:]*$/, '');
+  const base = (process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432').replace(
+    /\/[^/:]*$/,
+    '',
+  );
   const admin = new pg.Client({ connectionString: `${base}/postgres` });
   await admin.connect();
   try {

@@ -6,6 +6,9 @@ import { migrateTestDatabase, resetDatabase, TEST_PASSWORD } from '@parley/testi
 import { createApiApp } from '../../apps/api/src/api.app.js';
 import { createWorkerApp } from '../../apps/worker/src/worker.app.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- loosely typed JSON for assertions
+type Json = any;
+
 export interface Stack {
   api: NestExpressApplication;
   worker: INestApplicationContext | null;
@@ -56,19 +59,25 @@ export function client(url: string, auth: { token?: string; apiKey?: string } = 
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();
-    let json: any = null;
+    let json: unknown;
     try {
       json = text ? JSON.parse(text) : null;
     } catch {
       json = text;
     }
-    return { status: response.status, body: json };
+    // Tests assert on the shape; typing every response here would only restate the assertions.
+    return { status: response.status, body: json as Json, headers: response.headers };
   };
 }
 
 /** An agent socket on `/agent` that records every event it receives. */
 export async function connectAgent(url: string, token: string): Promise<AgentClient> {
-  const socket = io(`${url}/agent`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+  const socket = io(`${url}/agent`, {
+    auth: { token },
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  });
   const client = new AgentClient(socket);
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
@@ -78,20 +87,24 @@ export async function connectAgent(url: string, token: string): Promise<AgentCli
 }
 
 export class AgentClient {
-  readonly events: Array<{ event: string; payload: any }> = [];
+  readonly events: Array<{ event: string; payload: Json }> = [];
 
   constructor(readonly socket: Socket) {
     socket.onAny((event: string, payload: unknown) => this.events.push({ event, payload }));
   }
 
   /** Resolves with the first matching event, already received or still to come. */
-  next(event: string, match: (payload: any) => boolean = () => true, timeoutMs = 10_000): Promise<any> {
+  next(event: string, match: (payload: Json) => boolean = () => true, timeoutMs = 10_000): Promise<Json> {
     const seen = this.events.find((e) => e.event === event && match(e.payload));
     if (seen) return Promise.resolve(seen.payload);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.socket.off(event, listener);
-        reject(new Error(`no ${event} event within ${timeoutMs} ms; got ${this.events.map((e) => e.event).join(', ')}`));
+        reject(
+          new Error(
+            `no ${event} event within ${timeoutMs} ms; got ${this.events.map((e) => e.event).join(', ')}`,
+          ),
+        );
       }, timeoutMs);
       const listener = (payload: unknown) => {
         if (!match(payload)) return;
@@ -103,7 +116,7 @@ export class AgentClient {
     });
   }
 
-  emit(event: string, payload: unknown): Promise<any> {
+  emit(event: string, payload: unknown): Promise<Json> {
     return this.socket.timeout(5000).emitWithAck(event, payload);
   }
 

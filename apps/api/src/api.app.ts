@@ -23,8 +23,13 @@ export function openApiDocument(app: NestExpressApplication): OpenAPIObject {
 }
 
 /** Builds the api application (used by main.ts and by the tests). */
-export async function createApiApp(options: { logger?: false | LogLevel[] } = {}): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule, { bodyParser: false, logger: options.logger });
+export async function createApiApp(
+  options: { logger?: false | LogLevel[] } = {},
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule, {
+    bodyParser: false,
+    logger: options.logger,
+  });
   const config = app.get(AppConfig);
   app.useBodyParser('json', { limit: config.env.BODY_LIMIT });
   app.useBodyParser('urlencoded', { extended: false, limit: config.env.BODY_LIMIT });

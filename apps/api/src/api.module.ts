@@ -7,7 +7,12 @@ import { DatabaseModule } from '@parley/database';
 import { InboxModule } from '@parley/inbox';
 import { JobsModule } from '@parley/jobs';
 import { RealtimeModule } from '@parley/realtime';
-import { ApiKeysController, MembersController, TeamsController, WorkspaceController } from './admin/admin.controllers.js';
+import {
+  ApiKeysController,
+  MembersController,
+  TeamsController,
+  WorkspaceController,
+} from './admin/admin.controllers.js';
 import { ApiChannelController } from './api-channel/api-channel.controller.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthGuard } from './auth/auth.guard.js';

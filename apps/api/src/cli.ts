@@ -10,7 +10,9 @@ const USAGE = 'usage: cli.js migrate | seed [--demo]';
 
 async function migrate(config: AppConfig): Promise<void> {
   await ensureDatabase(config.env.DATABASE_URL).catch((error: Error) => {
-    throw new Error(`Cannot reach PostgreSQL at DATABASE_URL=${redactUrl(config.env.DATABASE_URL)}: ${error.message}`);
+    throw new Error(
+      `Cannot reach PostgreSQL at DATABASE_URL=${redactUrl(config.env.DATABASE_URL)}: ${error.message}`,
+    );
   });
   const applied = await runMigrations(config.env);
   console.log(applied.length ? `Applied migrations: ${applied.join(', ')}` : 'Database schema is up to date');

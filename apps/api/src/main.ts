@@ -10,7 +10,10 @@ async function main(): Promise<void> {
   await assertDatabaseReachable(config.env.DATABASE_URL);
   await assertRedisReachable(config.env.REDIS_URL);
   if (config.usesDevelopmentSecrets && !config.isProduction) {
-    Logger.warn('JWT_SECRET/ENCRYPTION_KEY not set: using development defaults (never do this in production)', 'Config');
+    Logger.warn(
+      'JWT_SECRET/ENCRYPTION_KEY not set: using development defaults (never do this in production)',
+      'Config',
+    );
   }
   const app = await createApiApp();
   await app.listen(config.env.PORT, config.env.HOST);

@@ -16,7 +16,11 @@ export class ConversationsProcessor extends WorkerHost {
     const name = job.name as JobName;
     switch (name) {
       case 'conversations.unsnooze':
-        await this.conversations.wake(job.data.workspaceId, job.data.conversationId, new Date(job.data.snoozedUntil));
+        await this.conversations.wake(
+          job.data.workspaceId,
+          job.data.conversationId,
+          new Date(job.data.snoozedUntil),
+        );
         return;
       case 'delivery.deliver':
         throw new Error(`${name} does not belong to the conversations queue`);

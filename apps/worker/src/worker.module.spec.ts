@@ -9,6 +9,8 @@ describe('assertEveryJobHandled', () => {
 
   it('refuses a missing or duplicated handler', () => {
     expect(() => assertEveryJobHandled([...DELIVERY_JOBS])).toThrow(/missing \[conversations.unsnooze\]/);
-    expect(() => assertEveryJobHandled([...DELIVERY_JOBS, ...DELIVERY_JOBS, ...CONVERSATION_JOBS])).toThrow(/duplicated/);
+    expect(() => assertEveryJobHandled([...DELIVERY_JOBS, ...DELIVERY_JOBS, ...CONVERSATION_JOBS])).toThrow(
+      /duplicated/,
+    );
   });
 });

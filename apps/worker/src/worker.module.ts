@@ -13,7 +13,9 @@ export function assertEveryJobHandled(handled: readonly JobName[]): void {
   const missing = JOB_NAMES.filter((name) => !handled.includes(name));
   const twice = handled.filter((name, index) => handled.indexOf(name) !== index);
   if (missing.length || twice.length) {
-    throw new Error(`Job handlers are wrong: missing [${missing.join(', ')}], duplicated [${twice.join(', ')}]`);
+    throw new Error(
+      `Job handlers are wrong: missing [${missing.join(', ')}], duplicated [${twice.join(', ')}]`,
+    );
   }
 }
 

@@ -14,7 +14,11 @@ export class ApiKeysService {
   }
 
   /** Creates a key; the plain key is returned this once and only its SHA-256 is stored. */
-  async create(workspaceId: string, name: string, createdBy: string | null): Promise<{ apiKey: ApiKey; key: string }> {
+  async create(
+    workspaceId: string,
+    name: string,
+    createdBy: string | null,
+  ): Promise<{ apiKey: ApiKey; key: string }> {
     const generated = AuthService.generateApiKey();
     const apiKey = await this.tx.manager.save(ApiKey, {
       workspaceId,
@@ -29,7 +33,11 @@ export class ApiKeysService {
   }
 
   async revoke(workspaceId: string, id: string): Promise<void> {
-    const result = await this.tx.manager.update(ApiKey, { workspaceId, id, revokedAt: IsNull() }, { revokedAt: new Date() });
+    const result = await this.tx.manager.update(
+      ApiKey,
+      { workspaceId, id, revokedAt: IsNull() },
+      { revokedAt: new Date() },
+    );
     if (!result.affected) throw new AccountsError(AccountsErrorCode.NotFound, 'API key not found');
   }
 }

@@ -48,10 +48,15 @@ export class AuthService {
       select: { id: true, email: true, name: true, passwordHash: true },
     });
     const valid = await this.hasher.verify(user?.passwordHash ?? null, password);
-    if (!user || !valid) throw new AccountsError(AccountsErrorCode.InvalidCredentials, 'Email or password is wrong');
-    const memberships = await this.memberships.find({ where: { userId: user.id }, order: { createdAt: 'ASC' } });
+    if (!user || !valid)
+      throw new AccountsError(AccountsErrorCode.InvalidCredentials, 'Email or password is wrong');
+    const memberships = await this.memberships.find({
+      where: { userId: user.id },
+      order: { createdAt: 'ASC' },
+    });
     const chosen = workspaceId ? memberships.find((m) => m.workspaceId === workspaceId) : memberships[0];
-    if (!chosen) throw new AccountsError(AccountsErrorCode.NotAMember, 'You are not a member of that workspace');
+    if (!chosen)
+      throw new AccountsError(AccountsErrorCode.NotAMember, 'You are not a member of that workspace');
     const workspaces = await this.workspaces.findBy(memberships.map((m) => ({ id: m.workspaceId })));
     const nameOf = new Map(workspaces.map((w) => [w.id, w.name]));
     const claims: TokenClaims = { sub: user.id, wid: chosen.workspaceId };
@@ -61,7 +66,11 @@ export class AuthService {
       user: { id: user.id, email: user.email, name: user.name },
       workspace: { id: chosen.workspaceId, name: nameOf.get(chosen.workspaceId) ?? '' },
       role: chosen.role,
-      workspaces: memberships.map((m) => ({ id: m.workspaceId, name: nameOf.get(m.workspaceId) ?? '', role: m.role })),
+      workspaces: memberships.map((m) => ({
+        id: m.workspaceId,
+        name: nameOf.get(m.workspaceId) ?? '',
+        role: m.role,
+      })),
     };
   }
 
@@ -74,9 +83,16 @@ export class AuthService {
       return null;
     }
     if (typeof claims.sub !== 'string' || typeof claims.wid !== 'string') return null;
-    const membership = await this.memberships.findOne({ where: { workspaceId: claims.wid, userId: claims.sub } });
+    const membership = await this.memberships.findOne({
+      where: { workspaceId: claims.wid, userId: claims.sub },
+    });
     if (!membership) return null;
-    return { workspaceId: membership.workspaceId, role: membership.role, userId: membership.userId, apiKeyId: null };
+    return {
+      workspaceId: membership.workspaceId,
+      role: membership.role,
+      userId: membership.userId,
+      apiKeyId: null,
+    };
   }
 
   /** An API key → an agent-level principal of its workspace; revoked keys are refused. */

@@ -1,4 +1,14 @@
-export { ACCOUNT_ENTITIES, ApiKey, Membership, ROLES, Team, User, Workspace, type Role, type WorkspaceSettings } from './accounts.entities.js';
+export {
+  ACCOUNT_ENTITIES,
+  ApiKey,
+  Membership,
+  ROLES,
+  Team,
+  User,
+  Workspace,
+  type Role,
+  type WorkspaceSettings,
+} from './accounts.entities.js';
 export { AccountsError, AccountsErrorCode } from './accounts.errors.js';
 export { AccountsModule } from './accounts.module.js';
 export { ApiKeysService } from './api-keys.service.js';

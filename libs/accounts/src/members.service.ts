@@ -54,7 +54,12 @@ export class MembersService {
       }
       const existing = await manager.findOne(Membership, { where: { workspaceId, userId: user.id } });
       if (existing) throw new AccountsError(AccountsErrorCode.EmailTaken, 'That user is already a member');
-      await manager.insert(Membership, { workspaceId, userId: user.id, role: input.role, capacity: input.capacity ?? 10 });
+      await manager.insert(Membership, {
+        workspaceId,
+        userId: user.id,
+        role: input.role,
+        capacity: input.capacity ?? 10,
+      });
       return user.id;
     });
     return this.get(workspaceId, userId);
@@ -66,7 +71,10 @@ export class MembersService {
     changes: { role?: Role; capacity?: number; availability?: Membership['availability'] },
   ): Promise<MemberView> {
     await this.tx.run(async (manager) => {
-      const membership = await manager.findOne(Membership, { where: { workspaceId, userId }, lock: { mode: 'pessimistic_write' } });
+      const membership = await manager.findOne(Membership, {
+        where: { workspaceId, userId },
+        lock: { mode: 'pessimistic_write' },
+      });
       if (!membership) throw new AccountsError(AccountsErrorCode.NotFound, 'Member not found');
       if (membership.role === 'admin' && changes.role && changes.role !== 'admin') {
         await this.assertAnotherAdmin(manager, workspaceId, userId);
@@ -78,11 +86,17 @@ export class MembersService {
 
   async remove(workspaceId: string, userId: string): Promise<void> {
     await this.tx.run(async (manager) => {
-      const membership = await manager.findOne(Membership, { where: { workspaceId, userId }, lock: { mode: 'pessimistic_write' } });
+      const membership = await manager.findOne(Membership, {
+        where: { workspaceId, userId },
+        lock: { mode: 'pessimistic_write' },
+      });
       if (!membership) throw new AccountsError(AccountsErrorCode.NotFound, 'Member not found');
       if (membership.role === 'admin') await this.assertAnotherAdmin(manager, workspaceId, userId);
       await manager.delete(Membership, { id: membership.id });
-      await manager.query('DELETE FROM team_members WHERE workspace_id = $1 AND user_id = $2', [workspaceId, userId]);
+      await manager.query('DELETE FROM team_members WHERE workspace_id = $1 AND user_id = $2', [
+        workspaceId,
+        userId,
+      ]);
     });
   }
 
@@ -95,7 +109,10 @@ export class MembersService {
     workspaceId: string,
     userId: string,
   ): Promise<void> {
-    const admins = await manager.find(Membership, { where: { workspaceId, role: 'admin' }, lock: { mode: 'pessimistic_write' } });
+    const admins = await manager.find(Membership, {
+      where: { workspaceId, role: 'admin' },
+      lock: { mode: 'pessimistic_write' },
+    });
     if (!admins.some((admin) => admin.userId !== userId)) {
       throw new AccountsError(AccountsErrorCode.LastAdmin, 'A workspace keeps at least one admin');
     }

@@ -32,14 +32,22 @@ export class TeamsService {
 
   async create(workspaceId: string, input: { name: string; description?: string }): Promise<TeamView> {
     try {
-      const team = await this.tx.manager.save(Team, { workspaceId, name: input.name, description: input.description ?? '' });
+      const team = await this.tx.manager.save(Team, {
+        workspaceId,
+        name: input.name,
+        description: input.description ?? '',
+      });
       return toView(team, []);
     } catch (error) {
       throw uniqueName(error);
     }
   }
 
-  async update(workspaceId: string, teamId: string, input: { name?: string; description?: string }): Promise<TeamView> {
+  async update(
+    workspaceId: string,
+    teamId: string,
+    input: { name?: string; description?: string },
+  ): Promise<TeamView> {
     await this.get(workspaceId, teamId);
     try {
       await this.tx.manager.update(Team, { workspaceId, id: teamId }, input);
@@ -59,12 +67,24 @@ export class TeamsService {
     await this.get(workspaceId, teamId);
     const unique = [...new Set(userIds)];
     await this.tx.run(async (manager) => {
-      const found = unique.length ? await manager.findBy(Membership, unique.map((userId) => ({ workspaceId, userId }))) : [];
+      const found = unique.length
+        ? await manager.findBy(
+            Membership,
+            unique.map((userId) => ({ workspaceId, userId })),
+          )
+        : [];
       if (found.length !== unique.length) {
-        throw new AccountsError(AccountsErrorCode.NotAMember, 'Every team member must belong to the workspace');
+        throw new AccountsError(
+          AccountsErrorCode.NotAMember,
+          'Every team member must belong to the workspace',
+        );
       }
       await manager.delete(TeamMember, { workspaceId, teamId });
-      if (unique.length) await manager.insert(TeamMember, unique.map((userId) => ({ workspaceId, teamId, userId })));
+      if (unique.length)
+        await manager.insert(
+          TeamMember,
+          unique.map((userId) => ({ workspaceId, teamId, userId })),
+        );
     });
     return this.get(workspaceId, teamId);
   }

@@ -38,6 +38,17 @@ export class WorkspacesService {
     });
   }
 
+  /** The oldest workspace where this email is an admin, if any (makes seeding idempotent). */
+  async findAdministeredBy(email: string): Promise<Workspace | null> {
+    const membership = await this.tx.manager
+      .createQueryBuilder(Membership, 'm')
+      .innerJoin(User, 'u', 'u.id = m.user_id')
+      .where('u.email = :email AND m.role = :role', { email: email.trim().toLowerCase(), role: 'admin' })
+      .orderBy('m.created_at', 'ASC')
+      .getOne();
+    return membership ? this.get(membership.workspaceId) : null;
+  }
+
   async get(workspaceId: string): Promise<Workspace> {
     const workspace = await this.workspaces.findOne({ where: { id: workspaceId } });
     if (!workspace) throw new AccountsError(AccountsErrorCode.NotFound, 'Workspace not found');

@@ -13,7 +13,8 @@ export class ChannelSenders {
 
   for(channel: Channel): ChannelSender {
     const sender = this.byChannel.get(channel);
-    if (!sender) throw new ChannelSendError(`No sender for channel ${channel} yet`, 'unsupported_channel', false);
+    if (!sender)
+      throw new ChannelSendError(`No sender for channel ${channel} yet`, 'unsupported_channel', false);
     return sender;
   }
 

@@ -8,7 +8,11 @@ import { ChannelSenders } from './channel-senders.js';
   providers: [
     ApiWebhookSender,
     ChannelSenders,
-    { inject: [ApiWebhookSender], provide: CHANNEL_SENDERS, useFactory: (...senders: ChannelSender[]) => senders },
+    {
+      inject: [ApiWebhookSender],
+      provide: CHANNEL_SENDERS,
+      useFactory: (...senders: ChannelSender[]) => senders,
+    },
   ],
 })
 export class ChannelsModule {}

@@ -20,7 +20,15 @@ export class AuditLogRepository {
     await manager.query(
       `INSERT INTO audit_log (workspace_id, actor_type, actor_id, action, target_type, target_id, data)
        VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [record.workspaceId, record.actorType, record.actorId, record.action, record.targetType, record.targetId, record.data ?? {}],
+      [
+        record.workspaceId,
+        record.actorType,
+        record.actorId,
+        record.action,
+        record.targetType,
+        record.targetId,
+        record.data ?? {},
+      ],
     );
   }
 

@@ -11,10 +11,12 @@ describe('keyset cursor', () => {
     expect(decodeCursor(encodeCursor({ values: [null], id }))).toEqual({ values: [null], id });
   });
 
-  it.each(['', 'not-base64!', Buffer.from('[1]').toString('base64url'), Buffer.from('[[1],"x"]').toString('base64url')])(
-    'rejects %p',
-    (raw) => expect(() => decodeCursor(raw)).toThrow(InvalidCursorError),
-  );
+  it.each([
+    '',
+    'not-base64!',
+    Buffer.from('[1]').toString('base64url'),
+    Buffer.from('[[1],"x"]').toString('base64url'),
+  ])('rejects %p', (raw) => expect(() => decodeCursor(raw)).toThrow(InvalidCursorError));
 
   it('only gives a next cursor when an extra row came back', () => {
     const rows = [1, 2, 3].map((n) => ({ n, id }));

@@ -20,7 +20,9 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
 }
 
 /** Runs pending migrations under an advisory lock so concurrent deploys apply each exactly once. */
-export async function runMigrations(env: Pick<Env, 'DATABASE_URL' | 'DATABASE_POOL_SIZE'>): Promise<string[]> {
+export async function runMigrations(
+  env: Pick<Env, 'DATABASE_URL' | 'DATABASE_POOL_SIZE'>,
+): Promise<string[]> {
   const dataSource = new DataSource({ ...dataSourceOptions(env), extra: { max: 2 } });
   await dataSource.initialize();
   try {

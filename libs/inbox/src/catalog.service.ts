@@ -14,11 +14,18 @@ export class CatalogService {
     return this.tx.manager.find(Label, { where: { workspaceId }, order: { name: 'ASC' } });
   }
 
-  async createLabel(workspaceId: string, input: { name: string; color?: string; description?: string }): Promise<Label> {
+  async createLabel(
+    workspaceId: string,
+    input: { name: string; color?: string; description?: string },
+  ): Promise<Label> {
     return this.unique('label', () => this.tx.manager.save(Label, { workspaceId, ...input }));
   }
 
-  async updateLabel(workspaceId: string, id: string, input: { name?: string; color?: string; description?: string }): Promise<Label> {
+  async updateLabel(
+    workspaceId: string,
+    id: string,
+    input: { name?: string; color?: string; description?: string },
+  ): Promise<Label> {
     await this.requireLabel(workspaceId, id);
     await this.unique('label', () => this.tx.manager.update(Label, { workspaceId, id }, input));
     return this.requireLabel(workspaceId, id);
@@ -34,7 +41,10 @@ export class CatalogService {
       .createQueryBuilder(CannedResponse, 'c')
       .where('c.workspace_id = :workspaceId', { workspaceId })
       .orderBy('c.short_code', 'ASC');
-    if (search) query.andWhere('(c.short_code ILIKE :s OR c.content ILIKE :s)', { s: `%${search.replace(/[\\%_]/g, '\\$&')}%` });
+    if (search)
+      query.andWhere('(c.short_code ILIKE :s OR c.content ILIKE :s)', {
+        s: `%${search.replace(/[\\%_]/g, '\\$&')}%`,
+      });
     return query.getMany();
   }
 
@@ -44,13 +54,25 @@ export class CatalogService {
     return canned;
   }
 
-  createCanned(workspaceId: string, createdBy: string | null, input: { shortCode: string; content: string }): Promise<CannedResponse> {
-    return this.unique('canned response', () => this.tx.manager.save(CannedResponse, { workspaceId, createdBy, ...input }));
+  createCanned(
+    workspaceId: string,
+    createdBy: string | null,
+    input: { shortCode: string; content: string },
+  ): Promise<CannedResponse> {
+    return this.unique('canned response', () =>
+      this.tx.manager.save(CannedResponse, { workspaceId, createdBy, ...input }),
+    );
   }
 
-  async updateCanned(workspaceId: string, id: string, input: { shortCode?: string; content?: string }): Promise<CannedResponse> {
+  async updateCanned(
+    workspaceId: string,
+    id: string,
+    input: { shortCode?: string; content?: string },
+  ): Promise<CannedResponse> {
     await this.getCanned(workspaceId, id);
-    await this.unique('canned response', () => this.tx.manager.update(CannedResponse, { workspaceId, id }, input));
+    await this.unique('canned response', () =>
+      this.tx.manager.update(CannedResponse, { workspaceId, id }, input),
+    );
     return this.getCanned(workspaceId, id);
   }
 

@@ -35,7 +35,10 @@ export class ContactsService {
     private readonly audit: AuditLogRepository,
   ) {}
 
-  async list(workspaceId: string, query: { search?: string; cursor?: string; limit: number }): Promise<Page<Contact>> {
+  async list(
+    workspaceId: string,
+    query: { search?: string; cursor?: string; limit: number },
+  ): Promise<Page<Contact>> {
     const params: unknown[] = [workspaceId];
     const where = ['ct.workspace_id = $1', 'ct.merged_into_id IS NULL'];
     if (query.search) {
@@ -45,7 +48,9 @@ export class ContactsService {
     if (query.cursor) {
       const cursor = decodeCursor(query.cursor);
       params.push(cursor.values[0], cursor.id);
-      where.push(`(ct.last_activity_at, ct.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+      where.push(
+        `(ct.last_activity_at, ct.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`,
+      );
     }
     params.push(query.limit + 1);
     const rows: Array<{ id: string; sort_ts: string }> = await this.tx.manager.query(
@@ -54,7 +59,9 @@ export class ContactsService {
       params,
     );
     const page = toPage(rows, query.limit, (row) => ({ values: [row.sort_ts], id: row.id }));
-    const contacts = await this.tx.manager.find(Contact, { where: { workspaceId, id: In(page.items.map((r) => r.id)) } });
+    const contacts = await this.tx.manager.find(Contact, {
+      where: { workspaceId, id: In(page.items.map((r) => r.id)) },
+    });
     const byId = new Map(contacts.map((contact) => [contact.id, contact]));
     return { items: page.items.flatMap((row) => byId.get(row.id) ?? []), nextCursor: page.nextCursor };
   }
@@ -62,7 +69,10 @@ export class ContactsService {
   async profile(workspaceId: string, id: string): Promise<ContactProfile> {
     const contact = await this.require(workspaceId, id);
     const [identities, conversations, merges] = await Promise.all([
-      this.tx.manager.find(ContactIdentity, { where: { workspaceId, contactId: id }, order: { createdAt: 'ASC' } }),
+      this.tx.manager.find(ContactIdentity, {
+        where: { workspaceId, contactId: id },
+        order: { createdAt: 'ASC' },
+      }),
       this.conversations.listForContact(workspaceId, id),
       this.tx.manager.find(ContactMerge, {
         where: [
@@ -78,23 +88,27 @@ export class ContactsService {
   async update(
     workspaceId: string,
     id: string,
-    changes: { name?: string | null; attributes?: Record<string, unknown>; consent?: Record<string, unknown> },
+    changes: {
+      name?: string | null;
+      attributes?: Record<string, unknown>;
+      consent?: Record<string, unknown>;
+    },
   ): Promise<Contact> {
     const contact = await this.require(workspaceId, id);
-    await this.tx.manager.update(
-      Contact,
-      { workspaceId, id },
-      {
-        name: changes.name === undefined ? contact.name : changes.name,
-        attributes: changes.attributes ? { ...contact.attributes, ...changes.attributes } : contact.attributes,
-        consent: changes.consent ? { ...contact.consent, ...changes.consent } : contact.consent,
-      } as QueryDeepPartialEntity<Contact>,
-    );
+    await this.tx.manager.update(Contact, { workspaceId, id }, {
+      name: changes.name === undefined ? contact.name : changes.name,
+      attributes: changes.attributes ? { ...contact.attributes, ...changes.attributes } : contact.attributes,
+      consent: changes.consent ? { ...contact.consent, ...changes.consent } : contact.consent,
+    } as QueryDeepPartialEntity<Contact>);
     return this.require(workspaceId, id);
   }
 
   /** The customer's whole story: every message of every conversation on every channel, newest first. */
-  async timeline(workspaceId: string, id: string, query: { cursor?: string; limit: number }): Promise<Page<MessageView>> {
+  async timeline(
+    workspaceId: string,
+    id: string,
+    query: { cursor?: string; limit: number },
+  ): Promise<Page<MessageView>> {
     await this.require(workspaceId, id);
     const params: unknown[] = [workspaceId, id];
     let keyset = '';
@@ -111,9 +125,14 @@ export class ContactsService {
       params,
     );
     const page = toPage(rows, query.limit, (row) => ({ values: [row.sort_ts], id: row.id }));
-    const messages = await this.tx.manager.find(Message, { where: { workspaceId, id: In(page.items.map((r) => r.id)) } });
+    const messages = await this.tx.manager.find(Message, {
+      where: { workspaceId, id: In(page.items.map((r) => r.id)) },
+    });
     const byId = new Map(messages.map((message) => [message.id, message]));
-    return { items: page.items.flatMap((row) => byId.get(row.id) ?? []).map(toMessageView), nextCursor: page.nextCursor };
+    return {
+      items: page.items.flatMap((row) => byId.get(row.id) ?? []).map(toMessageView),
+      nextCursor: page.nextCursor,
+    };
   }
 
   /**
@@ -122,21 +141,29 @@ export class ContactsService {
    * one thread. Everything moved is recorded so `unmerge` can put it back.
    */
   async merge(workspaceId: string, actor: Actor, targetId: string, sourceId: string): Promise<ContactMerge> {
-    if (targetId === sourceId) throw new InboxError(InboxErrorCode.InvalidInput, 'A contact cannot be merged into itself');
+    if (targetId === sourceId)
+      throw new InboxError(InboxErrorCode.InvalidInput, 'A contact cannot be merged into itself');
     const merge = await this.tx.run(async (manager) => {
       const [target, source] = await this.lockPair(manager, workspaceId, targetId, sourceId);
       if (target.mergedIntoId || source.mergedIntoId) {
         throw new InboxError(InboxErrorCode.InvalidState, 'That contact was already merged into another');
       }
       const effects = new Effects(workspaceId);
-      const identities = await manager.find(ContactIdentity, { where: { workspaceId, contactId: source.id } });
-      const sourceConversations = await manager.find(Conversation, { where: { workspaceId, contactId: source.id } });
+      const identities = await manager.find(ContactIdentity, {
+        where: { workspaceId, contactId: source.id },
+      });
+      const sourceConversations = await manager.find(Conversation, {
+        where: { workspaceId, contactId: source.id },
+      });
       const targetOpen = await this.conversations.findUnresolvedForContact(manager, workspaceId, target.id);
       const sourceOpen = sourceConversations.find((c) => c.status !== 'resolved');
 
       let folded: MergeMoves['folded'] = null;
       if (targetOpen && sourceOpen) {
-        const moved = await manager.find(Message, { where: { workspaceId, conversationId: sourceOpen.id }, select: { id: true } });
+        const moved = await manager.find(Message, {
+          where: { workspaceId, conversationId: sourceOpen.id },
+          select: { id: true },
+        });
         folded = {
           conversationId: sourceOpen.id,
           intoConversationId: targetOpen.id,
@@ -151,15 +178,29 @@ export class ContactsService {
         await manager.update(
           Conversation,
           { id: sourceOpen.id },
-          { status: 'resolved', resolvedAt: new Date(), mergedIntoId: targetOpen.id, waitingSince: null, snoozedUntil: null },
+          {
+            status: 'resolved',
+            resolvedAt: new Date(),
+            mergedIntoId: targetOpen.id,
+            waitingSince: null,
+            snoozedUntil: null,
+          },
         );
         await this.recount(manager, targetOpen.id);
         await this.recount(manager, sourceOpen.id);
       }
       const conversationIds = sourceConversations.map((c) => c.id);
       if (conversationIds.length) {
-        await manager.update(Conversation, { workspaceId, id: In(conversationIds) }, { contactId: target.id });
-        await manager.update(Message, { workspaceId, conversationId: In(conversationIds) }, { contactId: target.id });
+        await manager.update(
+          Conversation,
+          { workspaceId, id: In(conversationIds) },
+          { contactId: target.id },
+        );
+        await manager.update(
+          Message,
+          { workspaceId, conversationId: In(conversationIds) },
+          { contactId: target.id },
+        );
       }
       await manager.update(ContactIdentity, { workspaceId, contactId: source.id }, { contactId: target.id });
       const filled = MERGEABLE_FIELDS.filter((field) => !target[field] && source[field]);
@@ -179,13 +220,27 @@ export class ContactsService {
       });
       const anchor = targetOpen ?? sourceOpen;
       if (anchor) {
-        effects.event(anchor, 'contact_merged', actor, { data: { mergeId: record.id, sourceContactId: source.id } });
-        const fresh = await manager.findOneByOrFail(Conversation, { id: folded?.intoConversationId ?? anchor.id });
-        effects.conversationUpdated(toConversationView(fresh, await this.conversations.labelsOf(workspaceId, fresh.id, manager)));
+        effects.event(anchor, 'contact_merged', actor, {
+          data: { mergeId: record.id, sourceContactId: source.id },
+        });
+        const fresh = await manager.findOneByOrFail(Conversation, {
+          id: folded?.intoConversationId ?? anchor.id,
+        });
+        effects.conversationUpdated(
+          toConversationView(fresh, await this.conversations.labelsOf(workspaceId, fresh.id, manager)),
+        );
       }
       await effects.flush(manager, this.outbox);
       await this.audit.record(
-        { workspaceId, actorType: 'user', actorId: actor.id, action: 'contact.merged', targetType: 'contact', targetId: target.id, data: { mergeId: record.id, sourceContactId: source.id } },
+        {
+          workspaceId,
+          actorType: 'user',
+          actorId: actor.id,
+          action: 'contact.merged',
+          targetType: 'contact',
+          targetId: target.id,
+          data: { mergeId: record.id, sourceContactId: source.id },
+        },
         manager,
       );
       return record;
@@ -197,21 +252,42 @@ export class ContactsService {
   /** Reverses a merge: what it moved goes back; messages that arrived since stay where they are. */
   async unmerge(workspaceId: string, actor: Actor, mergeId: string): Promise<ContactMerge> {
     const result = await this.tx.run(async (manager) => {
-      const merge = await manager.findOne(ContactMerge, { where: { workspaceId, id: mergeId }, lock: { mode: 'pessimistic_write' } });
+      const merge = await manager.findOne(ContactMerge, {
+        where: { workspaceId, id: mergeId },
+        lock: { mode: 'pessimistic_write' },
+      });
       if (!merge) throw InboxError.notFound('Merge');
-      if (merge.unmergedAt) throw new InboxError(InboxErrorCode.InvalidState, 'This merge was already undone');
-      const [target, source] = await this.lockPair(manager, workspaceId, merge.targetContactId, merge.sourceContactId);
+      if (merge.unmergedAt)
+        throw new InboxError(InboxErrorCode.InvalidState, 'This merge was already undone');
+      const [target, source] = await this.lockPair(
+        manager,
+        workspaceId,
+        merge.targetContactId,
+        merge.sourceContactId,
+      );
       if (source.mergedIntoId !== target.id || target.mergedIntoId) {
         throw new InboxError(InboxErrorCode.InvalidState, 'Undo the later merge of these contacts first');
       }
       const { identityIds, conversationIds, folded } = merge.moved;
       const effects = new Effects(workspaceId);
       if (identityIds.length) {
-        await manager.update(ContactIdentity, { workspaceId, id: In(identityIds), contactId: target.id }, { contactId: source.id });
+        await manager.update(
+          ContactIdentity,
+          { workspaceId, id: In(identityIds), contactId: target.id },
+          { contactId: source.id },
+        );
       }
       if (conversationIds.length) {
-        await manager.update(Conversation, { workspaceId, id: In(conversationIds) }, { contactId: source.id });
-        await manager.update(Message, { workspaceId, conversationId: In(conversationIds) }, { contactId: source.id });
+        await manager.update(
+          Conversation,
+          { workspaceId, id: In(conversationIds) },
+          { contactId: source.id },
+        );
+        await manager.update(
+          Message,
+          { workspaceId, conversationId: In(conversationIds) },
+          { contactId: source.id },
+        );
       }
       if (folded) {
         if (folded.messageIds.length) {
@@ -222,8 +298,19 @@ export class ContactsService {
           );
         }
         const restoredOpen = folded.previousStatus !== 'resolved';
-        if (restoredOpen && (await this.conversations.otherUnresolvedExists(manager, workspaceId, source.id, folded.conversationId))) {
-          throw new InboxError(InboxErrorCode.Conflict, 'The original customer has a new open conversation; resolve it first');
+        if (
+          restoredOpen &&
+          (await this.conversations.otherUnresolvedExists(
+            manager,
+            workspaceId,
+            source.id,
+            folded.conversationId,
+          ))
+        ) {
+          throw new InboxError(
+            InboxErrorCode.Conflict,
+            'The original customer has a new open conversation; resolve it first',
+          );
         }
         await manager.update(
           Conversation,
@@ -233,25 +320,41 @@ export class ContactsService {
         await this.recount(manager, folded.intoConversationId);
         await this.recount(manager, folded.conversationId);
       }
-      const filled = (merge.sourceSnapshot.filledFields as Array<(typeof MERGEABLE_FIELDS)[number]> | undefined) ?? [];
+      const filled =
+        (merge.sourceSnapshot.filledFields as Array<(typeof MERGEABLE_FIELDS)[number]> | undefined) ?? [];
       const restore = filled.filter((field) => target[field] === source[field]);
-      if (restore.length) await manager.update(Contact, { id: target.id }, Object.fromEntries(restore.map((f) => [f, null])));
+      if (restore.length)
+        await manager.update(Contact, { id: target.id }, Object.fromEntries(restore.map((f) => [f, null])));
       await manager.update(Contact, { id: source.id }, { mergedIntoId: null });
       merge.unmergedAt = new Date();
       merge.unmergedBy = actor.id;
       await manager.save(merge);
 
-      for (const conversationId of new Set([...(folded ? [folded.intoConversationId, folded.conversationId] : []), ...conversationIds])) {
+      for (const conversationId of new Set([
+        ...(folded ? [folded.intoConversationId, folded.conversationId] : []),
+        ...conversationIds,
+      ])) {
         const conversation = await manager.findOneBy(Conversation, { id: conversationId });
         if (!conversation || conversation.status === 'resolved') continue;
         effects.event(conversation, 'contact_unmerged', actor, { data: { mergeId } });
         effects.conversationUpdated(
-          toConversationView(conversation, await this.conversations.labelsOf(workspaceId, conversation.id, manager)),
+          toConversationView(
+            conversation,
+            await this.conversations.labelsOf(workspaceId, conversation.id, manager),
+          ),
         );
       }
       await effects.flush(manager, this.outbox);
       await this.audit.record(
-        { workspaceId, actorType: 'user', actorId: actor.id, action: 'contact.unmerged', targetType: 'contact', targetId: source.id, data: { mergeId } },
+        {
+          workspaceId,
+          actorType: 'user',
+          actorId: actor.id,
+          action: 'contact.unmerged',
+          targetType: 'contact',
+          targetId: source.id,
+          data: { mergeId },
+        },
         manager,
       );
       return merge;
@@ -267,7 +370,12 @@ export class ContactsService {
   }
 
   /** Locks two contacts in id order, so concurrent merges cannot deadlock. */
-  private async lockPair(manager: EntityManager, workspaceId: string, a: string, b: string): Promise<[Contact, Contact]> {
+  private async lockPair(
+    manager: EntityManager,
+    workspaceId: string,
+    a: string,
+    b: string,
+  ): Promise<[Contact, Contact]> {
     const locked = await manager.find(Contact, {
       where: { workspaceId, id: In([a, b]) },
       order: { id: 'ASC' },
@@ -293,7 +401,9 @@ export class ContactsService {
 
   /** Live contacts only: a merged-away contact answers 404 through the API. */
   async requireLive(workspaceId: string, id: string): Promise<Contact> {
-    const contact = await this.tx.manager.findOne(Contact, { where: { workspaceId, id, mergedIntoId: IsNull() } });
+    const contact = await this.tx.manager.findOne(Contact, {
+      where: { workspaceId, id, mergedIntoId: IsNull() },
+    });
     if (!contact) throw InboxError.notFound('Contact');
     return contact;
   }

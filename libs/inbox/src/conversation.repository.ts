@@ -23,7 +23,13 @@ export interface ConversationFilter {
 
 export interface ConversationListRow {
   conversation: Conversation;
-  contact: { id: string; name: string | null; email: string | null; phone: string | null; avatarUrl: string | null };
+  contact: {
+    id: string;
+    name: string | null;
+    email: string | null;
+    phone: string | null;
+    avatarUrl: string | null;
+  };
   lastMessage: { body: string; direction: 'in' | 'out'; kind: string; createdAt: Date } | null;
   labels: string[];
 }
@@ -47,7 +53,11 @@ export function likePattern(search: string): string {
 export class ConversationRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  findById(workspaceId: string, id: string, manager: EntityManager = this.dataSource.manager): Promise<Conversation | null> {
+  findById(
+    workspaceId: string,
+    id: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<Conversation | null> {
     return manager.findOne(Conversation, { where: { workspaceId, id } });
   }
 
@@ -56,14 +66,22 @@ export class ConversationRepository {
   }
 
   /** The contact's open, pending or snoozed conversation: there is at most one (unique index). */
-  findUnresolvedForContact(manager: EntityManager, workspaceId: string, contactId: string): Promise<Conversation | null> {
+  findUnresolvedForContact(
+    manager: EntityManager,
+    workspaceId: string,
+    contactId: string,
+  ): Promise<Conversation | null> {
     return manager.findOne(Conversation, {
       where: { workspaceId, contactId, status: In(UNRESOLVED) },
       lock: { mode: 'pessimistic_write' },
     });
   }
 
-  findLatestForContact(manager: EntityManager, workspaceId: string, contactId: string): Promise<Conversation | null> {
+  findLatestForContact(
+    manager: EntityManager,
+    workspaceId: string,
+    contactId: string,
+  ): Promise<Conversation | null> {
     return manager.findOne(Conversation, {
       where: { workspaceId, contactId, status: 'resolved', mergedIntoId: IsNull() },
       order: { openedAt: 'DESC', id: 'DESC' },
@@ -79,18 +97,32 @@ export class ConversationRepository {
     });
   }
 
-  async labelsOf(workspaceId: string, conversationId: string, manager: EntityManager = this.dataSource.manager): Promise<string[]> {
+  async labelsOf(
+    workspaceId: string,
+    conversationId: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<string[]> {
     const rows = await manager
       .createQueryBuilder(Label, 'l')
       .innerJoin(ConversationLabel, 'cl', 'cl.label_id = l.id')
-      .where('cl.workspace_id = :workspaceId AND cl.conversation_id = :conversationId', { workspaceId, conversationId })
+      .where('cl.workspace_id = :workspaceId AND cl.conversation_id = :conversationId', {
+        workspaceId,
+        conversationId,
+      })
       .orderBy('l.name')
       .getMany();
     return rows.map((label) => label.name);
   }
 
-  otherUnresolvedExists(manager: EntityManager, workspaceId: string, contactId: string, exceptId: string): Promise<boolean> {
-    return manager.exists(Conversation, { where: { workspaceId, contactId, status: In(UNRESOLVED), id: Not(exceptId) } });
+  otherUnresolvedExists(
+    manager: EntityManager,
+    workspaceId: string,
+    contactId: string,
+    exceptId: string,
+  ): Promise<boolean> {
+    return manager.exists(Conversation, {
+      where: { workspaceId, contactId, status: In(UNRESOLVED), id: Not(exceptId) },
+    });
   }
 
   /** The inbox list: keyset-paginated on an index that matches each sort. */
@@ -125,7 +157,10 @@ export class ConversationRepository {
       case 'newest':
         sortTs = 'c.last_message_at';
         order = 'c.last_message_at DESC, c.id DESC';
-        if (cursor) where.push(`(c.last_message_at, c.id) < (${p(cursor.values[0])}::timestamptz, ${p(cursor.id)}::uuid)`);
+        if (cursor)
+          where.push(
+            `(c.last_message_at, c.id) < (${p(cursor.values[0])}::timestamptz, ${p(cursor.id)}::uuid)`,
+          );
         break;
       case 'oldest_waiting':
         sortTs = 'c.waiting_since';
@@ -161,13 +196,21 @@ export class ConversationRepository {
       values: filter.sort === 'priority' ? [row.priority, row.sort_ts] : [row.sort_ts],
       id: row.id,
     }));
-    return { items: await this.hydrate(workspaceId, page.items.map((row) => row.id)), nextCursor: page.nextCursor };
+    return {
+      items: await this.hydrate(
+        workspaceId,
+        page.items.map((row) => row.id),
+      ),
+      nextCursor: page.nextCursor,
+    };
   }
 
   /** Loads list rows for ids, keeping their order: conversation, contact, last public message, labels. */
   async hydrate(workspaceId: string, ids: string[]): Promise<ConversationListRow[]> {
     if (ids.length === 0) return [];
-    const conversations = await this.dataSource.manager.find(Conversation, { where: { workspaceId, id: In(ids) } });
+    const conversations = await this.dataSource.manager.find(Conversation, {
+      where: { workspaceId, id: In(ids) },
+    });
     const extras: Array<{
       id: string;
       contact: ConversationListRow['contact'];

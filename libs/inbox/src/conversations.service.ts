@@ -3,10 +3,22 @@ import { In, type EntityManager } from 'typeorm';
 import { TransactionRunner, type Page } from '@parley/database';
 import { OutboxRelay, OutboxRepository } from '@parley/jobs';
 import { rooms, type ConversationView, type MessageView, type Priority } from '@parley/realtime';
-import { ConversationRepository, type ConversationFilter, type ConversationListRow } from './conversation.repository.js';
+import {
+  ConversationRepository,
+  type ConversationFilter,
+  type ConversationListRow,
+} from './conversation.repository.js';
 import { DirectoryRepository } from './directory.repository.js';
 import { Effects, type Actor } from './effects.js';
-import { ContactIdentity, Conversation, ConversationLabel, Inbox, Label, Message, type Attachment } from './inbox.entities.js';
+import {
+  ContactIdentity,
+  Conversation,
+  ConversationLabel,
+  Inbox,
+  Label,
+  Message,
+  type Attachment,
+} from './inbox.entities.js';
 import { InboxError, InboxErrorCode } from './inbox.errors.js';
 import { priorityName, priorityRank } from './priority.js';
 import { DELIVERABLE_KINDS } from './reachability.js';
@@ -110,7 +122,11 @@ export class ConversationsService {
       conversation.messagesCount += 1;
       conversation.lastMessageAt = now;
       effects.messageCreated(toMessageView(created));
-      effects.job({ name: 'delivery.deliver', data: { workspaceId, messageId: created.id }, jobId: created.id });
+      effects.job({
+        name: 'delivery.deliver',
+        data: { workspaceId, messageId: created.id },
+        jobId: created.id,
+      });
     });
     if (!created) throw new Error('reply was not stored');
     return toMessageView(created);
@@ -157,7 +173,9 @@ export class ConversationsService {
         if (input.teamId && !(await this.directory.teamExists(workspaceId, input.teamId, manager))) {
           throw InboxError.notFound('Team');
         }
-        effects.event(conversation, 'team_changed', actor, { data: { from: conversation.teamId, to: input.teamId } });
+        effects.event(conversation, 'team_changed', actor, {
+          data: { from: conversation.teamId, to: input.teamId },
+        });
         conversation.teamId = input.teamId;
       }
       if (input.assigneeId !== undefined && input.assigneeId !== conversation.assigneeId) {
@@ -167,9 +185,16 @@ export class ConversationsService {
         const previous = conversation.assigneeId;
         conversation.assigneeId = input.assigneeId;
         effects.event(conversation, input.assigneeId ? 'assigned' : 'unassigned', actor, {
-          data: { from: previous, to: input.assigneeId, reason: actor.id === input.assigneeId ? 'self' : 'manual' },
+          data: {
+            from: previous,
+            to: input.assigneeId,
+            reason: actor.id === input.assigneeId ? 'self' : 'manual',
+          },
         });
-        const targets = [rooms.workspace(workspaceId), ...(input.assigneeId ? [rooms.agent(input.assigneeId)] : [])];
+        const targets = [
+          rooms.workspace(workspaceId),
+          ...(input.assigneeId ? [rooms.agent(input.assigneeId)] : []),
+        ];
         effects.realtime('conversation.assigned', targets, {
           conversation: toConversationView(conversation, []),
           previousAssigneeId: previous,
@@ -198,7 +223,10 @@ export class ConversationsService {
     }
     return this.change(workspaceId, id, ({ conversation, effects }) => {
       if (conversation.status === 'resolved') {
-        throw new InboxError(InboxErrorCode.InvalidState, 'A resolved conversation cannot be snoozed; reopen it first');
+        throw new InboxError(
+          InboxErrorCode.InvalidState,
+          'A resolved conversation cannot be snoozed; reopen it first',
+        );
       }
       conversation.status = 'snoozed';
       conversation.snoozedUntil = until;
@@ -216,12 +244,19 @@ export class ConversationsService {
   /** Wakes a snoozed conversation when its time has come; a no-op if anything changed since. */
   async wake(workspaceId: string, id: string, snoozedUntil: Date): Promise<void> {
     const conversation = await this.conversations.findById(workspaceId, id);
-    if (conversation?.status !== 'snoozed' || conversation.snoozedUntil?.getTime() !== snoozedUntil.getTime()) return;
+    if (conversation?.status !== 'snoozed' || conversation.snoozedUntil?.getTime() !== snoozedUntil.getTime())
+      return;
     await this.change(workspaceId, id, ({ conversation: locked, effects }) => {
-      if (locked.status !== 'snoozed' || locked.snoozedUntil?.getTime() !== snoozedUntil.getTime()) return Promise.resolve();
+      if (locked.status !== 'snoozed' || locked.snoozedUntil?.getTime() !== snoozedUntil.getTime())
+        return Promise.resolve();
       locked.status = 'open';
       locked.snoozedUntil = null;
-      effects.event(locked, 'unsnoozed', { type: 'system', id: null }, { data: { from: 'snoozed', reason: 'timer' } });
+      effects.event(
+        locked,
+        'unsnoozed',
+        { type: 'system', id: null },
+        { data: { from: 'snoozed', reason: 'timer' } },
+      );
       return Promise.resolve();
     });
   }
@@ -235,7 +270,9 @@ export class ConversationsService {
       conversation.resolvedAt = new Date();
       conversation.waitingSince = null;
       conversation.snoozedUntil = null;
-      effects.event(conversation, 'resolved', actor, { data: { agentReplies: conversation.agentRepliesCount } });
+      effects.event(conversation, 'resolved', actor, {
+        data: { agentReplies: conversation.agentRepliesCount },
+      });
       return Promise.resolve();
     });
   }
@@ -245,7 +282,14 @@ export class ConversationsService {
       if (conversation.status !== 'resolved' || conversation.mergedIntoId) {
         throw new InboxError(InboxErrorCode.InvalidState, 'Only a resolved conversation can be reopened');
       }
-      if (await this.conversations.otherUnresolvedExists(manager, workspaceId, conversation.contactId, conversation.id)) {
+      if (
+        await this.conversations.otherUnresolvedExists(
+          manager,
+          workspaceId,
+          conversation.contactId,
+          conversation.id,
+        )
+      ) {
         throw new InboxError(InboxErrorCode.Conflict, 'This customer already has an open conversation');
       }
       conversation.status = 'open';
@@ -259,14 +303,23 @@ export class ConversationsService {
   setLabels(workspaceId: string, actor: Actor, id: string, names: string[]): Promise<ConversationView> {
     return this.change(workspaceId, id, async ({ conversation, effects, manager }) => {
       const wanted = [...new Set(names)];
-      const labels = wanted.length ? await manager.find(Label, { where: { workspaceId, name: In(wanted) } }) : [];
+      const labels = wanted.length
+        ? await manager.find(Label, { where: { workspaceId, name: In(wanted) } })
+        : [];
       const missing = wanted.filter((name) => !labels.some((label) => label.name === name));
-      if (missing.length) throw new InboxError(InboxErrorCode.InvalidInput, `Unknown labels: ${missing.join(', ')}`);
-      const current = await manager.find(ConversationLabel, { where: { workspaceId, conversationId: conversation.id } });
+      if (missing.length)
+        throw new InboxError(InboxErrorCode.InvalidInput, `Unknown labels: ${missing.join(', ')}`);
+      const current = await manager.find(ConversationLabel, {
+        where: { workspaceId, conversationId: conversation.id },
+      });
       const currentIds = new Set(current.map((row) => row.labelId));
       const wantedIds = new Set(labels.map((label) => label.id));
       for (const label of labels.filter((l) => !currentIds.has(l.id))) {
-        await manager.insert(ConversationLabel, { workspaceId, conversationId: conversation.id, labelId: label.id });
+        await manager.insert(ConversationLabel, {
+          workspaceId,
+          conversationId: conversation.id,
+          labelId: label.id,
+        });
         effects.event(conversation, 'label_added', actor, { data: { label: label.name } });
       }
       for (const row of current.filter((r) => !wantedIds.has(r.labelId))) {
@@ -298,17 +351,24 @@ export class ConversationsService {
   ): Promise<{ inbox: Inbox; identity: ContactIdentity }> {
     const targetInboxId = inboxId ?? conversation.replyInboxId;
     if (!targetInboxId) throw new InboxError(InboxErrorCode.Unreachable, 'Choose an inbox to reply from');
-    const inbox = await manager.findOne(Inbox, { where: { workspaceId: conversation.workspaceId, id: targetInboxId } });
+    const inbox = await manager.findOne(Inbox, {
+      where: { workspaceId: conversation.workspaceId, id: targetInboxId },
+    });
     if (!inbox) throw InboxError.notFound('Inbox');
-    if (!inbox.enabled) throw new InboxError(InboxErrorCode.Unreachable, `The ${inbox.name} inbox is disabled`);
+    if (!inbox.enabled)
+      throw new InboxError(InboxErrorCode.Unreachable, `The ${inbox.name} inbox is disabled`);
     const identities = await manager.find(ContactIdentity, {
       where: { workspaceId: conversation.workspaceId, contactId: conversation.contactId },
     });
     const pinned = identities.find((identity) => identity.id === conversation.replyIdentityId);
     const identity =
-      inbox.id === conversation.replyInboxId && pinned && !pinned.optedOut ? pinned : this.identityFor(inbox, identities);
+      inbox.id === conversation.replyInboxId && pinned && !pinned.optedOut
+        ? pinned
+        : this.identityFor(inbox, identities);
     if (!identity) {
-      const optedOut = identities.some((i) => i.optedOut && DELIVERABLE_KINDS[inbox.channel].includes(i.kind));
+      const optedOut = identities.some(
+        (i) => i.optedOut && DELIVERABLE_KINDS[inbox.channel].includes(i.kind),
+      );
       throw new InboxError(
         InboxErrorCode.Unreachable,
         optedOut
@@ -323,7 +383,9 @@ export class ConversationsService {
     for (const kind of DELIVERABLE_KINDS[inbox.channel]) {
       const match = identities.find(
         (identity) =>
-          identity.kind === kind && !identity.optedOut && (identity.scopeInboxId === null || identity.scopeInboxId === inbox.id),
+          identity.kind === kind &&
+          !identity.optedOut &&
+          (identity.scopeInboxId === null || identity.scopeInboxId === inbox.id),
       );
       if (match) return match;
     }

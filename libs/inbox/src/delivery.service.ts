@@ -36,13 +36,24 @@ export class DeliveryService {
     if (message?.status !== 'queued' || message.direction !== 'out' || !message.inboxId) return 'skipped';
     const inbox = await this.tx.manager.findOne(Inbox, {
       where: { workspaceId, id: message.inboxId },
-      select: { id: true, channel: true, config: true, secrets: true, enabled: true, name: true, workspaceId: true },
+      select: {
+        id: true,
+        channel: true,
+        config: true,
+        secrets: true,
+        enabled: true,
+        name: true,
+        workspaceId: true,
+      },
     });
     const identity = message.identityId
       ? await this.tx.manager.findOne(ContactIdentity, { where: { workspaceId, id: message.identityId } })
       : null;
     if (!inbox || !identity) {
-      await this.finish(message, 'failed', { code: 'unreachable', message: 'The inbox or the customer identity no longer exists' });
+      await this.finish(message, 'failed', {
+        code: 'unreachable',
+        message: 'The inbox or the customer identity no longer exists',
+      });
       return 'failed';
     }
     try {
@@ -68,7 +79,9 @@ export class DeliveryService {
       return 'sent';
     } catch (error) {
       const failure =
-        error instanceof ChannelSendError ? error : new ChannelSendError((error as Error).message, 'internal', true);
+        error instanceof ChannelSendError
+          ? error
+          : new ChannelSendError((error as Error).message, 'internal', true);
       if (failure.retryable && !lastAttempt) {
         await this.tx.manager.update(
           Message,
@@ -102,7 +115,10 @@ export class DeliveryService {
     providerId?: string,
   ): Promise<boolean> {
     const moved = await this.tx.run(async (manager) => {
-      const locked = await manager.findOne(Message, { where: { id: message.id }, lock: { mode: 'pessimistic_write' } });
+      const locked = await manager.findOne(Message, {
+        where: { id: message.id },
+        lock: { mode: 'pessimistic_write' },
+      });
       if (!locked || !canAdvance(locked.status, status)) return false;
       const now = new Date();
       locked.status = status;

@@ -1,7 +1,12 @@
 import type { EntityManager, QueryDeepPartialEntity } from 'typeorm';
 import type { OutboxItem, OutboxRepository, JobRequest } from '@parley/jobs';
 import { rooms, type AgentServerEvents, type ConversationView, type MessageView } from '@parley/realtime';
-import { ConversationEvent, type ActorType, type ConversationEventType, type Conversation } from './inbox.entities.js';
+import {
+  ConversationEvent,
+  type ActorType,
+  type ConversationEventType,
+  type Conversation,
+} from './inbox.entities.js';
 
 export interface Actor {
   type: ActorType;
@@ -41,7 +46,11 @@ export class Effects {
     return this;
   }
 
-  realtime<E extends keyof AgentServerEvents>(event: E, roomNames: string[], payload: AgentServerEvents[E]): this {
+  realtime<E extends keyof AgentServerEvents>(
+    event: E,
+    roomNames: string[],
+    payload: AgentServerEvents[E],
+  ): this {
     this.items.push({ kind: 'realtime', envelope: { event, rooms: roomNames, payload } });
     return this;
   }
@@ -55,9 +64,13 @@ export class Effects {
   }
 
   conversationUpdated(conversation: ConversationView, created = false): this {
-    return this.realtime(created ? 'conversation.created' : 'conversation.updated', this.roomsFor(conversation.id), {
-      conversation,
-    });
+    return this.realtime(
+      created ? 'conversation.created' : 'conversation.updated',
+      this.roomsFor(conversation.id),
+      {
+        conversation,
+      },
+    );
   }
 
   job(job: JobRequest): this {
@@ -67,7 +80,10 @@ export class Effects {
 
   async flush(manager: EntityManager, outbox: OutboxRepository): Promise<void> {
     if (this.events.length) {
-      await manager.insert(ConversationEvent, this.events as Array<QueryDeepPartialEntity<ConversationEvent>>);
+      await manager.insert(
+        ConversationEvent,
+        this.events as Array<QueryDeepPartialEntity<ConversationEvent>>,
+      );
     }
     await outbox.append(manager, this.workspaceId, this.items);
   }

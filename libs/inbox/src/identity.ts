@@ -3,7 +3,12 @@ import { InboxError, InboxErrorCode } from './inbox.errors.js';
 import type { IdentityKind } from './inbox.entities.js';
 
 /** Identity kinds that only mean something inside one inbox (page- or site-scoped ids). */
-export const INBOX_SCOPED_KINDS: ReadonlySet<IdentityKind> = new Set(['psid', 'igsid', 'visitor', 'external']);
+export const INBOX_SCOPED_KINDS: ReadonlySet<IdentityKind> = new Set([
+  'psid',
+  'igsid',
+  'visitor',
+  'external',
+]);
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -18,7 +23,10 @@ export function normalizeIdentity(kind: IdentityKind, raw: string, defaultCountr
       const digits = value.replace(/^whatsapp:/i, '');
       const phone = parsePhoneNumberFromString(digits, defaultCountry);
       if (!phone?.isPossible()) {
-        throw new InboxError(InboxErrorCode.InvalidIdentity, `"${raw}" is not a phone number in international format`);
+        throw new InboxError(
+          InboxErrorCode.InvalidIdentity,
+          `"${raw}" is not a phone number in international format`,
+        );
       }
       return phone.number;
     }

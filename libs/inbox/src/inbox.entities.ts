@@ -1,4 +1,11 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
 import type { Channel, ConversationStatus, DeliveryStatus } from '@parley/realtime';
 
 export type IdentityKind = 'phone' | 'email' | 'psid' | 'igsid' | 'visitor' | 'external';
@@ -186,7 +193,12 @@ export interface MergeMoves {
   identityIds: string[];
   conversationIds: string[];
   /** The source's open conversation folded into the target's open one, and the messages moved with it. */
-  folded: { conversationId: string; intoConversationId: string; previousStatus: ConversationStatus; messageIds: string[] } | null;
+  folded: {
+    conversationId: string;
+    intoConversationId: string;
+    previousStatus: ConversationStatus;
+    messageIds: string[];
+  } | null;
 }
 
 @Entity('contact_merges')

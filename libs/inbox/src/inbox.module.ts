@@ -12,7 +12,14 @@ import { InboxesService } from './inboxes.service.js';
 import { IngestService } from './ingest.service.js';
 
 @Module({
-  exports: [CatalogService, ContactsService, ConversationsService, DeliveryService, InboxesService, IngestService],
+  exports: [
+    CatalogService,
+    ContactsService,
+    ConversationsService,
+    DeliveryService,
+    InboxesService,
+    IngestService,
+  ],
   imports: [ChannelsModule, TypeOrmModule.forFeature(INBOX_ENTITIES)],
   providers: [
     CatalogService,

@@ -64,7 +64,10 @@ export class InboxesService {
   }
 
   /** Creates an inbox. An API inbox gets a generated webhook secret, returned this once. */
-  async create(workspaceId: string, input: InboxInput): Promise<{ inbox: InboxPublicView; generatedSecrets: Record<string, string> }> {
+  async create(
+    workspaceId: string,
+    input: InboxInput,
+  ): Promise<{ inbox: InboxPublicView; generatedSecrets: Record<string, string> }> {
     const config = input.config ?? {};
     this.validate(input.channel, config);
     if (input.teamId) await this.requireTeam(workspaceId, input.teamId);
@@ -85,29 +88,30 @@ export class InboxesService {
     return { inbox: await this.get(workspaceId, saved.id), generatedSecrets };
   }
 
-  async update(workspaceId: string, id: string, input: Partial<Omit<InboxInput, 'channel'>>): Promise<InboxPublicView> {
+  async update(
+    workspaceId: string,
+    id: string,
+    input: Partial<Omit<InboxInput, 'channel'>>,
+  ): Promise<InboxPublicView> {
     const inbox = await this.load(workspaceId, id);
     const config = input.config ? { ...inbox.config, ...input.config } : inbox.config;
     this.validate(inbox.channel, config);
     if (input.teamId) await this.requireTeam(workspaceId, input.teamId);
     const secrets = input.secrets ? { ...this.cipher.decryptJson(inbox.secrets), ...input.secrets } : null;
-    await this.tx.manager.update(
-      Inbox,
-      { workspaceId, id },
-      {
-        name: input.name ?? inbox.name,
-        teamId: input.teamId === undefined ? inbox.teamId : input.teamId,
-        enabled: input.enabled ?? inbox.enabled,
-        config,
-        ...(secrets ? { secrets: this.cipher.encryptJson(secrets) } : {}),
-      } as QueryDeepPartialEntity<Inbox>,
-    );
+    await this.tx.manager.update(Inbox, { workspaceId, id }, {
+      name: input.name ?? inbox.name,
+      teamId: input.teamId === undefined ? inbox.teamId : input.teamId,
+      enabled: input.enabled ?? inbox.enabled,
+      config,
+      ...(secrets ? { secrets: this.cipher.encryptJson(secrets) } : {}),
+    } as QueryDeepPartialEntity<Inbox>);
     return this.get(workspaceId, id);
   }
 
   async rotateWebhookSecret(workspaceId: string, id: string): Promise<string> {
     const inbox = await this.load(workspaceId, id);
-    if (inbox.channel !== 'api') throw new InboxError(InboxErrorCode.InvalidInput, 'Only API inboxes have a webhook secret');
+    if (inbox.channel !== 'api')
+      throw new InboxError(InboxErrorCode.InvalidInput, 'Only API inboxes have a webhook secret');
     const webhookSecret = randomBytes(32).toString('hex');
     const secrets = { ...this.cipher.decryptJson(inbox.secrets), webhookSecret };
     await this.tx.manager.update(Inbox, { workspaceId, id }, { secrets: this.cipher.encryptJson(secrets) });
@@ -121,7 +125,10 @@ export class InboxesService {
   }
 
   private async load(workspaceId: string, id: string): Promise<Inbox> {
-    const inbox = await this.tx.manager.findOne(Inbox, { where: { workspaceId, id }, select: this.allColumns() });
+    const inbox = await this.tx.manager.findOne(Inbox, {
+      where: { workspaceId, id },
+      select: this.allColumns(),
+    });
     if (!inbox) throw InboxError.notFound('Inbox');
     return inbox;
   }

@@ -1,6 +1,11 @@
 export { CatalogService } from './catalog.service.js';
 export { ContactsService, type ContactProfile } from './contacts.service.js';
-export type { ConversationFilter, ConversationListRow, InboxSort, InboxView } from './conversation.repository.js';
+export type {
+  ConversationFilter,
+  ConversationListRow,
+  InboxSort,
+  InboxView,
+} from './conversation.repository.js';
 export { ConversationsService, type ConversationDetail, type ReplyInput } from './conversations.service.js';
 export { DeliveryService, RetryDelivery, type DeliveryOutcome } from './delivery.service.js';
 export { canAdvance } from './delivery-status.js';
@@ -24,5 +29,10 @@ export {
 export { InboxError, InboxErrorCode } from './inbox.errors.js';
 export { InboxModule } from './inbox.module.js';
 export { InboxesService, type InboxInput, type InboxPublicView } from './inboxes.service.js';
-export { IngestService, type InboundMessage, type IngestOutcome, type IngestResult } from './ingest.service.js';
+export {
+  IngestService,
+  type InboundMessage,
+  type IngestOutcome,
+  type IngestResult,
+} from './ingest.service.js';
 export { PRIORITIES } from './priority.js';

@@ -7,7 +7,15 @@ import { ConversationRepository } from './conversation.repository.js';
 import { DirectoryRepository } from './directory.repository.js';
 import { Effects, type Actor } from './effects.js';
 import { INBOX_SCOPED_KINDS, normalizeIdentity } from './identity.js';
-import { Contact, ContactIdentity, Conversation, Inbox, Message, type Attachment, type IdentityKind } from './inbox.entities.js';
+import {
+  Contact,
+  ContactIdentity,
+  Conversation,
+  Inbox,
+  Message,
+  type Attachment,
+  type IdentityKind,
+} from './inbox.entities.js';
 import { InboxError, InboxErrorCode } from './inbox.errors.js';
 import { toConversationView, toMessageView } from './views.js';
 
@@ -59,11 +67,14 @@ export class IngestService {
    * or new and linked to the previous) → message, counters, events and outbox: one transaction.
    */
   async ingest(input: InboundMessage): Promise<IngestResult> {
-    if (input.body.length > MAX_BODY) throw new InboxError(InboxErrorCode.InvalidInput, `body exceeds ${MAX_BODY} characters`);
+    if (input.body.length > MAX_BODY)
+      throw new InboxError(InboxErrorCode.InvalidInput, `body exceeds ${MAX_BODY} characters`);
     if (!input.externalId || input.externalId.length > 255) {
       throw new InboxError(InboxErrorCode.InvalidInput, 'externalId must be 1-255 characters');
     }
-    const inbox = await this.tx.manager.findOne(Inbox, { where: { workspaceId: input.workspaceId, id: input.inboxId } });
+    const inbox = await this.tx.manager.findOne(Inbox, {
+      where: { workspaceId: input.workspaceId, id: input.inboxId },
+    });
     if (!inbox) throw InboxError.notFound('Inbox');
     if (!inbox.enabled) throw new InboxError(InboxErrorCode.InvalidState, 'Inbox is disabled');
     const identities = input.identities.map((identity) => ({
@@ -71,7 +82,8 @@ export class IngestService {
       value: normalizeIdentity(identity.kind, identity.value),
       scopeInboxId: INBOX_SCOPED_KINDS.has(identity.kind) ? inbox.id : null,
     }));
-    if (identities.length === 0) throw new InboxError(InboxErrorCode.InvalidIdentity, 'A message needs a sender identity');
+    if (identities.length === 0)
+      throw new InboxError(InboxErrorCode.InvalidIdentity, 'A message needs a sender identity');
 
     const result = await this.tx.run(async (manager) => {
       const { contact, identity } = await this.resolveContact(manager, input, identities);
@@ -79,10 +91,20 @@ export class IngestService {
         where: { workspaceId: input.workspaceId, inboxId: inbox.id, externalId: input.externalId },
       });
       if (duplicate) {
-        const conversation = await this.conversations.findById(input.workspaceId, duplicate.conversationId, manager);
+        const conversation = await this.conversations.findById(
+          input.workspaceId,
+          duplicate.conversationId,
+          manager,
+        );
         if (!conversation) throw InboxError.notFound('Conversation');
         const labels = await this.conversations.labelsOf(input.workspaceId, conversation.id, manager);
-        return { outcome: 'duplicate' as const, contactId: duplicate.contactId, message: duplicate, conversation, labels };
+        return {
+          outcome: 'duplicate' as const,
+          contactId: duplicate.contactId,
+          message: duplicate,
+          conversation,
+          labels,
+        };
       }
       return this.appendInbound(manager, input, inbox, contact, identity);
     });
@@ -101,14 +123,24 @@ export class IngestService {
     inbox: Inbox,
     contact: Contact,
     identity: ContactIdentity,
-  ): Promise<{ outcome: IngestOutcome; contactId: string; message: Message; conversation: Conversation; labels: string[] }> {
+  ): Promise<{
+    outcome: IngestOutcome;
+    contactId: string;
+    message: Message;
+    conversation: Conversation;
+    labels: string[];
+  }> {
     const now = new Date();
     const effects = new Effects(input.workspaceId);
     const customer: Actor = { type: 'contact', id: contact.id };
     const channelFacts = { channel: inbox.channel, inboxId: inbox.id };
 
     let outcome: IngestOutcome = 'joined';
-    let conversation = await this.conversations.findUnresolvedForContact(manager, input.workspaceId, contact.id);
+    let conversation = await this.conversations.findUnresolvedForContact(
+      manager,
+      input.workspaceId,
+      contact.id,
+    );
     if (!conversation) {
       const previous = await this.conversations.findLatestForContact(manager, input.workspaceId, contact.id);
       const windowMs = (await this.directory.reopenWindowDays(input.workspaceId, manager)) * DAY_MS;
@@ -118,7 +150,10 @@ export class IngestService {
         conversation.status = 'open';
         conversation.reopenCount += 1;
         conversation.resolvedAt = null;
-        effects.event(conversation, 'reopened', customer, { ...channelFacts, data: { reason: 'customer_message' } });
+        effects.event(conversation, 'reopened', customer, {
+          ...channelFacts,
+          data: { reason: 'customer_message' },
+        });
       } else {
         outcome = 'created';
         conversation = manager.create(Conversation, {
@@ -137,10 +172,16 @@ export class IngestService {
           reopenCount: 0,
         });
         conversation = await manager.save(conversation);
-        effects.event(conversation, 'opened', customer, { ...channelFacts, data: { previousId: previous?.id ?? null } });
+        effects.event(conversation, 'opened', customer, {
+          ...channelFacts,
+          data: { previousId: previous?.id ?? null },
+        });
       }
     } else if (conversation.status === 'snoozed' || conversation.status === 'pending') {
-      effects.event(conversation, 'unsnoozed', customer, { ...channelFacts, data: { from: conversation.status } });
+      effects.event(conversation, 'unsnoozed', customer, {
+        ...channelFacts,
+        data: { from: conversation.status },
+      });
       conversation.status = 'open';
       conversation.snoozedUntil = null;
     }
@@ -178,8 +219,15 @@ export class IngestService {
     conversation = await manager.save(conversation);
     await manager.update(Contact, { id: contact.id }, { lastActivityAt: now });
 
-    effects.event(conversation, 'customer_message', customer, { ...channelFacts, messageId: message.id, occurredAt: now });
-    const labels = outcome === 'created' ? [] : await this.conversations.labelsOf(input.workspaceId, conversation.id, manager);
+    effects.event(conversation, 'customer_message', customer, {
+      ...channelFacts,
+      messageId: message.id,
+      occurredAt: now,
+    });
+    const labels =
+      outcome === 'created'
+        ? []
+        : await this.conversations.labelsOf(input.workspaceId, conversation.id, manager);
     effects.conversationUpdated(toConversationView(conversation, labels), outcome === 'created');
     effects.messageCreated(toMessageView(message));
     await effects.flush(manager, this.outbox);
@@ -197,10 +245,13 @@ export class IngestService {
   ): Promise<{ contact: Contact; identity: ContactIdentity }> {
     const workspaceId = input.workspaceId;
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      const known = await Promise.all(identities.map((identity) => this.findIdentity(manager, workspaceId, identity)));
+      const known = await Promise.all(
+        identities.map((identity) => this.findIdentity(manager, workspaceId, identity)),
+      );
       let ownerId = known.find((identity) => identity)?.contactId;
       if (!ownerId) {
-        const byKind = (kind: IdentityKind) => identities.find((identity) => identity.kind === kind)?.value ?? null;
+        const byKind = (kind: IdentityKind) =>
+          identities.find((identity) => identity.kind === kind)?.value ?? null;
         const created = await manager.save(Contact, {
           workspaceId,
           name: input.contactName?.trim() || null,
@@ -212,7 +263,10 @@ export class IngestService {
         });
         ownerId = created.id;
       }
-      const contact = await manager.findOne(Contact, { where: { workspaceId, id: ownerId }, lock: { mode: 'pessimistic_write' } });
+      const contact = await manager.findOne(Contact, {
+        where: { workspaceId, id: ownerId },
+        lock: { mode: 'pessimistic_write' },
+      });
       if (!contact) continue;
       // Attach identities nobody owns yet; a concurrent writer may win a race for one, which is fine.
       for (const [index, identity] of identities.entries()) {
@@ -221,7 +275,14 @@ export class IngestService {
           .createQueryBuilder()
           .insert()
           .into(ContactIdentity)
-          .values({ workspaceId, contactId: contact.id, ...identity, verified: false, optedOut: false, lastSeenAt: new Date() })
+          .values({
+            workspaceId,
+            contactId: contact.id,
+            ...identity,
+            verified: false,
+            optedOut: false,
+            lastSeenAt: new Date(),
+          })
           .orIgnore()
           .execute();
       }
@@ -251,7 +312,10 @@ export class IngestService {
   ): Promise<ContactIdentity | null> {
     return manager
       .createQueryBuilder(ContactIdentity, 'i')
-      .where('i.workspace_id = :workspaceId AND i.kind = :kind AND i.value = :value', { workspaceId, ...identity })
+      .where('i.workspace_id = :workspaceId AND i.kind = :kind AND i.value = :value', {
+        workspaceId,
+        ...identity,
+      })
       .andWhere(identity.scopeInboxId ? 'i.scope_inbox_id = :scope' : 'i.scope_inbox_id IS NULL', {
         scope: identity.scopeInboxId,
       })

@@ -1,4 +1,12 @@
-export { JOB_NAMES, QUEUE_NAMES, queueOf, type JobMap, type JobName, type JobRequest, type QueueName } from './job-map.js';
+export {
+  JOB_NAMES,
+  QUEUE_NAMES,
+  queueOf,
+  type JobMap,
+  type JobName,
+  type JobRequest,
+  type QueueName,
+} from './job-map.js';
 export { JobQueues } from './job-queues.js';
 export { JobsModule } from './jobs.module.js';
 export { OutboxRelay } from './outbox-relay.js';

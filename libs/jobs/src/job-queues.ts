@@ -14,7 +14,10 @@ export class JobQueues implements OnModuleDestroy {
     this.connection = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: null });
     this.connection.on('error', () => undefined);
     this.queues = new Map(
-      QUEUE_NAMES.map((name) => [name, new Queue(name, { connection: this.connection, prefix: this.prefix })]),
+      QUEUE_NAMES.map((name) => [
+        name,
+        new Queue(name, { connection: this.connection, prefix: this.prefix }),
+      ]),
     );
   }
 

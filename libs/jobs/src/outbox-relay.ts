@@ -48,7 +48,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       this.again = true;
       return;
     }
-    this.running = this.drain()
+    this.running = this.dispatchAll()
       .then(() => undefined)
       .catch((error: Error) => this.logger.warn(`outbox dispatch failed: ${error.message}`))
       .finally(() => {
@@ -60,8 +60,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       });
   }
 
-  /** Dispatches until nothing is pending; resolves with the number of rows sent. */
+  /** Waits for any pass in flight, then dispatches until nothing is pending; resolves with rows sent. */
   async drain(): Promise<number> {
+    while (this.running) await this.running;
+    return this.dispatchAll();
+  }
+
+  private async dispatchAll(): Promise<number> {
     let total = 0;
     for (;;) {
       const sent = await this.dispatchBatch();

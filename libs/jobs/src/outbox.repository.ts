@@ -37,13 +37,17 @@ export class OutboxRepository {
 
   async markDispatched(manager: EntityManager, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    await manager.query('UPDATE outbox SET dispatched_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])', [
-      ids,
-    ]);
+    await manager.query(
+      'UPDATE outbox SET dispatched_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])',
+      [ids],
+    );
   }
 
   async markFailed(manager: EntityManager, id: string, error: string): Promise<void> {
-    await manager.query('UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1', [id, error]);
+    await manager.query('UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1', [
+      id,
+      error,
+    ]);
   }
 
   async purgeDispatchedBefore(cutoff: Date): Promise<number> {

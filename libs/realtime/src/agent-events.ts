@@ -57,7 +57,11 @@ export interface AgentServerEvents {
   'message.updated': { message: MessageView };
   'conversation.created': { conversation: ConversationView };
   'conversation.updated': { conversation: ConversationView };
-  'conversation.assigned': { conversation: ConversationView; previousAssigneeId: string | null; actorId: string | null };
+  'conversation.assigned': {
+    conversation: ConversationView;
+    previousAssigneeId: string | null;
+    actorId: string | null;
+  };
   typing: { conversationId: string; userId: string; state: 'on' | 'off' };
   presence: { userId: string; status: 'online' | 'offline' };
   error: { event: string; message: string; details?: string[] };

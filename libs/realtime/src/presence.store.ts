@@ -18,7 +18,9 @@ export class PresenceStore implements OnModuleDestroy {
   /** Returns true when this was the member's first socket. */
   async connected(workspaceId: string, userId: string): Promise<boolean> {
     const key = this.key(workspaceId, userId);
-    const [[, count]] = (await this.redis.multi().incr(key).expire(key, 86400).exec()) as [[Error | null, number]];
+    const [[, count]] = (await this.redis.multi().incr(key).expire(key, 86400).exec()) as [
+      [Error | null, number],
+    ];
     return count === 1;
   }
 

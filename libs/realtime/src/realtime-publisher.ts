@@ -24,7 +24,9 @@ export class RealtimePublisher implements OnModuleDestroy {
   constructor(config: AppConfig) {
     this.redis = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false });
     this.redis.on('error', (error: Error) => this.logger.warn(`redis: ${error.message}`));
-    this.emitter = new Emitter(this.redis, { key: `${config.env.REDIS_PREFIX}:socket.io` }).of(AGENT_NAMESPACE);
+    this.emitter = new Emitter(this.redis, { key: `${config.env.REDIS_PREFIX}:socket.io` }).of(
+      AGENT_NAMESPACE,
+    );
   }
 
   publish<E extends keyof AgentServerEvents>(envelope: RealtimeEnvelope<E>): void {

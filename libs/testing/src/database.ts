@@ -11,5 +11,8 @@ export async function resetDatabase(dataSource: DataSource): Promise<void> {
   const rows: Array<{ tablename: string }> = await dataSource.query(
     `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations'`,
   );
-  if (rows.length) await dataSource.query(`TRUNCATE ${rows.map((r) => `"${r.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`);
+  if (rows.length)
+    await dataSource.query(
+      `TRUNCATE ${rows.map((r) => `"${r.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`,
+    );
 }

@@ -11,22 +11,32 @@ export interface WorkspaceFixture {
   workspaceId: string;
   admin: { id: string; email: string };
   addMember(role: Role): Promise<{ id: string; email: string }>;
-  addInbox(input: Partial<InboxInput> & Pick<InboxInput, 'channel'>): Promise<{ id: string; secrets: Record<string, string> }>;
+  addInbox(
+    input: Partial<InboxInput> & Pick<InboxInput, 'channel'>,
+  ): Promise<{ id: string; secrets: Record<string, string> }>;
   addApiKey(): Promise<string>;
 }
 
 /** A workspace with an admin, built through the real services, plus helpers to add to it. */
-export async function createWorkspace(app: INestApplicationContext, name = 'Acme'): Promise<WorkspaceFixture> {
+export async function createWorkspace(
+  app: INestApplicationContext,
+  name = 'Acme',
+): Promise<WorkspaceFixture> {
   const adminEmail = `admin-${unique()}@example.com`;
   const { workspace, admin } = await app
     .get(WorkspacesService)
-    .create({ name: `${name} ${unique()}`, admin: { email: adminEmail, name: 'Admin', password: TEST_PASSWORD } });
+    .create({
+      name: `${name} ${unique()}`,
+      admin: { email: adminEmail, name: 'Admin', password: TEST_PASSWORD },
+    });
   return {
     workspaceId: workspace.id,
     admin: { id: admin.id, email: adminEmail },
     async addMember(role) {
       const email = `${role}-${unique()}@example.com`;
-      const member = await app.get(MembersService).add(workspace.id, { email, name: `${role} ${unique()}`, password: TEST_PASSWORD, role });
+      const member = await app
+        .get(MembersService)
+        .add(workspace.id, { email, name: `${role} ${unique()}`, password: TEST_PASSWORD, role });
       return { id: member.userId, email };
     },
     async addInbox(input) {

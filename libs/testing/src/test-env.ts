@@ -3,7 +3,10 @@ import { randomBytes } from 'node:crypto';
 /** The environment every test process of a tier runs with: its own database and Redis key prefix. */
 export function testEnvironment(tier: 'integration' | 'e2e'): Record<string, string> {
   // Same naming as test/setup/global-setup.mjs, which creates the database.
-  const base = (process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432').replace(/\/[^/:]*$/, '');
+  const base = (process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432').replace(
+    /\/[^/:]*$/,
+    '',
+  );
   return {
     NODE_ENV: 'test',
     DATABASE_URL: `${base}/parley_test_${tier}`,

@@ -50,7 +50,10 @@ export class WebhookReceiver {
   waitForRequests(count: number, timeoutMs = 10_000): Promise<ReceivedRequest[]> {
     if (this.requests.length >= count) return Promise.resolve(this.requests);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`expected ${count} webhook requests, got ${this.requests.length}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`expected ${count} webhook requests, got ${this.requests.length}`)),
+        timeoutMs,
+      );
       this.waiters.push({ count, resolve: () => (clearTimeout(timer), resolve(this.requests)) });
     });
   }

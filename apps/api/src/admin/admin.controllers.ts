@@ -1,8 +1,35 @@
-import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Put,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiKeysService, MembersService, TeamsService, WorkspacesService, type ApiKey, type Principal } from '@parley/accounts';
+import {
+  ApiKeysService,
+  MembersService,
+  TeamsService,
+  WorkspacesService,
+  type ApiKey,
+  type Principal,
+} from '@parley/accounts';
 import { CurrentPrincipal, RequireRole } from '../auth/auth.decorators.js';
-import { AddMemberDto, CreateApiKeyDto, TeamDto, TeamMembersDto, UpdateMemberDto, UpdateTeamDto, UpdateWorkspaceDto } from './admin.dto.js';
+import {
+  AddMemberDto,
+  CreateApiKeyDto,
+  TeamDto,
+  TeamMembersDto,
+  UpdateMemberDto,
+  UpdateTeamDto,
+  UpdateWorkspaceDto,
+} from './admin.dto.js';
 
 const uuid = new ParseUUIDPipe({ version: '4' });
 
@@ -21,9 +48,15 @@ export class WorkspaceController {
   @RequireRole('admin')
   update(@CurrentPrincipal() principal: Principal, @Body() dto: UpdateWorkspaceDto) {
     if (dto.timezone && !isTimeZone(dto.timezone)) {
-      throw new BadRequestException({ message: 'Validation failed', details: ['timezone: must be an IANA time zone'] });
+      throw new BadRequestException({
+        message: 'Validation failed',
+        details: ['timezone: must be an IANA time zone'],
+      });
     }
-    return this.workspaces.update(principal.workspaceId, { ...dto, settings: dto.settings ? { ...dto.settings } : undefined });
+    return this.workspaces.update(principal.workspaceId, {
+      ...dto,
+      settings: dto.settings ? { ...dto.settings } : undefined,
+    });
   }
 }
 
@@ -56,14 +89,21 @@ export class MembersController {
 
   @Patch(':userId')
   @RequireRole('admin')
-  update(@CurrentPrincipal() principal: Principal, @Param('userId', uuid) userId: string, @Body() dto: UpdateMemberDto) {
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('userId', uuid) userId: string,
+    @Body() dto: UpdateMemberDto,
+  ) {
     return this.members.update(principal.workspaceId, userId, dto);
   }
 
   @Delete(':userId')
   @HttpCode(204)
   @RequireRole('admin')
-  async remove(@CurrentPrincipal() principal: Principal, @Param('userId', uuid) userId: string): Promise<void> {
+  async remove(
+    @CurrentPrincipal() principal: Principal,
+    @Param('userId', uuid) userId: string,
+  ): Promise<void> {
     await this.members.remove(principal.workspaceId, userId);
   }
 }
@@ -92,13 +132,21 @@ export class TeamsController {
 
   @Patch(':id')
   @RequireRole('admin')
-  update(@CurrentPrincipal() principal: Principal, @Param('id', uuid) id: string, @Body() dto: UpdateTeamDto) {
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', uuid) id: string,
+    @Body() dto: UpdateTeamDto,
+  ) {
     return this.teams.update(principal.workspaceId, id, dto);
   }
 
   @Put(':id/members')
   @RequireRole('admin')
-  members(@CurrentPrincipal() principal: Principal, @Param('id', uuid) id: string, @Body() dto: TeamMembersDto) {
+  members(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', uuid) id: string,
+    @Body() dto: TeamMembersDto,
+  ) {
     return this.teams.setMembers(principal.workspaceId, id, dto.userIds);
   }
 

@@ -1,6 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
 import { ROLES, type Role } from '@parley/accounts';
 
 export class AddMemberDto {
@@ -36,7 +50,11 @@ export class UpdateTeamDto {
 }
 
 export class TeamMembersDto {
-  @ApiProperty({ type: [String] }) @IsArray() @ArrayMaxSize(500) @IsUUID('4', { each: true }) userIds: string[];
+  @ApiProperty({ type: [String] })
+  @IsArray()
+  @ArrayMaxSize(500)
+  @IsUUID('4', { each: true })
+  userIds: string[];
 }
 
 export class CreateApiKeyDto {
@@ -44,7 +62,11 @@ export class CreateApiKeyDto {
 }
 
 export class WorkspaceSettingsDto {
-  @ApiPropertyOptional({ description: 'A customer message within this many days of a resolve reopens it', minimum: 0, maximum: 90 })
+  @ApiPropertyOptional({
+    description: 'A customer message within this many days of a resolve reopens it',
+    minimum: 0,
+    maximum: 90,
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -54,7 +76,11 @@ export class WorkspaceSettingsDto {
 
 export class UpdateWorkspaceDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(100) name?: string;
-  @ApiPropertyOptional({ example: 'Europe/Lisbon' }) @IsOptional() @IsString() @MaxLength(64) timezone?: string;
+  @ApiPropertyOptional({ example: 'Europe/Lisbon' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  timezone?: string;
   @ApiPropertyOptional({ type: WorkspaceSettingsDto })
   @IsOptional()
   @ValidateNested()

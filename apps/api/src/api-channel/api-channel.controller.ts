@@ -33,12 +33,14 @@ export class ApiChannelController {
     @Res({ passthrough: true }) response: StatusResponse,
   ) {
     const inbox = await this.inboxes.get(principal.workspaceId, inboxId);
-    if (inbox.channel !== 'api') throw new BadRequestException(`Inbox ${inbox.name} is a ${inbox.channel} inbox, not an API inbox`);
+    if (inbox.channel !== 'api')
+      throw new BadRequestException(`Inbox ${inbox.name} is a ${inbox.channel} inbox, not an API inbox`);
     const identities: Array<{ kind: IdentityKind; value: string }> = [];
     if (dto.contact.identifier) identities.push({ kind: 'external', value: dto.contact.identifier });
     if (dto.contact.phone) identities.push({ kind: 'phone', value: dto.contact.phone });
     if (dto.contact.email) identities.push({ kind: 'email', value: dto.contact.email });
-    if (identities.length === 0) throw new BadRequestException('contact needs an identifier, an email or a phone');
+    if (identities.length === 0)
+      throw new BadRequestException('contact needs an identifier, an email or a phone');
     const result = await this.ingest.ingest({
       workspaceId: principal.workspaceId,
       inboxId,

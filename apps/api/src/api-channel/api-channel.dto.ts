@@ -1,6 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsEmail, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsEmail,
+  IsOptional,
+  IsString,
+  MaxLength,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
 import { AttachmentDto } from '../conversations/conversation.dto.js';
 
 export class ApiContactDto {
@@ -23,7 +32,9 @@ export class ApiContactDto {
 }
 
 export class InboundApiMessageDto {
-  @ApiPropertyOptional({ description: 'Your id for this message; a repeat is answered 200 with the stored message' })
+  @ApiPropertyOptional({
+    description: 'Your id for this message; a repeat is answered 200 with the stored message',
+  })
   @IsOptional()
   @IsString()
   @MinLength(1)

@@ -1,7 +1,13 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { LoginRateLimit } from '../common/rate-limit.js';
-import { AuthService, MembersService, WorkspacesService, type LoginResult, type Principal } from '@parley/accounts';
+import {
+  AuthService,
+  MembersService,
+  WorkspacesService,
+  type LoginResult,
+  type Principal,
+} from '@parley/accounts';
 import { CurrentPrincipal, Public } from './auth.decorators.js';
 import { LoginDto } from './auth.dto.js';
 

@@ -16,7 +16,8 @@ export interface AuthedRequest {
 }
 
 export const CurrentPrincipal = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): Principal => context.switchToHttp().getRequest<AuthedRequest>().principal,
+  (_data: unknown, context: ExecutionContext): Principal =>
+    context.switchToHttp().getRequest<AuthedRequest>().principal,
 );
 
 /** Who did it, as the event log records it: a member is an agent, an API key is a bot. */

@@ -1,4 +1,10 @@
-import { ForbiddenException, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  ForbiddenException,
+  Injectable,
+  UnauthorizedException,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthService, hasRole, type Principal, type Role } from '@parley/accounts';
 import { IS_PUBLIC, REQUIRED_ROLE, type AuthedRequest } from './auth.decorators.js';
@@ -34,7 +40,9 @@ export class AuthGuard implements CanActivate {
     const authorization = header(request, 'authorization') ?? '';
     const [scheme, token] = authorization.split(' ');
     if (scheme?.toLowerCase() !== 'bearer' || !token) return Promise.resolve(null);
-    return token.startsWith('pk_') ? this.auth.principalFromApiKey(token) : this.auth.principalFromToken(token);
+    return token.startsWith('pk_')
+      ? this.auth.principalFromApiKey(token)
+      : this.auth.principalFromToken(token);
   }
 }
 

@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@parley/accounts';
 import { CatalogService } from '@parley/inbox';
@@ -29,7 +40,11 @@ export class CannedResponsesController {
   }
 
   @Patch(':id')
-  update(@CurrentPrincipal() principal: Principal, @Param('id', uuid) id: string, @Body() dto: UpdateCannedResponseDto) {
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', uuid) id: string,
+    @Body() dto: UpdateCannedResponseDto,
+  ) {
     return this.catalog.updateCanned(principal.workspaceId, id, dto);
   }
 

@@ -26,7 +26,11 @@ export class LabelsController {
 
   @Patch(':id')
   @RequireRole('supervisor')
-  update(@CurrentPrincipal() principal: Principal, @Param('id', uuid) id: string, @Body() dto: UpdateLabelDto) {
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', uuid) id: string,
+    @Body() dto: UpdateLabelDto,
+  ) {
     return this.catalog.updateLabel(principal.workspaceId, id, dto);
   }
 

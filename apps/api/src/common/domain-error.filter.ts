@@ -1,5 +1,12 @@
 import { STATUS_CODES } from 'node:http';
-import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import {
+  Catch,
+  HttpException,
+  HttpStatus,
+  Logger,
+  type ArgumentsHost,
+  type ExceptionFilter,
+} from '@nestjs/common';
 import { AccountsError, AccountsErrorCode } from '@parley/accounts';
 import { InvalidCursorError } from '@parley/database';
 import { InboxError, InboxErrorCode } from '@parley/inbox';
@@ -35,7 +42,11 @@ export function toErrorBody(error: unknown): ErrorBody {
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const response = error.getResponse();
-    const body: ErrorBody = { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message: error.message };
+    const body: ErrorBody = {
+      statusCode: status,
+      error: STATUS_CODES[status] ?? 'Error',
+      message: error.message,
+    };
     if (typeof response === 'object' && response !== null) {
       const fields = response as { message?: unknown; details?: unknown };
       if (typeof fields.message === 'string') body.message = fields.message;
@@ -46,7 +57,8 @@ export function toErrorBody(error: unknown): ErrorBody {
   }
   if (error instanceof AccountsError) return domain(ACCOUNTS_STATUS[error.code], error.code, error.message);
   if (error instanceof InboxError) return domain(INBOX_STATUS[error.code], error.code, error.message);
-  if (error instanceof InvalidCursorError) return domain(HttpStatus.BAD_REQUEST, 'invalid_cursor', error.message);
+  if (error instanceof InvalidCursorError)
+    return domain(HttpStatus.BAD_REQUEST, 'invalid_cursor', error.message);
   // body-parser and similar middleware errors carry an HTTP status and an `expose` flag
   const http = error as { status?: number; expose?: boolean; message?: string; type?: string };
   if (typeof http.status === 'number' && http.status >= 400 && http.status < 500 && http.expose) {
@@ -67,7 +79,9 @@ export class DomainErrorFilter implements ExceptionFilter {
     if (host.getType() !== 'http') throw error;
     const body = toErrorBody(error);
     if (body.statusCode >= 500) this.logger.error((error as Error).stack ?? String(error));
-    const response = host.switchToHttp().getResponse<{ status(code: number): { json(body: unknown): void } }>();
+    const response = host
+      .switchToHttp()
+      .getResponse<{ status(code: number): { json(body: unknown): void } }>();
     response.status(body.statusCode).json(body);
   }
 }

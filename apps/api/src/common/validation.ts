@@ -4,7 +4,9 @@ function flatten(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((error) => {
     const path = parent ? `${parent}.${error.property}` : error.property;
     const own = Object.values(error.constraints ?? {}).map((reason) =>
-      reason.startsWith(error.property) ? `${path}${reason.slice(error.property.length)}` : `${path}: ${reason}`,
+      reason.startsWith(error.property)
+        ? `${path}${reason.slice(error.property.length)}`
+        : `${path}: ${reason}`,
     );
     return [...own, ...flatten(error.children ?? [], path)];
   });

@@ -14,12 +14,20 @@ export class ListContactsQuery extends PageQueryDto {
 export class UpdateContactDto {
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @MaxLength(200) name?: string | null;
 
-  @ApiPropertyOptional({ description: 'Merged into the existing attributes', type: 'object', additionalProperties: true })
+  @ApiPropertyOptional({
+    description: 'Merged into the existing attributes',
+    type: 'object',
+    additionalProperties: true,
+  })
   @IsOptional()
   @IsObject()
   attributes?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ description: 'Consent flags, merged into the existing ones', type: 'object', additionalProperties: true })
+  @ApiPropertyOptional({
+    description: 'Consent flags, merged into the existing ones',
+    type: 'object',
+    additionalProperties: true,
+  })
   @IsOptional()
   @IsObject()
   consent?: Record<string, unknown>;

@@ -18,32 +18,57 @@ export class ContactsController {
   @Get()
   @ApiOperation({ summary: 'Contacts, most recently active first; search by name, email or phone' })
   async list(@CurrentPrincipal() principal: Principal, @Query() query: ListContactsQuery) {
-    const page = await this.contacts.list(principal.workspaceId, { search: query.q, cursor: query.cursor, limit: query.limit ?? 25 });
+    const page = await this.contacts.list(principal.workspaceId, {
+      search: query.q,
+      cursor: query.cursor,
+      limit: query.limit ?? 25,
+    });
     return { items: page.items.map(contactView), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Profile: identities per channel, attributes, consent, previous conversations, merges' })
+  @ApiOperation({
+    summary: 'Profile: identities per channel, attributes, consent, previous conversations, merges',
+  })
   async profile(@CurrentPrincipal() principal: Principal, @Param('id', uuid) id: string) {
     return profileView(await this.contacts.profile(principal.workspaceId, id));
   }
 
   @Patch(':id')
   @ApiOperation({ summary: 'Update name, attributes or consent' })
-  async update(@CurrentPrincipal() principal: Principal, @Param('id', uuid) id: string, @Body() dto: UpdateContactDto) {
+  async update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', uuid) id: string,
+    @Body() dto: UpdateContactDto,
+  ) {
     return contactView(await this.contacts.update(principal.workspaceId, id, dto));
   }
 
   @Get(':id/timeline')
-  @ApiOperation({ summary: "The customer's whole cross-channel timeline, newest first, across all conversations" })
-  timeline(@CurrentPrincipal() principal: Principal, @Param('id', uuid) id: string, @Query() query: PageQueryDto) {
-    return this.contacts.timeline(principal.workspaceId, id, { cursor: query.cursor, limit: query.limit ?? 50 });
+  @ApiOperation({
+    summary: "The customer's whole cross-channel timeline, newest first, across all conversations",
+  })
+  timeline(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', uuid) id: string,
+    @Query() query: PageQueryDto,
+  ) {
+    return this.contacts.timeline(principal.workspaceId, id, {
+      cursor: query.cursor,
+      limit: query.limit ?? 50,
+    });
   }
 
   @Post(':id/merge')
   @ApiOperation({ summary: 'Merge another contact into this one (audited, reversible)' })
-  async merge(@CurrentPrincipal() principal: Principal, @Param('id', uuid) id: string, @Body() dto: MergeContactDto) {
-    return mergeView(await this.contacts.merge(principal.workspaceId, actorOf(principal), id, dto.sourceContactId));
+  async merge(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', uuid) id: string,
+    @Body() dto: MergeContactDto,
+  ) {
+    return mergeView(
+      await this.contacts.merge(principal.workspaceId, actorOf(principal), id, dto.sourceContactId),
+    );
   }
 
   @Post('merges/:mergeId/unmerge')

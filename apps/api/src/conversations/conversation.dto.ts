@@ -20,7 +20,15 @@ import { PRIORITIES } from '@parley/inbox';
 import type { Channel, ConversationStatus, Priority } from '@parley/realtime';
 import { PageQueryDto } from '../common/pagination.dto.js';
 
-export const CHANNELS: readonly Channel[] = ['webchat', 'sms', 'whatsapp', 'email', 'messenger', 'instagram', 'api'];
+export const CHANNELS: readonly Channel[] = [
+  'webchat',
+  'sms',
+  'whatsapp',
+  'email',
+  'messenger',
+  'instagram',
+  'api',
+];
 const STATUSES: readonly ConversationStatus[] = ['open', 'pending', 'snoozed', 'resolved'];
 
 export class ListConversationsQuery extends PageQueryDto {

@@ -1,4 +1,15 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Put,
+  Query,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@parley/accounts';
 import { ConversationsService } from '@parley/inbox';
@@ -42,7 +53,9 @@ export class ConversationsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One conversation with its contact and the inboxes the customer can be reached on' })
+  @ApiOperation({
+    summary: 'One conversation with its contact and the inboxes the customer can be reached on',
+  })
   get(@CurrentPrincipal() principal: Principal, @Param('id', uuid) id: string) {
     return this.conversations.get(principal.workspaceId, id);
   }
@@ -54,7 +67,9 @@ export class ConversationsController {
   }
 
   @Post(':id/messages')
-  @ApiOperation({ summary: 'Reply to the customer; delivered in the background, status follows over the socket' })
+  @ApiOperation({
+    summary: 'Reply to the customer; delivered in the background, status follows over the socket',
+  })
   reply(@CurrentPrincipal() principal: Principal, @Param('id', uuid) id: string, @Body() dto: ReplyDto) {
     return this.conversations.reply(principal.workspaceId, actorOf(principal), id, dto);
   }
@@ -101,7 +116,11 @@ export class ConversationsController {
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change the priority' })
-  update(@CurrentPrincipal() principal: Principal, @Param('id', uuid) id: string, @Body() dto: UpdateConversationDto) {
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', uuid) id: string,
+    @Body() dto: UpdateConversationDto,
+  ) {
     return dto.priority
       ? this.conversations.setPriority(principal.workspaceId, actorOf(principal), id, dto.priority)
       : this.conversations.get(principal.workspaceId, id).then((detail) => detail.conversation);

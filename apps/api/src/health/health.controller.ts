@@ -17,7 +17,11 @@ export class HealthController {
   @Get('ready')
   async ready() {
     const checks = await this.health.check();
-    if (Object.values(checks).some((status) => status !== 'ok')) throw new ServiceUnavailableException({ message: 'Not ready', details: Object.entries(checks).map(([k, v]) => `${k}: ${v}`) });
+    if (Object.values(checks).some((status) => status !== 'ok'))
+      throw new ServiceUnavailableException({
+        message: 'Not ready',
+        details: Object.entries(checks).map(([k, v]) => `${k}: ${v}`),
+      });
     return { status: 'ok', checks };
   }
 }

@@ -21,7 +21,10 @@ export class HealthService {
 
 async function probe(work: () => Promise<unknown>): Promise<string> {
   try {
-    await Promise.race([work(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref())]);
+    await Promise.race([
+      work(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref()),
+    ]);
     return 'ok';
   } catch (error) {
     return (error as Error).message;

@@ -1,5 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsObject, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
 import type { Channel } from '@parley/realtime';
 import { CHANNELS } from '../conversations/conversation.dto.js';
 
@@ -19,7 +28,8 @@ export class CreateInboxDto {
   config?: Record<string, unknown>;
 
   @ApiPropertyOptional({
-    description: 'Channel secrets, encrypted at rest and never returned. API channel: { webhookSecret } (generated if absent)',
+    description:
+      'Channel secrets, encrypted at rest and never returned. API channel: { webhookSecret } (generated if absent)',
     type: 'object',
     additionalProperties: { type: 'string' },
   })
@@ -32,7 +42,10 @@ export class UpdateInboxDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(100) name?: string;
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsUUID() teamId?: string | null;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() enabled?: boolean;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true }) @IsOptional() @IsObject() config?: Record<string, unknown>;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @IsOptional()
+  @IsObject()
+  config?: Record<string, unknown>;
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
   @IsOptional()
   @IsObject()

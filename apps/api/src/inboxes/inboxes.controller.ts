@@ -1,4 +1,15 @@
-import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@parley/accounts';
 import { InboxesService } from '@parley/inbox';
@@ -9,7 +20,10 @@ const uuid = new ParseUUIDPipe({ version: '4' });
 
 function assertStringSecrets(secrets: Record<string, unknown> | undefined): void {
   if (secrets && Object.values(secrets).some((value) => typeof value !== 'string' || value.length > 4096)) {
-    throw new BadRequestException({ message: 'Validation failed', details: ['secrets: every value must be a string'] });
+    throw new BadRequestException({
+      message: 'Validation failed',
+      details: ['secrets: every value must be a string'],
+    });
   }
 }
 
@@ -40,14 +54,20 @@ export class InboxesController {
 
   @Patch(':id')
   @RequireRole('admin')
-  update(@CurrentPrincipal() principal: Principal, @Param('id', uuid) id: string, @Body() dto: UpdateInboxDto) {
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', uuid) id: string,
+    @Body() dto: UpdateInboxDto,
+  ) {
     assertStringSecrets(dto.secrets);
     return this.inboxes.update(principal.workspaceId, id, dto);
   }
 
   @Post(':id/rotate-webhook-secret')
   @RequireRole('admin')
-  @ApiOperation({ summary: 'API inbox: replace the outbound webhook signing secret; the new one is returned once' })
+  @ApiOperation({
+    summary: 'API inbox: replace the outbound webhook signing secret; the new one is returned once',
+  })
   async rotate(@CurrentPrincipal() principal: Principal, @Param('id', uuid) id: string) {
     return { webhookSecret: await this.inboxes.rotateWebhookSecret(principal.workspaceId, id) };
   }

@@ -53,9 +53,15 @@ export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect {
     if (!principal?.userId) throw new Error('unauthorized');
     socket.data.principal = principal;
     const teamIds = await this.teams.teamIdsOf(principal.workspaceId, principal.userId);
-    await socket.join([rooms.workspace(principal.workspaceId), rooms.agent(principal.userId), ...teamIds.map(rooms.team)]);
+    await socket.join([
+      rooms.workspace(principal.workspaceId),
+      rooms.agent(principal.userId),
+      ...teamIds.map(rooms.team),
+    ]);
     if (await this.presence.connected(principal.workspaceId, principal.userId)) {
-      this.namespace.to(rooms.workspace(principal.workspaceId)).emit('presence', { userId: principal.userId, status: 'online' });
+      this.namespace
+        .to(rooms.workspace(principal.workspaceId))
+        .emit('presence', { userId: principal.userId, status: 'online' });
     }
   }
 
@@ -64,7 +70,9 @@ export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect {
     if (!principal?.userId) return;
     try {
       if (await this.presence.disconnected(principal.workspaceId, principal.userId)) {
-        this.namespace.to(rooms.workspace(principal.workspaceId)).emit('presence', { userId: principal.userId, status: 'offline' });
+        this.namespace
+          .to(rooms.workspace(principal.workspaceId))
+          .emit('presence', { userId: principal.userId, status: 'offline' });
       }
     } catch (error) {
       this.logger.warn(`presence update failed: ${(error as Error).message}`);

@@ -17,11 +17,11 @@ export class RedisIoAdapter extends IoAdapter {
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    const server = super.createIOServer(port, {
+    const server: Server = super.createIOServer(port, {
       ...options,
       cors: { origin: this.config.corsOrigins.length ? this.config.corsOrigins : false, credentials: true },
       maxHttpBufferSize: 1_000_000,
-    } as ServerOptions) as Server;
+    } as ServerOptions);
     const pub = new Redis(this.config.env.REDIS_URL);
     const sub = pub.duplicate();
     for (const client of [pub, sub]) client.on('error', () => undefined);

@@ -1,8 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { ApiKeysService, MembersService, TeamsService, WorkspacesService } from '@parley/accounts';
 import { AppConfig } from '@parley/config';
-import { CatalogService, ConversationsService, InboxesService, IngestService, type Actor } from '@parley/inbox';
+import {
+  CatalogService,
+  ConversationsService,
+  InboxesService,
+  IngestService,
+  type Actor,
+} from '@parley/inbox';
 
 export interface SeedReport {
   created: boolean;
@@ -17,7 +22,6 @@ export interface SeedReport {
 export class SeedService {
   constructor(
     private readonly config: AppConfig,
-    private readonly dataSource: DataSource,
     private readonly workspaces: WorkspacesService,
     private readonly members: MembersService,
     private readonly teams: TeamsService,
@@ -29,34 +33,69 @@ export class SeedService {
   ) {}
 
   async seed(demo: boolean): Promise<SeedReport> {
-    const { SEED_ADMIN_EMAIL: email, SEED_ADMIN_PASSWORD: password, SEED_WORKSPACE_NAME: name } = this.config.env;
-    const existing: Array<{ workspace_id: string }> = await this.dataSource.query(
-      `SELECT m.workspace_id FROM memberships m JOIN users u ON u.id = m.user_id
-        WHERE u.email = $1 AND m.role = 'admin' ORDER BY m.created_at LIMIT 1`,
-      [email.toLowerCase()],
-    );
+    const {
+      SEED_ADMIN_EMAIL: email,
+      SEED_ADMIN_PASSWORD: password,
+      SEED_WORKSPACE_NAME: name,
+    } = this.config.env;
+    const existing = await this.workspaces.findAdministeredBy(email);
     const report = { adminEmail: email, adminPassword: password, lines: [] as string[] };
-    if (existing[0]) return { ...report, created: false, workspaceId: existing[0].workspace_id };
-    const { workspace, admin } = await this.workspaces.create({ name, admin: { email, name: 'Avery Admin', password } });
+    if (existing) return { ...report, created: false, workspaceId: existing.id };
+    const { workspace, admin } = await this.workspaces.create({
+      name,
+      admin: { email, name: 'Avery Admin', password },
+    });
     const result: SeedReport = { ...report, created: true, workspaceId: workspace.id };
     if (demo) await this.demo(workspace.id, admin.id, password, result.lines);
     return result;
   }
 
   private async demo(workspaceId: string, adminId: string, password: string, lines: string[]): Promise<void> {
-    const ana = await this.members.add(workspaceId, { email: 'ana@parley.local', name: 'Ana Souza', password, role: 'agent' });
-    const ben = await this.members.add(workspaceId, { email: 'ben@parley.local', name: 'Ben Okafor', password, role: 'agent' });
-    const sam = await this.members.add(workspaceId, { email: 'sam@parley.local', name: 'Sam Lee', password, role: 'supervisor' });
-    const billing = await this.teams.create(workspaceId, { name: 'Billing', description: 'Invoices, refunds, plans' });
+    const ana = await this.members.add(workspaceId, {
+      email: 'ana@parley.local',
+      name: 'Ana Souza',
+      password,
+      role: 'agent',
+    });
+    const ben = await this.members.add(workspaceId, {
+      email: 'ben@parley.local',
+      name: 'Ben Okafor',
+      password,
+      role: 'agent',
+    });
+    const sam = await this.members.add(workspaceId, {
+      email: 'sam@parley.local',
+      name: 'Sam Lee',
+      password,
+      role: 'supervisor',
+    });
+    const billing = await this.teams.create(workspaceId, {
+      name: 'Billing',
+      description: 'Invoices, refunds, plans',
+    });
     const support = await this.teams.create(workspaceId, { name: 'Support', description: 'Everything else' });
     await this.teams.setMembers(workspaceId, billing.id, [ana.userId]);
     await this.teams.setMembers(workspaceId, support.id, [ana.userId, ben.userId]);
 
-    const api = (await this.inboxes.create(workspaceId, { name: 'Shop backend (API)', channel: 'api', config: {} })).inbox;
-    const sms = (await this.inboxes.create(workspaceId, { name: 'Support SMS', channel: 'sms', config: { from: '+15005550006' } })).inbox;
-    const whatsapp = (await this.inboxes.create(workspaceId, { name: 'WhatsApp', channel: 'whatsapp', config: {} })).inbox;
-    const email = (await this.inboxes.create(workspaceId, { name: 'support@parley.local', channel: 'email', config: {} })).inbox;
-    const webchat = (await this.inboxes.create(workspaceId, { name: 'Website chat', channel: 'webchat', config: {} })).inbox;
+    const api = (
+      await this.inboxes.create(workspaceId, { name: 'Shop backend (API)', channel: 'api', config: {} })
+    ).inbox;
+    const sms = (
+      await this.inboxes.create(workspaceId, {
+        name: 'Support SMS',
+        channel: 'sms',
+        config: { from: '+15005550006' },
+      })
+    ).inbox;
+    const whatsapp = (
+      await this.inboxes.create(workspaceId, { name: 'WhatsApp', channel: 'whatsapp', config: {} })
+    ).inbox;
+    const email = (
+      await this.inboxes.create(workspaceId, { name: 'support@parley.local', channel: 'email', config: {} })
+    ).inbox;
+    const webchat = (
+      await this.inboxes.create(workspaceId, { name: 'Website chat', channel: 'webchat', config: {} })
+    ).inbox;
 
     for (const label of [
       { name: 'refund', color: '#dc2626' },
@@ -75,43 +114,91 @@ export class SeedService {
     });
 
     const agent = (userId: string): Actor => ({ type: 'agent', id: userId });
-    // Maria texts, then emails about the same order: one thread across two channels.
+    // Maria writes in the shop's in-app help (API channel, which knows her phone and email),
+    // then texts, then emails a photo: one customer, one thread, three channels.
     const maria = await this.ingest.ingest({
-      workspaceId, inboxId: sms.id, externalId: 'demo-sms-1', identities: [{ kind: 'phone', value: '+14155550134' }],
-      contactName: 'Maria Garcia', body: 'Hi, my order #1042 arrived damaged. Can I get a replacement?',
+      workspaceId,
+      inboxId: api.id,
+      externalId: 'demo-app-1',
+      contactName: 'Maria Garcia',
+      identities: [
+        { kind: 'external', value: 'shop-customer-1042' },
+        { kind: 'phone', value: '+14155550134' },
+        { kind: 'email', value: 'maria.garcia@example.com' },
+      ],
+      body: 'Hi, my order #1042 arrived damaged. Can I get a replacement?',
     });
-    await this.conversations.addNote(workspaceId, agent(ana.userId), maria.conversation.id, 'Asked Maria by phone for a photo of the damage.');
-    await this.dataSource.query(`UPDATE contacts SET email = 'maria.garcia@example.com' WHERE id = $1`, [maria.contactId]);
-    await this.dataSource.query(
-      `INSERT INTO contact_identities (workspace_id, contact_id, kind, value) VALUES ($1, $2, 'email', 'maria.garcia@example.com')`,
-      [workspaceId, maria.contactId],
+    await this.conversations.addNote(
+      workspaceId,
+      agent(ana.userId),
+      maria.conversation.id,
+      'Asked Maria by phone for a photo of the damage.',
     );
     await this.ingest.ingest({
-      workspaceId, inboxId: email.id, externalId: '<demo-1@example.com>', identities: [{ kind: 'email', value: 'maria.garcia@example.com' }],
-      subject: 'Photo of the damaged order #1042', body: 'Here is the photo of the broken lid. Thanks for the quick answer!',
+      workspaceId,
+      inboxId: sms.id,
+      externalId: 'demo-sms-1',
+      identities: [{ kind: 'phone', value: '+14155550134' }],
+      body: 'Sending the photo by email now.',
     });
-    await this.conversations.assign(workspaceId, agent(ana.userId), maria.conversation.id, { assigneeId: ana.userId, teamId: support.id });
+    await this.ingest.ingest({
+      workspaceId,
+      inboxId: email.id,
+      externalId: '<demo-1@example.com>',
+      identities: [{ kind: 'email', value: 'maria.garcia@example.com' }],
+      subject: 'Photo of the damaged order #1042',
+      body: 'Here is the photo of the broken lid. Thanks for the quick answer!',
+    });
+    await this.conversations.assign(workspaceId, agent(ana.userId), maria.conversation.id, {
+      assigneeId: ana.userId,
+      teamId: support.id,
+    });
     await this.conversations.setLabels(workspaceId, agent(ana.userId), maria.conversation.id, ['shipping']);
 
     const tom = await this.ingest.ingest({
-      workspaceId, inboxId: whatsapp.id, externalId: 'demo-wa-1', identities: [{ kind: 'phone', value: 'whatsapp:+447700900123' }],
-      contactName: 'Tom Becker', body: 'I was charged twice for my subscription this month 😕',
+      workspaceId,
+      inboxId: whatsapp.id,
+      externalId: 'demo-wa-1',
+      identities: [{ kind: 'phone', value: 'whatsapp:+447700900123' }],
+      contactName: 'Tom Becker',
+      body: 'I was charged twice for my subscription this month 😕',
     });
     await this.conversations.assign(workspaceId, agent(adminId), tom.conversation.id, { teamId: billing.id });
     await this.conversations.setLabels(workspaceId, agent(adminId), tom.conversation.id, ['refund']);
     await this.conversations.setPriority(workspaceId, agent(adminId), tom.conversation.id, 'high');
-    await this.conversations.addNote(workspaceId, agent(sam.userId), tom.conversation.id, 'Stripe shows two charges on the 3rd. Please refund one.');
+    await this.conversations.addNote(
+      workspaceId,
+      agent(sam.userId),
+      tom.conversation.id,
+      'Stripe shows two charges on the 3rd. Please refund one.',
+    );
 
     const lee = await this.ingest.ingest({
-      workspaceId, inboxId: webchat.id, externalId: 'demo-chat-1', identities: [{ kind: 'visitor', value: 'visitor-7f3a' }],
-      contactName: 'Jin Lee', body: 'Do you ship to Canada?',
+      workspaceId,
+      inboxId: webchat.id,
+      externalId: 'demo-chat-1',
+      identities: [{ kind: 'visitor', value: 'visitor-7f3a' }],
+      contactName: 'Jin Lee',
+      body: 'Do you ship to Canada?',
     });
-    await this.conversations.addNote(workspaceId, agent(ben.userId), lee.conversation.id, 'Answered on the phone: 3–5 business days to Canada.');
+    await this.conversations.addNote(
+      workspaceId,
+      agent(ben.userId),
+      lee.conversation.id,
+      'Answered on the phone: 3–5 business days to Canada.',
+    );
     await this.conversations.resolve(workspaceId, agent(ben.userId), lee.conversation.id);
 
     await this.ingest.ingest({
-      workspaceId, inboxId: api.id, externalId: 'order-service-77', identities: [{ kind: 'external', value: 'customer-77' }, { kind: 'email', value: 'priya@example.com' }],
-      contactName: 'Priya Natarajan', body: 'Order #2088 status says "label created" for a week now. Is it lost?',
+      workspaceId,
+      inboxId: api.id,
+      externalId: 'order-service-77',
+      identities: [
+        { kind: 'external', value: 'customer-77' },
+        { kind: 'email', value: 'priya@example.com' },
+      ],
+      contactName: 'Priya Natarajan',
+      body: 'Order #2088 status says "label created" for a week now. Is it lost?',
     });
 
     const key = await this.apiKeys.create(workspaceId, 'Demo integration', adminId);

@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@parley/config';
-import { ChannelSendError, type ChannelSender, type OutboundRequest, type SendResult } from '../channel-sender.js';
+import {
+  ChannelSendError,
+  type ChannelSender,
+  type OutboundRequest,
+  type SendResult,
+} from '../channel-sender.js';
 import { signWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './webhook-signature.js';
 
 const RETRYABLE_STATUSES = new Set([408, 425, 429]);
@@ -16,7 +21,11 @@ export class ApiWebhookSender implements ChannelSender {
     const url = typeof request.config.webhookUrl === 'string' ? request.config.webhookUrl : '';
     const secret = typeof request.secrets.webhookSecret === 'string' ? request.secrets.webhookSecret : '';
     if (!url || !secret) {
-      throw new ChannelSendError('The API inbox has no webhook URL or secret configured', 'not_configured', false);
+      throw new ChannelSendError(
+        'The API inbox has no webhook URL or secret configured',
+        'not_configured',
+        false,
+      );
     }
     const body = JSON.stringify({
       event: 'message.created',

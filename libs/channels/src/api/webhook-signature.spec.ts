@@ -14,8 +14,14 @@ describe('API channel webhook signature', () => {
   it('rejects another secret, a changed body, a stale timestamp and missing headers', () => {
     const signature = signWebhook('s3cret', timestamp, body);
     expect(verifyWebhook('other', { signature, timestamp: String(timestamp) }, body, 300, now)).toBe(false);
-    expect(verifyWebhook('s3cret', { signature, timestamp: String(timestamp) }, `${body} `, 300, now)).toBe(false);
-    expect(verifyWebhook('s3cret', { signature, timestamp: String(timestamp) }, body, 300, now + 301_000)).toBe(false);
-    expect(verifyWebhook('s3cret', { signature: undefined, timestamp: String(timestamp) }, body, 300, now)).toBe(false);
+    expect(verifyWebhook('s3cret', { signature, timestamp: String(timestamp) }, `${body} `, 300, now)).toBe(
+      false,
+    );
+    expect(
+      verifyWebhook('s3cret', { signature, timestamp: String(timestamp) }, body, 300, now + 301_000),
+    ).toBe(false);
+    expect(
+      verifyWebhook('s3cret', { signature: undefined, timestamp: String(timestamp) }, body, 300, now),
+    ).toBe(false);
   });
 });
