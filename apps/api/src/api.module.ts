@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { AccountsModule } from '@parley/accounts';
-import { AppConfig, ConfigModule } from '@parley/config';
+import { ConfigModule } from '@parley/config';
 import { DatabaseModule } from '@parley/database';
 import { InboxModule } from '@parley/inbox';
 import { JobsModule } from '@parley/jobs';
@@ -47,15 +46,6 @@ import { AgentGateway } from './realtime/agent.gateway.js';
     InboxModule,
     JobsModule,
     RealtimeModule,
-    ThrottlerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        throttlers: [
-          { name: 'login', ttl: 60_000, limit: config.env.LOGIN_RATE_LIMIT_PER_MINUTE },
-          { name: 'ingest', ttl: 60_000, limit: config.env.INGEST_RATE_LIMIT_PER_MINUTE },
-        ],
-      }),
-    }),
   ],
   providers: [AgentGateway, HealthService, { provide: APP_GUARD, useClass: AuthGuard }],
 })

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BadRequestException, Body, Controller, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { IngestRateLimit } from '../common/rate-limit.js';
 import type { Principal } from '@parley/accounts';
 import { InboxesService, IngestService, type IdentityKind } from '@parley/inbox';
 import { CurrentPrincipal } from '../auth/auth.decorators.js';
@@ -22,7 +21,6 @@ export class ApiChannelController {
   ) {}
 
   @Post()
-  @IngestRateLimit()
   @ApiOperation({
     summary: 'API channel: post a customer message into Parley (201 new, 200 repeat of a known externalId)',
   })

@@ -1,6 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { LoginRateLimit } from '../common/rate-limit.js';
 import {
   AuthService,
   MembersService,
@@ -21,7 +20,6 @@ export class AuthController {
   ) {}
 
   @Public()
-  @LoginRateLimit()
   @Post('login')
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in with email and password; returns a bearer token (JWT)' })
