@@ -3,10 +3,9 @@ import { BadRequestException, ValidationPipe, type ValidationError } from '@nest
 function flatten(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((error) => {
     const path = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((reason) =>
-      reason.startsWith(error.property)
-        ? `${path}${reason.slice(error.property.length)}`
-        : `${path}: ${reason}`,
+    // class-validator says "body must be a string" or "property x should not exist"; we say "body: must be a string".
+    const own = Object.values(error.constraints ?? {}).map(
+      (reason) => `${path}: ${reason.replace(new RegExp(`^(property )?${error.property} `), '')}`,
     );
     return [...own, ...flatten(error.children ?? [], path)];
   });
