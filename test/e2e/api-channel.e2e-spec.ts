@@ -65,8 +65,8 @@ describe('API channel end to end: api + worker, socket.io, signed outbound webho
     expect(reply.body.status).toBe('queued');
 
     const [request] = await receiver.waitForRequests(1);
-    expect(request!.headers['content-type']).toBe('application/json');
-    expect(JSON.parse(request!.body)).toMatchObject({
+    expect(request.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(request.body)).toMatchObject({
       event: 'message.created',
       id: reply.body.id,
       conversationId: posted.body.conversationId,
@@ -76,9 +76,9 @@ describe('API channel end to end: api + worker, socket.io, signed outbound webho
     });
     expect(
       verifyWebhook(
-        inbox.secrets.webhookSecret!,
-        { signature: request!.headers['x-parley-signature'] as string, timestamp: request!.headers['x-parley-timestamp'] as string },
-        request!.body,
+        inbox.secrets.webhookSecret,
+        { signature: request.headers['x-parley-signature'] as string, timestamp: request.headers['x-parley-timestamp'] as string },
+        request.body,
       ),
     ).toBe(true);
 

@@ -39,14 +39,7 @@ import { AgentGateway } from './realtime/agent.gateway.js';
     TeamsController,
     WorkspaceController,
   ],
-  imports: [
-    AccountsModule,
-    ConfigModule,
-    DatabaseModule,
-    InboxModule,
-    JobsModule,
-    RealtimeModule,
-  ],
+  imports: [AccountsModule, ConfigModule, DatabaseModule, InboxModule, JobsModule, RealtimeModule],
   providers: [AgentGateway, HealthService, { provide: APP_GUARD, useClass: AuthGuard }],
 })
 export class ApiModule {}

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TransactionRunner } from '@parley/database';
+import { isUniqueViolation, TransactionRunner } from '@parley/database';
 import { Membership, Team, TeamMember } from './accounts.entities.js';
 import { AccountsError, AccountsErrorCode } from './accounts.errors.js';
 
@@ -9,8 +9,6 @@ export interface TeamView {
   description: string;
   memberIds: string[];
 }
-
-const UNIQUE_VIOLATION = '23505';
 
 @Injectable()
 export class TeamsService {
@@ -105,7 +103,7 @@ function toView(team: Team, members: TeamMember[]): TeamView {
 }
 
 function uniqueName(error: unknown): unknown {
-  return (error as { code?: string }).code === UNIQUE_VIOLATION
+  return isUniqueViolation(error)
     ? new AccountsError(AccountsErrorCode.TeamNameTaken, 'A team with that name exists')
     : error;
 }

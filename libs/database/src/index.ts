@@ -7,3 +7,4 @@ export { ensureDatabase, runMigrations } from './migrate.js';
 export { SecretCipher } from './secret-cipher.js';
 export { TransactionRunner } from './transaction.js';
 export { assertDatabaseReachable, redactUrl } from './preflight.js';
+export { isUniqueViolation } from './pg-errors.js';

@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { TransactionRunner } from '@parley/database';
+import { isUniqueViolation, TransactionRunner } from '@parley/database';
 import { CannedResponse, Label } from './inbox.entities.js';
 import { InboxError, InboxErrorCode } from './inbox.errors.js';
-
-const UNIQUE_VIOLATION = '23505';
 
 /** Workspace vocabularies agents use while working: labels and canned responses. */
 @Injectable()
@@ -91,7 +89,7 @@ export class CatalogService {
     try {
       return await work();
     } catch (error) {
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
+      if (isUniqueViolation(error)) {
         throw new InboxError(InboxErrorCode.Conflict, `A ${what} with that name already exists`);
       }
       throw error;

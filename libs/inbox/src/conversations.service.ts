@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
-import { TransactionRunner, type Page } from '@parley/database';
+import { isUniqueViolation, type Page, TransactionRunner } from '@parley/database';
 import { OutboxRelay, OutboxRepository } from '@parley/jobs';
 import { rooms, type ConversationView, type MessageView, type Priority } from '@parley/realtime';
 import {
@@ -23,8 +23,6 @@ import { InboxError, InboxErrorCode } from './inbox.errors.js';
 import { priorityName, priorityRank } from './priority.js';
 import { DELIVERABLE_KINDS } from './reachability.js';
 import { toConversationView, toMessageView } from './views.js';
-
-const UNIQUE_VIOLATION = '23505';
 const MAX_SNOOZE_MS = 365 * 24 * 3600 * 1000;
 
 export interface ReplyInput {
@@ -413,7 +411,7 @@ export class ConversationsService {
       this.relay.kick();
       return view;
     } catch (error) {
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
+      if (isUniqueViolation(error)) {
         throw new InboxError(InboxErrorCode.Conflict, 'This customer already has an open conversation');
       }
       throw error;

@@ -23,12 +23,10 @@ export async function createWorkspace(
   name = 'Acme',
 ): Promise<WorkspaceFixture> {
   const adminEmail = `admin-${unique()}@example.com`;
-  const { workspace, admin } = await app
-    .get(WorkspacesService)
-    .create({
-      name: `${name} ${unique()}`,
-      admin: { email: adminEmail, name: 'Admin', password: TEST_PASSWORD },
-    });
+  const { workspace, admin } = await app.get(WorkspacesService).create({
+    name: `${name} ${unique()}`,
+    admin: { email: adminEmail, name: 'Admin', password: TEST_PASSWORD },
+  });
   return {
     workspaceId: workspace.id,
     admin: { id: admin.id, email: adminEmail },

@@ -6,7 +6,6 @@ import {
   Get,
   HttpCode,
   Param,
-  ParseUUIDPipe,
   Patch,
   Post,
   Put,
@@ -30,8 +29,7 @@ import {
   UpdateTeamDto,
   UpdateWorkspaceDto,
 } from './admin.dto.js';
-
-const uuid = new ParseUUIDPipe({ version: '4' });
+import { uuid } from '../common/params.js';
 
 @ApiTags('workspace')
 @ApiBearerAuth()

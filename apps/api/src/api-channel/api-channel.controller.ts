@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { BadRequestException, Body, Controller, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@parley/accounts';
 import { InboxesService, IngestService, type IdentityKind } from '@parley/inbox';
 import { CurrentPrincipal } from '../auth/auth.decorators.js';
+import { uuid } from '../common/params.js';
 import { InboundApiMessageDto } from './api-channel.dto.js';
 
 interface StatusResponse {
@@ -26,7 +27,7 @@ export class ApiChannelController {
   })
   async create(
     @CurrentPrincipal() principal: Principal,
-    @Param('inboxId', new ParseUUIDPipe({ version: '4' })) inboxId: string,
+    @Param('inboxId', uuid) inboxId: string,
     @Body() dto: InboundApiMessageDto,
     @Res({ passthrough: true }) response: StatusResponse,
   ) {

@@ -1,22 +1,10 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@parley/accounts';
 import { CatalogService } from '@parley/inbox';
 import { CurrentPrincipal } from '../auth/auth.decorators.js';
 import { CreateCannedResponseDto, SearchQuery, UpdateCannedResponseDto } from './catalog.dto.js';
-
-const uuid = new ParseUUIDPipe({ version: '4' });
+import { uuid } from '../common/params.js';
 
 @ApiTags('canned responses')
 @ApiBearerAuth()

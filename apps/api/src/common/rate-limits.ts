@@ -14,9 +14,16 @@ export function applyRateLimits(app: NestExpressApplication, config: AppConfig):
       standardHeaders: 'draft-7',
       legacyHeaders: false,
       handler: (_request, response) => {
-        response.status(429).json({ statusCode: 429, error: 'Too Many Requests', message: `Too many ${what}; retry in a minute` });
+        response.status(429).json({
+          statusCode: 429,
+          error: 'Too Many Requests',
+          message: `Too many ${what}; retry in a minute`,
+        });
       },
     });
   app.use('/api/v1/auth/login', limiter(config.env.LOGIN_RATE_LIMIT_PER_MINUTE, 'sign-in attempts'));
-  app.use(/^\/api\/v1\/inboxes\/[^/]+\/inbound$/, limiter(config.env.INGEST_RATE_LIMIT_PER_MINUTE, 'messages'));
+  app.use(
+    /^\/api\/v1\/inboxes\/[^/]+\/inbound$/,
+    limiter(config.env.INGEST_RATE_LIMIT_PER_MINUTE, 'messages'),
+  );
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@parley/accounts';
 import { ContactsService } from '@parley/inbox';
@@ -6,8 +6,7 @@ import { actorOf, CurrentPrincipal } from '../auth/auth.decorators.js';
 import { PageQueryDto } from '../common/pagination.dto.js';
 import { ListContactsQuery, MergeContactDto, UpdateContactDto } from './contact.dto.js';
 import { contactView, mergeView, profileView } from './contact.views.js';
-
-const uuid = new ParseUUIDPipe({ version: '4' });
+import { uuid } from '../common/params.js';
 
 @ApiTags('contacts')
 @ApiBearerAuth()

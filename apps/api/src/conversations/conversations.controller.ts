@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Put,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@parley/accounts';
 import { ConversationsService } from '@parley/inbox';
@@ -24,8 +13,7 @@ import {
   SnoozeDto,
   UpdateConversationDto,
 } from './conversation.dto.js';
-
-const uuid = new ParseUUIDPipe({ version: '4' });
+import { uuid } from '../common/params.js';
 
 @ApiTags('conversations')
 @ApiBearerAuth()

@@ -6,7 +6,6 @@ import {
   Get,
   HttpCode,
   Param,
-  ParseUUIDPipe,
   Patch,
   Post,
 } from '@nestjs/common';
@@ -15,8 +14,7 @@ import type { Principal } from '@parley/accounts';
 import { InboxesService } from '@parley/inbox';
 import { CurrentPrincipal, RequireRole } from '../auth/auth.decorators.js';
 import { CreateInboxDto, UpdateInboxDto } from './inbox.dto.js';
-
-const uuid = new ParseUUIDPipe({ version: '4' });
+import { uuid } from '../common/params.js';
 
 function assertStringSecrets(secrets: Record<string, unknown> | undefined): void {
   if (secrets && Object.values(secrets).some((value) => typeof value !== 'string' || value.length > 4096)) {
