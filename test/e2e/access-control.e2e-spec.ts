@@ -46,11 +46,24 @@ describe('access control', () => {
     adminA = client(stack.url, { token: await login(stack.url, a.admin.email) });
     adminB = client(stack.url, { token: await login(stack.url, b.admin.email) });
 
-    const inbox = (await adminA('POST', '/api/v1/inboxes', { name: 'A api', channel: 'api' })).body.inbox.id as string;
+    const inbox = (await adminA('POST', '/api/v1/inboxes', { name: 'A api', channel: 'api' })).body.inbox
+      .id as string;
     const integration = client(stack.url, { apiKey: await a.addApiKey() });
-    const first = (await integration('POST', `/api/v1/inboxes/${inbox}/inbound`, { contact: { identifier: 'c1' }, body: 'hi' })).body;
-    const second = (await integration('POST', `/api/v1/inboxes/${inbox}/inbound`, { contact: { identifier: 'c2' }, body: 'hi' })).body;
-    const merge = await adminA('POST', `/api/v1/contacts/${first.contactId}/merge`, { sourceContactId: second.contactId });
+    const first = (
+      await integration('POST', `/api/v1/inboxes/${inbox}/inbound`, {
+        contact: { identifier: 'c1' },
+        body: 'hi',
+      })
+    ).body;
+    const second = (
+      await integration('POST', `/api/v1/inboxes/${inbox}/inbound`, {
+        contact: { identifier: 'c2' },
+        body: 'hi',
+      })
+    ).body;
+    const merge = await adminA('POST', `/api/v1/contacts/${first.contactId}/merge`, {
+      sourceContactId: second.contactId,
+    });
     expect(merge.status).toBe(201);
     ids = {
       conversations: first.conversationId,
@@ -58,7 +71,9 @@ describe('access control', () => {
       merges: merge.body.id,
       inboxes: inbox,
       labels: (await adminA('POST', '/api/v1/labels', { name: 'secret-label' })).body.id,
-      'canned-responses': (await adminA('POST', '/api/v1/canned-responses', { shortCode: 'hi', content: 'hello' })).body.id,
+      'canned-responses': (
+        await adminA('POST', '/api/v1/canned-responses', { shortCode: 'hi', content: 'hello' })
+      ).body.id,
       teams: (await adminA('POST', '/api/v1/teams', { name: 'A team' })).body.id,
       members: (await a.addMember('agent')).id,
       'api-keys': (await adminA('POST', '/api/v1/api-keys', { name: 'A key' })).body.id,
@@ -88,7 +103,8 @@ describe('access control', () => {
           return acc.replace(`{${param}}`, id);
         }, path);
         const response = await adminB(method.toUpperCase(), url, SAMPLE_BODIES[key]);
-        if (response.status !== 404) throw new Error(`${key} answered ${response.status}: ${JSON.stringify(response.body)}`);
+        if (response.status !== 404)
+          throw new Error(`${key} answered ${response.status}: ${JSON.stringify(response.body)}`);
         checked.push(key);
       }
     }
@@ -113,7 +129,14 @@ describe('access control', () => {
   });
 
   it('lists only the caller workspace', async () => {
-    const lists = ['/api/v1/conversations', '/api/v1/contacts', '/api/v1/inboxes', '/api/v1/labels', '/api/v1/teams', '/api/v1/canned-responses'];
+    const lists = [
+      '/api/v1/conversations',
+      '/api/v1/contacts',
+      '/api/v1/inboxes',
+      '/api/v1/labels',
+      '/api/v1/teams',
+      '/api/v1/canned-responses',
+    ];
     for (const path of lists) {
       const response = await adminB('GET', path);
       expect(response.status).toBe(200);
@@ -123,9 +146,13 @@ describe('access control', () => {
 
   it('enforces the least role of every route, as declared on the route table', async () => {
     const agent = client(stack.url, { token: await login(stack.url, (await b.addMember('agent')).email) });
-    const supervisor = client(stack.url, { token: await login(stack.url, (await b.addMember('supervisor')).email) });
+    const supervisor = client(stack.url, {
+      token: await login(stack.url, (await b.addMember('supervisor')).email),
+    });
     const apiKey = client(stack.url, { apiKey: await b.addApiKey() });
-    const controllers = Reflect.getMetadata('controllers', ApiModule) as Array<new (...args: never[]) => object>;
+    const controllers = Reflect.getMetadata('controllers', ApiModule) as Array<
+      new (...args: never[]) => object
+    >;
     const guarded: string[] = [];
     for (const controller of controllers) {
       const base = Reflect.getMetadata('path', controller) as string;
@@ -138,11 +165,19 @@ describe('access control', () => {
         const role = (Reflect.getMetadata(REQUIRED_ROLE, handler) as string | undefined) ?? classRole;
         if (!role || role === 'agent') continue;
         const method = RequestMethod[Reflect.getMetadata('method', handler) as number];
-        const url = `/${[base, methodPath].filter((p) => p && p !== '/').join('/')}`.replace(/:\w+/g, '7d0c2a4e-1f3b-4c5d-8e9f-0a1b2c3d4e5f');
+        const url = `/${[base, methodPath].filter((p) => p && p !== '/').join('/')}`.replace(
+          /:\w+/g,
+          '7d0c2a4e-1f3b-4c5d-8e9f-0a1b2c3d4e5f',
+        );
         const callers = role === 'admin' ? [agent, supervisor, apiKey] : [agent, apiKey];
         for (const caller of callers) {
-          const response = await caller(method, url, method === 'GET' || method === 'DELETE' ? undefined : {});
-          if (response.status !== 403) throw new Error(`${method} ${url} (needs ${role}) answered ${response.status}`);
+          const response = await caller(
+            method,
+            url,
+            method === 'GET' || method === 'DELETE' ? undefined : {},
+          );
+          if (response.status !== 403)
+            throw new Error(`${method} ${url} (needs ${role}) answered ${response.status}`);
         }
         guarded.push(`${method} ${url}`);
       }

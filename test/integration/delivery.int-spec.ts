@@ -123,6 +123,44 @@ describe('outbound pipeline: outbox → queue → API channel webhook → monoto
     expect(row).toEqual({ status: 'failed', error_code: 'http_422' });
   });
 
+  it('keeps a sent message sent when the receiver reuses a provider id', async () => {
+    const first = await conversations.reply(ws.workspaceId, agent(), conversationId, { body: 'one' });
+    const second = await conversations.reply(ws.workspaceId, agent(), conversationId, { body: 'two' });
+    receiver.respondWith(
+      { status: 200, body: '{"id":"same-id"}' },
+      { status: 200, body: '{"id":"same-id"}' },
+    );
+    expect(await delivery.deliver(ws.workspaceId, first.id, false)).toBe('sent');
+    expect(await delivery.deliver(ws.workspaceId, second.id, false)).toBe('sent');
+    const rows: Array<{ status: string; external_id: string | null; provider: string }> = await db.query(
+      `SELECT status, external_id, metadata->>'providerId' AS provider FROM messages WHERE id = ANY($1) ORDER BY created_at`,
+      [[first.id, second.id]],
+    );
+    expect(rows).toEqual([
+      { status: 'sent', external_id: 'same-id', provider: 'same-id' },
+      { status: 'sent', external_id: null, provider: 'same-id' },
+    ]);
+  });
+
+  it('purges dispatched outbox rows after a day and keeps pending ones', async () => {
+    // The pending row is malformed on purpose, so the running sweeper cannot dispatch it either.
+    const [old] = await db.query(
+      `INSERT INTO outbox (kind, name, payload, dispatched_at) VALUES ('job', 'delivery.deliver', '{}', now() - interval '2 days') RETURNING id`,
+    );
+    const [recent] = await db.query(
+      `INSERT INTO outbox (kind, name, payload, dispatched_at) VALUES ('job', 'delivery.deliver', '{}', now()) RETURNING id`,
+    );
+    const [pending] = await db.query(
+      `INSERT INTO outbox (kind, name, payload) VALUES ('job', 'not.a-job', '{}') RETURNING id`,
+    );
+    expect(await moduleRef.get(OutboxRelay).purge()).toBeGreaterThanOrEqual(1);
+    const left: Array<{ id: string }> = await db.query(`SELECT id FROM outbox WHERE id = ANY($1::bigint[])`, [
+      [old.id, recent.id, pending.id],
+    ]);
+    expect(left.map((row) => row.id).sort()).toEqual([recent.id, pending.id].sort());
+    await db.query(`DELETE FROM outbox WHERE id = ANY($1::bigint[])`, [[recent.id, pending.id]]);
+  });
+
   it('moves status forward only', async () => {
     const reply = await conversations.reply(ws.workspaceId, agent(), conversationId, { body: 'Status walk' });
     receiver.respondWith({ status: 200 });

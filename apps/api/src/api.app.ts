@@ -10,6 +10,11 @@ import { applyRateLimits } from './common/rate-limits.js';
 import { validationPipe } from './common/validation.js';
 import { RedisIoAdapter } from './realtime/redis-io.adapter.js';
 
+function trustProxySetting(value: string): boolean | number | string {
+  if (/^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
 export function openApiDocument(app: NestExpressApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Parley API')
@@ -32,6 +37,8 @@ export async function createApiApp(
     logger: options.logger,
   });
   const config = app.get(AppConfig);
+  // Behind a reverse proxy, client IPs (rate limits) come from X-Forwarded-For only if trusted.
+  app.set('trust proxy', trustProxySetting(config.env.TRUST_PROXY));
   app.useBodyParser('json', { limit: config.env.BODY_LIMIT });
   app.useBodyParser('urlencoded', { extended: false, limit: config.env.BODY_LIMIT });
   app.use(helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }));

@@ -5,6 +5,7 @@ export enum AccountsErrorCode {
   TeamNameTaken = 'team_name_taken',
   NotAMember = 'not_a_member',
   LastAdmin = 'last_admin',
+  InvalidInput = 'invalid_input',
 }
 
 export class AccountsError extends Error {

@@ -49,7 +49,8 @@ export class MembersService {
     const userId = await this.tx.run(async (manager) => {
       let user = await manager.findOne(User, { where: { email } });
       if (!user) {
-        if (!passwordHash) throw new AccountsError(AccountsErrorCode.NotFound, 'A new user needs a password');
+        if (!passwordHash)
+          throw new AccountsError(AccountsErrorCode.InvalidInput, 'A new user needs a password');
         user = await manager.save(User, { email, name: input.name, passwordHash, avatarUrl: null });
       }
       const existing = await manager.findOne(Membership, { where: { workspaceId, userId: user.id } });

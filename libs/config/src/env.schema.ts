@@ -43,6 +43,13 @@ export const envSchema = z
       .regex(/^\d+(b|kb|mb)$/i, 'a size such as 512kb or 1mb')
       .default('1mb'),
     CORS_ORIGINS: z.string().default(''),
+    TRUST_PROXY: z
+      .string()
+      .regex(
+        /^(false|true|\d+|[\d.:/a-f, ]+|loopback|linklocal|uniquelocal)$/i,
+        'false, true, a hop count, or addresses',
+      )
+      .default('false'),
     SEED_WORKSPACE_NAME: z.string().min(1).default('Parley Demo'),
     SEED_ADMIN_EMAIL: z.email().default('admin@parley.local'),
     SEED_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').default('parley-admin'),

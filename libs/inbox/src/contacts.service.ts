@@ -4,7 +4,7 @@ import { AuditLogRepository, decodeCursor, toPage, TransactionRunner, type Page 
 import { OutboxRelay, OutboxRepository } from '@parley/jobs';
 import type { MessageView } from '@parley/realtime';
 import { ConversationRepository, CONTACT_SEARCH_EXPRESSION, likePattern } from './conversation.repository.js';
-import { Effects, type Actor } from './effects.js';
+import { Effects, userIdOf, type Actor } from './effects.js';
 import {
   Contact,
   ContactIdentity,
@@ -94,7 +94,7 @@ export class ContactsService {
       consent?: Record<string, unknown>;
     },
   ): Promise<Contact> {
-    const contact = await this.require(workspaceId, id);
+    const contact = await this.requireLive(workspaceId, id);
     await this.tx.manager.update(Contact, { workspaceId, id }, {
       name: changes.name === undefined ? contact.name : changes.name,
       attributes: changes.attributes ? { ...contact.attributes, ...changes.attributes } : contact.attributes,
@@ -211,7 +211,7 @@ export class ContactsService {
         workspaceId,
         targetContactId: target.id,
         sourceContactId: source.id,
-        mergedBy: actor.id,
+        mergedBy: userIdOf(actor),
         mergedAt: new Date(),
         unmergedBy: null,
         unmergedAt: null,
@@ -230,11 +230,16 @@ export class ContactsService {
           toConversationView(fresh, await this.conversations.labelsOf(workspaceId, fresh.id, manager)),
         );
       }
+      if (folded) {
+        // The folded-away conversation disappears from open views.
+        const foldedAway = await manager.findOneByOrFail(Conversation, { id: folded.conversationId });
+        effects.conversationUpdated(toConversationView(foldedAway, []));
+      }
       await effects.flush(manager, this.outbox);
       await this.audit.record(
         {
           workspaceId,
-          actorType: 'user',
+          actorType: actor.type === 'agent' ? 'user' : 'api_key',
           actorId: actor.id,
           action: 'contact.merged',
           targetType: 'contact',
@@ -312,10 +317,12 @@ export class ContactsService {
             'The original customer has a new open conversation; resolve it first',
           );
         }
+        // A snooze timer was dropped with the fold, so a once-snoozed conversation comes back open.
+        const status = folded.previousStatus === 'snoozed' ? 'open' : folded.previousStatus;
         await manager.update(
           Conversation,
           { id: folded.conversationId },
-          { status: folded.previousStatus, mergedIntoId: null, resolvedAt: restoredOpen ? null : new Date() },
+          { status, mergedIntoId: null, snoozedUntil: null, resolvedAt: restoredOpen ? null : new Date() },
         );
         await this.recount(manager, folded.intoConversationId);
         await this.recount(manager, folded.conversationId);
@@ -327,7 +334,7 @@ export class ContactsService {
         await manager.update(Contact, { id: target.id }, Object.fromEntries(restore.map((f) => [f, null])));
       await manager.update(Contact, { id: source.id }, { mergedIntoId: null });
       merge.unmergedAt = new Date();
-      merge.unmergedBy = actor.id;
+      merge.unmergedBy = userIdOf(actor);
       await manager.save(merge);
 
       for (const conversationId of new Set([
@@ -348,7 +355,7 @@ export class ContactsService {
       await this.audit.record(
         {
           workspaceId,
-          actorType: 'user',
+          actorType: actor.type === 'agent' ? 'user' : 'api_key',
           actorId: actor.id,
           action: 'contact.unmerged',
           targetType: 'contact',

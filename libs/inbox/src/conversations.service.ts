@@ -9,7 +9,7 @@ import {
   type ConversationListRow,
 } from './conversation.repository.js';
 import { DirectoryRepository } from './directory.repository.js';
-import { Effects, type Actor } from './effects.js';
+import { actorMetadata, Effects, userIdOf, type Actor } from './effects.js';
 import {
   ContactIdentity,
   Conversation,
@@ -95,12 +95,12 @@ export class ConversationsService {
           channel: inbox.channel,
           direction: 'out',
           senderType: human ? 'agent' : 'bot',
-          authorId: actor.id,
+          authorId: userIdOf(actor),
           kind: 'text',
           body: input.body,
           attachments: input.attachments ?? [],
           status: 'queued',
-          metadata: {},
+          metadata: actorMetadata(actor),
           createdAt: now,
         }),
       );
@@ -144,12 +144,12 @@ export class ConversationsService {
           channel: null,
           direction: 'out',
           senderType: actor.type === 'agent' ? 'agent' : 'bot',
-          authorId: actor.id,
+          authorId: userIdOf(actor),
           kind: 'note',
           body,
           attachments: [],
           status: 'received',
-          metadata: {},
+          metadata: actorMetadata(actor),
           createdAt: new Date(),
         }),
       );
@@ -320,9 +320,14 @@ export class ConversationsService {
         });
         effects.event(conversation, 'label_added', actor, { data: { label: label.name } });
       }
-      for (const row of current.filter((r) => !wantedIds.has(r.labelId))) {
+      const removed = current.filter((r) => !wantedIds.has(r.labelId));
+      const removedNames = removed.length
+        ? await manager.find(Label, { where: { workspaceId, id: In(removed.map((r) => r.labelId)) } })
+        : [];
+      for (const row of removed) {
         await manager.delete(ConversationLabel, { conversationId: conversation.id, labelId: row.labelId });
-        effects.event(conversation, 'label_removed', actor, { data: { labelId: row.labelId } });
+        const name = removedNames.find((label) => label.id === row.labelId)?.name ?? null;
+        effects.event(conversation, 'label_removed', actor, { data: { label: name } });
       }
     });
   }

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ChannelSenders, ChannelSendError } from '@parley/channels';
+import type { EntityManager } from 'typeorm';
+import { ChannelSenders, ChannelSendError, type SendResult } from '@parley/channels';
 import { SecretCipher, TransactionRunner } from '@parley/database';
 import { OutboxRelay, OutboxRepository } from '@parley/jobs';
 import type { DeliveryStatus } from '@parley/realtime';
@@ -56,8 +57,9 @@ export class DeliveryService {
       });
       return 'failed';
     }
+    let result: SendResult;
     try {
-      const result = await this.senders.for(inbox.channel).send({
+      const sent = await this.senders.for(inbox.channel).send({
         channel: inbox.channel,
         inboxId: inbox.id,
         config: inbox.config,
@@ -75,8 +77,7 @@ export class DeliveryService {
         },
         createdAt: message.createdAt.toISOString(),
       });
-      await this.finish(message, result.status, null, result.providerId);
-      return 'sent';
+      result = sent;
     } catch (error) {
       const failure =
         error instanceof ChannelSendError
@@ -94,6 +95,10 @@ export class DeliveryService {
       await this.finish(message, 'failed', { code: failure.code, message: failure.message });
       return 'failed';
     }
+    // Outside the try: a database failure here is not a send failure. If it throws, the job is
+    // retried and the receiver may see the message twice; it dedupes on X-Parley-Delivery.
+    await this.finish(message, result.status, null, result.providerId);
+    return 'sent';
   }
 
   /** Applies a provider status (from a send or a callback), forward only. Returns whether it moved. */
@@ -106,6 +111,17 @@ export class DeliveryService {
     const message = await this.tx.manager.findOne(Message, { where: { workspaceId, id: messageId } });
     if (!message) return false;
     return this.finish(message, status, error);
+  }
+
+  /** A provider may reuse ids; the unique (inbox, external id) key must not turn a sent message into an error. */
+  private providerIdTaken(manager: EntityManager, message: Message, providerId: string): Promise<boolean> {
+    return manager.exists(Message, {
+      where: {
+        workspaceId: message.workspaceId,
+        inboxId: message.inboxId ?? undefined,
+        externalId: providerId,
+      },
+    });
   }
 
   private async finish(
@@ -123,7 +139,9 @@ export class DeliveryService {
       const now = new Date();
       locked.status = status;
       locked.attempts += 1;
-      if (providerId) locked.externalId = providerId;
+      if (providerId && !(await this.providerIdTaken(manager, locked, providerId)))
+        locked.externalId = providerId;
+      if (providerId) locked.metadata = { ...locked.metadata, providerId };
       if (status === 'sent') locked.sentAt ??= now;
       if (status === 'delivered') locked.deliveredAt ??= now;
       if (status === 'read') locked.readAt ??= now;

@@ -15,6 +15,16 @@ export interface Actor {
 
 export const SYSTEM: Actor = { type: 'system', id: null };
 
+/** The user behind an actor, for columns that reference users; API keys (bots) have none. */
+export function userIdOf(actor: Actor): string | null {
+  return actor.type === 'agent' ? actor.id : null;
+}
+
+/** Metadata that keeps who acted when it was not a user (an API key id). */
+export function actorMetadata(actor: Actor): Record<string, unknown> {
+  return actor.type === 'bot' && actor.id ? { apiKeyId: actor.id } : {};
+}
+
 /**
  * What one state change causes besides itself: event-log rows and outbox items. Collected during
  * a transaction and written by `flush` in that same transaction.

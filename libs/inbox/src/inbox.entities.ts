@@ -153,6 +153,7 @@ export type ConversationEventType =
   | 'priority_changed'
   | 'snoozed'
   | 'unsnoozed'
+  | 'status_changed'
   | 'resolved'
   | 'label_added'
   | 'label_removed'

@@ -178,10 +178,15 @@ export class IngestService {
         });
       }
     } else if (conversation.status === 'snoozed' || conversation.status === 'pending') {
-      effects.event(conversation, 'unsnoozed', customer, {
-        ...channelFacts,
-        data: { from: conversation.status },
-      });
+      effects.event(
+        conversation,
+        conversation.status === 'snoozed' ? 'unsnoozed' : 'status_changed',
+        customer,
+        {
+          ...channelFacts,
+          data: { from: conversation.status, to: 'open', reason: 'customer_message' },
+        },
+      );
       conversation.status = 'open';
       conversation.snoozedUntil = null;
     }

@@ -11,7 +11,9 @@ export class JobQueues implements OnModuleDestroy {
   private readonly queues: Map<QueueName, Queue>;
 
   constructor(private readonly config: AppConfig) {
-    this.connection = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: null });
+    // A producer fails fast while Redis is away (no offline queue), so the outbox keeps the row
+    // and the sweeper retries, instead of a relay transaction waiting on Redis with rows locked.
+    this.connection = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
     this.connection.on('error', () => undefined);
     this.queues = new Map(
       QUEUE_NAMES.map((name) => [

@@ -7,6 +7,8 @@ import { JobQueues } from './job-queues.js';
 import { OutboxRepository } from './outbox.repository.js';
 
 const BATCH = 200;
+const PURGE_EVERY_MS = 3600_000;
+const RETAIN_DISPATCHED_MS = 24 * 3600_000;
 
 /**
  * Moves committed outbox rows to Redis: realtime events to socket.io, jobs to BullMQ.
@@ -17,6 +19,7 @@ const BATCH = 200;
 export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(OutboxRelay.name);
   private timer: NodeJS.Timeout | undefined;
+  private purgeTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
@@ -32,12 +35,25 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => this.kick(), this.config.env.OUTBOX_SWEEP_MS);
     this.timer.unref();
+    this.purgeTimer = setInterval(() => void this.purge(), PURGE_EVERY_MS);
+    this.purgeTimer.unref();
     this.kick();
+  }
+
+  /** Dispatched rows are kept a day for inspection, then deleted. */
+  async purge(now = Date.now()): Promise<number> {
+    try {
+      return await this.outbox.purgeDispatchedBefore(new Date(now - RETAIN_DISPATCHED_MS));
+    } catch (error) {
+      this.logger.warn(`outbox purge failed: ${(error as Error).message}`);
+      return 0;
+    }
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearInterval(this.purgeTimer);
     await this.running;
   }
 

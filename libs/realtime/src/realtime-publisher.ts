@@ -29,8 +29,10 @@ export class RealtimePublisher implements OnModuleDestroy {
     );
   }
 
+  /** Throws while Redis is not connected, so the outbox keeps the event for the next sweep. */
   publish<E extends keyof AgentServerEvents>(envelope: RealtimeEnvelope<E>): void {
     if (envelope.rooms.length === 0) return;
+    if (this.redis.status !== 'ready') throw new Error(`redis is ${this.redis.status}`);
     this.emitter.to(envelope.rooms).emit(envelope.event, envelope.payload);
   }
 

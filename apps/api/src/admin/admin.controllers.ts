@@ -18,6 +18,7 @@ import {
   WorkspacesService,
   type ApiKey,
   type Principal,
+  type Workspace,
 } from '@parley/accounts';
 import { CurrentPrincipal, RequireRole } from '../auth/auth.decorators.js';
 import {
@@ -38,24 +39,35 @@ export class WorkspaceController {
   constructor(private readonly workspaces: WorkspacesService) {}
 
   @Get()
-  get(@CurrentPrincipal() principal: Principal) {
-    return this.workspaces.get(principal.workspaceId);
+  async get(@CurrentPrincipal() principal: Principal) {
+    return workspaceView(await this.workspaces.get(principal.workspaceId));
   }
 
   @Patch()
   @RequireRole('admin')
-  update(@CurrentPrincipal() principal: Principal, @Body() dto: UpdateWorkspaceDto) {
+  async update(@CurrentPrincipal() principal: Principal, @Body() dto: UpdateWorkspaceDto) {
     if (dto.timezone && !isTimeZone(dto.timezone)) {
       throw new BadRequestException({
         message: 'Validation failed',
         details: ['timezone: must be an IANA time zone'],
       });
     }
-    return this.workspaces.update(principal.workspaceId, {
-      ...dto,
-      settings: dto.settings ? { ...dto.settings } : undefined,
-    });
+    return workspaceView(
+      await this.workspaces.update(principal.workspaceId, {
+        ...dto,
+        settings: dto.settings ? { ...dto.settings } : undefined,
+      }),
+    );
   }
+}
+
+function workspaceView(workspace: Workspace) {
+  return {
+    id: workspace.id,
+    name: workspace.name,
+    timezone: workspace.timezone,
+    settings: workspace.settings,
+  };
 }
 
 function isTimeZone(zone: string): boolean {

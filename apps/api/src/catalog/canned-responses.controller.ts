@@ -4,6 +4,7 @@ import type { Principal } from '@parley/accounts';
 import { CatalogService } from '@parley/inbox';
 import { CurrentPrincipal } from '../auth/auth.decorators.js';
 import { CreateCannedResponseDto, SearchQuery, UpdateCannedResponseDto } from './catalog.dto.js';
+import { cannedResponseView } from './catalog.views.js';
 import { uuid } from '../common/params.js';
 
 @ApiTags('canned responses')
@@ -14,26 +15,26 @@ export class CannedResponsesController {
 
   @Get()
   async list(@CurrentPrincipal() principal: Principal, @Query() query: SearchQuery) {
-    return { items: await this.catalog.listCanned(principal.workspaceId, query.q) };
+    return { items: (await this.catalog.listCanned(principal.workspaceId, query.q)).map(cannedResponseView) };
   }
 
   @Get(':id')
-  get(@CurrentPrincipal() principal: Principal, @Param('id', uuid) id: string) {
-    return this.catalog.getCanned(principal.workspaceId, id);
+  async get(@CurrentPrincipal() principal: Principal, @Param('id', uuid) id: string) {
+    return cannedResponseView(await this.catalog.getCanned(principal.workspaceId, id));
   }
 
   @Post()
-  create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateCannedResponseDto) {
-    return this.catalog.createCanned(principal.workspaceId, principal.userId, dto);
+  async create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateCannedResponseDto) {
+    return cannedResponseView(await this.catalog.createCanned(principal.workspaceId, principal.userId, dto));
   }
 
   @Patch(':id')
-  update(
+  async update(
     @CurrentPrincipal() principal: Principal,
     @Param('id', uuid) id: string,
     @Body() dto: UpdateCannedResponseDto,
   ) {
-    return this.catalog.updateCanned(principal.workspaceId, id, dto);
+    return cannedResponseView(await this.catalog.updateCanned(principal.workspaceId, id, dto));
   }
 
   @Delete(':id')

@@ -4,6 +4,7 @@ import type { Principal } from '@parley/accounts';
 import { CatalogService } from '@parley/inbox';
 import { CurrentPrincipal, RequireRole } from '../auth/auth.decorators.js';
 import { CreateLabelDto, UpdateLabelDto } from './catalog.dto.js';
+import { labelView } from './catalog.views.js';
 import { uuid } from '../common/params.js';
 
 @ApiTags('labels')
@@ -14,23 +15,23 @@ export class LabelsController {
 
   @Get()
   async list(@CurrentPrincipal() principal: Principal) {
-    return { items: await this.catalog.listLabels(principal.workspaceId) };
+    return { items: (await this.catalog.listLabels(principal.workspaceId)).map(labelView) };
   }
 
   @Post()
   @RequireRole('supervisor')
-  create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateLabelDto) {
-    return this.catalog.createLabel(principal.workspaceId, dto);
+  async create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateLabelDto) {
+    return labelView(await this.catalog.createLabel(principal.workspaceId, dto));
   }
 
   @Patch(':id')
   @RequireRole('supervisor')
-  update(
+  async update(
     @CurrentPrincipal() principal: Principal,
     @Param('id', uuid) id: string,
     @Body() dto: UpdateLabelDto,
   ) {
-    return this.catalog.updateLabel(principal.workspaceId, id, dto);
+    return labelView(await this.catalog.updateLabel(principal.workspaceId, id, dto));
   }
 
   @Delete(':id')

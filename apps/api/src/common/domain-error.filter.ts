@@ -26,6 +26,7 @@ const ACCOUNTS_STATUS: Record<AccountsErrorCode, HttpStatus> = {
   [AccountsErrorCode.TeamNameTaken]: HttpStatus.CONFLICT,
   [AccountsErrorCode.NotAMember]: HttpStatus.BAD_REQUEST,
   [AccountsErrorCode.LastAdmin]: HttpStatus.CONFLICT,
+  [AccountsErrorCode.InvalidInput]: HttpStatus.BAD_REQUEST,
 };
 
 const INBOX_STATUS: Record<InboxErrorCode, HttpStatus> = {

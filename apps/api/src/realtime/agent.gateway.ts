@@ -18,6 +18,7 @@ import { WsErrorFilter } from './ws-error.filter.js';
 
 interface AgentSocketData {
   principal: Principal;
+  token: string;
 }
 
 type AgentSocket = Socket<DefaultEventsMap, AgentEmitMap, DefaultEventsMap, AgentSocketData>;
@@ -52,6 +53,7 @@ export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect {
     const principal = token ? await this.auth.principalFromToken(token) : null;
     if (!principal?.userId) throw new Error('unauthorized');
     socket.data.principal = principal;
+    socket.data.token = token ?? '';
     const teamIds = await this.teams.teamIdsOf(principal.workspaceId, principal.userId);
     await socket.join([
       rooms.workspace(principal.workspaceId),
@@ -81,6 +83,11 @@ export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect {
 
   @SubscribeMessage('conversation.join')
   async join(@ConnectedSocket() socket: AgentSocket, @MessageBody() body: ConversationRoomDto) {
+    // Membership is checked again: a member removed since connecting loses the socket.
+    if (!(await this.auth.principalFromToken(socket.data.token))) {
+      socket.disconnect(true);
+      return { ok: false, reason: 'unauthorized' };
+    }
     // Throws not-found for another workspace's conversation, before any room is joined.
     await this.conversations.get(socket.data.principal.workspaceId, body.conversationId);
     await socket.join(rooms.conversation(body.conversationId));

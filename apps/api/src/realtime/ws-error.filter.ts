@@ -19,5 +19,8 @@ export class WsErrorFilter implements WsExceptionFilter {
       ...(body.details ? { details: body.details } : {}),
     };
     socket.emit('error', payload);
+    // A client waiting on an acknowledgement gets the failure there too, instead of a timeout.
+    const ack = host.getArgs().find((arg): arg is (response: unknown) => void => typeof arg === 'function');
+    ack?.({ ok: false, error: payload });
   }
 }
