@@ -250,9 +250,9 @@ export class IngestService {
   ): Promise<{ contact: Contact; identity: ContactIdentity }> {
     const workspaceId = input.workspaceId;
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      const known = await Promise.all(
-        identities.map((identity) => this.findIdentity(manager, workspaceId, identity)),
-      );
+      // One transaction is one connection: look identities up one after another, not in parallel.
+      const known: Array<ContactIdentity | null> = [];
+      for (const identity of identities) known.push(await this.findIdentity(manager, workspaceId, identity));
       let ownerId = known.find((identity) => identity)?.contactId;
       if (!ownerId) {
         const byKind = (kind: IdentityKind) =>
