@@ -67,6 +67,8 @@ describe('access control', () => {
     expect(merge.status).toBe(201);
     ids = {
       conversations: first.conversationId,
+      messages: first.message.id,
+      index: '0',
       contacts: first.contactId,
       merges: merge.body.id,
       inboxes: inbox,
@@ -84,6 +86,7 @@ describe('access control', () => {
 
   function resourceOf(path: string, param: string): string {
     if (param === 'mergeId') return 'merges';
+    if (param === 'index') return 'index';
     return path.split('/')[3] ?? '';
   }
 

@@ -96,9 +96,19 @@ describe('thread model: one conversation per customer across channels', () => {
     expect(email.conversation.replyInboxId).toBe(inboxes.email);
     expect(email.conversation.messagesCount).toBe(3);
     const detail = await conversations.get(ws.workspaceId, first.conversation.id);
-    expect(detail.reachableInboxIds.sort()).toEqual(
-      [inboxes.api, inboxes.email, inboxes.sms, inboxes.whatsapp].sort(),
-    );
+    const byInbox = Object.fromEntries(detail.replyOptions.map((option) => [option.inboxId, option]));
+    expect(byInbox[inboxes.api]).toMatchObject({ available: true, reason: null });
+    expect(byInbox[inboxes.sms]).toMatchObject({ available: true, reason: null });
+    // She never wrote on WhatsApp, so only a template may open that conversation.
+    expect(byInbox[inboxes.whatsapp]).toMatchObject({
+      available: false,
+      templateOnly: true,
+      windowClosesAt: null,
+    });
+    expect(byInbox[inboxes.email]).toMatchObject({
+      available: false,
+      reason: 'Replies on email are not supported yet',
+    });
   });
 
   it('treats a repeated external id as a no-op returning the stored message', async () => {

@@ -13,6 +13,7 @@ import {
   WorkspaceController,
 } from './admin/admin.controllers.js';
 import { ApiChannelController } from './api-channel/api-channel.controller.js';
+import { AttachmentsController } from './attachments/attachments.controller.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { CannedResponsesController } from './catalog/canned-responses.controller.js';
@@ -23,11 +24,13 @@ import { HealthController } from './health/health.controller.js';
 import { HealthService } from './health/health.service.js';
 import { InboxesController } from './inboxes/inboxes.controller.js';
 import { AgentGateway } from './realtime/agent.gateway.js';
+import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller.js';
 
 @Module({
   controllers: [
     ApiChannelController,
     ApiKeysController,
+    AttachmentsController,
     AuthController,
     CannedResponsesController,
     ContactsController,
@@ -37,6 +40,7 @@ import { AgentGateway } from './realtime/agent.gateway.js';
     LabelsController,
     MembersController,
     TeamsController,
+    TwilioWebhooksController,
     WorkspaceController,
   ],
   imports: [AccountsModule, ConfigModule, DatabaseModule, InboxModule, JobsModule, RealtimeModule],

@@ -1,9 +1,9 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { ConversationsService } from '@parley/inbox';
-import type { JobMap, JobName } from '@parley/jobs';
+import type { JobMap, JobNameOf } from '@parley/jobs';
 
-export const CONVERSATION_JOBS: readonly JobName[] = ['conversations.unsnooze'];
+export const CONVERSATION_JOBS: ReadonlyArray<JobNameOf<'conversations'>> = ['conversations.unsnooze'];
 
 /** Timers on conversations: wakes snoozed ones when their time comes. */
 @Processor('conversations', { concurrency: 5 })
@@ -13,7 +13,7 @@ export class ConversationsProcessor extends WorkerHost {
   }
 
   async process(job: Job<JobMap['conversations.unsnooze']>): Promise<void> {
-    const name = job.name as JobName;
+    const name = job.name as JobNameOf<'conversations'>;
     switch (name) {
       case 'conversations.unsnooze':
         await this.conversations.wake(
@@ -22,8 +22,6 @@ export class ConversationsProcessor extends WorkerHost {
           new Date(job.data.snoozedUntil),
         );
         return;
-      case 'delivery.deliver':
-        throw new Error(`${name} does not belong to the conversations queue`);
     }
   }
 }

@@ -2,9 +2,9 @@ import { Logger } from '@nestjs/common';
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { DeliveryService } from '@parley/inbox';
-import type { JobMap, JobName } from '@parley/jobs';
+import type { JobMap, JobNameOf } from '@parley/jobs';
 
-export const DELIVERY_JOBS: readonly JobName[] = ['delivery.deliver'];
+export const DELIVERY_JOBS: ReadonlyArray<JobNameOf<'delivery'>> = ['delivery.deliver'];
 
 /** Sends agent replies through their channel; BullMQ retries with backoff while the failure is retryable. */
 @Processor('delivery', { concurrency: 10 })
@@ -16,7 +16,7 @@ export class DeliveryProcessor extends WorkerHost {
   }
 
   async process(job: Job<JobMap['delivery.deliver']>): Promise<string> {
-    const name = job.name as JobName;
+    const name = job.name as JobNameOf<'delivery'>;
     switch (name) {
       case 'delivery.deliver': {
         const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
@@ -24,8 +24,6 @@ export class DeliveryProcessor extends WorkerHost {
         if (outcome === 'failed') this.logger.warn(`message ${job.data.messageId} failed permanently`);
         return outcome;
       }
-      case 'conversations.unsnooze':
-        throw new Error(`${name} does not belong to the delivery queue`);
     }
   }
 }

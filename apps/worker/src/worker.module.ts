@@ -7,6 +7,7 @@ import { JOB_NAMES, JobsModule, QUEUE_NAMES, type JobName } from '@parley/jobs';
 import { RealtimeModule } from '@parley/realtime';
 import { CONVERSATION_JOBS, ConversationsProcessor } from './conversations.processor.js';
 import { DELIVERY_JOBS, DeliveryProcessor } from './delivery.processor.js';
+import { MEDIA_JOBS, MediaProcessor } from './media.processor.js';
 
 /** Every job name must have exactly one handler; checked at boot, not discovered in production. */
 export function assertEveryJobHandled(handled: readonly JobName[]): void {
@@ -35,10 +36,10 @@ export function assertEveryJobHandled(handled: readonly JobName[]): void {
     JobsModule,
     RealtimeModule,
   ],
-  providers: [ConversationsProcessor, DeliveryProcessor],
+  providers: [ConversationsProcessor, DeliveryProcessor, MediaProcessor],
 })
 export class WorkerModule implements OnModuleInit {
   onModuleInit(): void {
-    assertEveryJobHandled([...CONVERSATION_JOBS, ...DELIVERY_JOBS]);
+    assertEveryJobHandled([...CONVERSATION_JOBS, ...DELIVERY_JOBS, ...MEDIA_JOBS]);
   }
 }

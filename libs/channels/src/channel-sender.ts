@@ -14,11 +14,14 @@ export interface OutboundRequest {
   attachments: Array<{ name: string; contentType: string; size: number; url: string }>;
   author: { id: string | null; name: string | null; type: 'agent' | 'bot' | 'system' };
   createdAt: string;
+  /** A pre-approved template (WhatsApp outside the 24-hour window), sent instead of the body. */
+  template?: { contentSid: string; variables: Record<string, string> };
 }
 
 export interface SendResult {
   providerId: string;
-  status: 'sent' | 'delivered';
+  /** `sending`: the provider accepted it and will report progress by callback. */
+  status: 'sending' | 'sent' | 'delivered';
 }
 
 /** A provider refused or failed; `retryable` says whether trying again may succeed. */

@@ -57,6 +57,10 @@ export const envSchema = z
     DELIVERY_ATTEMPTS: positiveInt.default(8),
     DELIVERY_BACKOFF_MS: positiveInt.default(2000),
     OUTBOUND_WEBHOOK_TIMEOUT_MS: positiveInt.default(10000),
+    TWILIO_API_BASE_URL: url(['http:', 'https:']).default('https://api.twilio.com'),
+    ATTACHMENTS_DIR: z.string().min(1).default('./var/attachments'),
+    MEDIA_MAX_BYTES: positiveInt.default(10 * 1024 * 1024),
+    WHATSAPP_WINDOW_HOURS: positiveInt.default(24),
     LOGIN_RATE_LIMIT_PER_MINUTE: positiveInt.default(20),
     INGEST_RATE_LIMIT_PER_MINUTE: positiveInt.default(6000),
   })

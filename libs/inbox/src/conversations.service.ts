@@ -10,31 +10,26 @@ import {
 } from './conversation.repository.js';
 import { DirectoryRepository } from './directory.repository.js';
 import { actorMetadata, Effects, userIdOf, type Actor } from './effects.js';
-import {
-  ContactIdentity,
-  Conversation,
-  ConversationLabel,
-  Inbox,
-  Label,
-  Message,
-  type Attachment,
-} from './inbox.entities.js';
+import { Conversation, ConversationLabel, Label, Message, type Attachment } from './inbox.entities.js';
 import { InboxError, InboxErrorCode } from './inbox.errors.js';
 import { priorityName, priorityRank } from './priority.js';
-import { DELIVERABLE_KINDS } from './reachability.js';
+import { ReplyRouter, type ReplyOption } from './reply-router.js';
 import { toConversationView, toMessageView } from './views.js';
 const MAX_SNOOZE_MS = 365 * 24 * 3600 * 1000;
 
 export interface ReplyInput {
-  body: string;
+  body?: string;
   inboxId?: string;
   attachments?: Attachment[];
+  /** WhatsApp template (required outside the 24-hour window): Content SID and its variables. */
+  template?: { contentSid: string; variables?: Record<string, string> };
 }
 
 export interface ConversationDetail {
   conversation: ConversationView;
   contact: ConversationListRow['contact'];
-  reachableInboxIds: string[];
+  /** Every enabled inbox, with whether a reply can go there now and why not. */
+  replyOptions: ReplyOption[];
 }
 
 interface Change {
@@ -51,6 +46,7 @@ export class ConversationsService {
     private readonly directory: DirectoryRepository,
     private readonly outbox: OutboxRepository,
     private readonly relay: OutboxRelay,
+    private readonly replyRouter: ReplyRouter,
   ) {}
 
   async list(workspaceId: string, filter: ConversationFilter): Promise<Page<ConversationListRow>> {
@@ -63,7 +59,7 @@ export class ConversationsService {
     return {
       conversation: toConversationView(row.conversation, row.labels),
       contact: row.contact,
-      reachableInboxIds: await this.reachableInboxIds(workspaceId, row.conversation.contactId),
+      replyOptions: await this.replyRouter.options(this.tx.manager, row.conversation),
     };
   }
 
@@ -82,7 +78,17 @@ export class ConversationsService {
   async reply(workspaceId: string, actor: Actor, id: string, input: ReplyInput): Promise<MessageView> {
     let created: Message | undefined;
     await this.change(workspaceId, id, async ({ conversation, effects, manager }) => {
-      const { inbox, identity } = await this.replyTarget(manager, conversation, input.inboxId);
+      const template = input.template
+        ? { contentSid: input.template.contentSid, variables: input.template.variables ?? {} }
+        : null;
+      if (!template && !input.body?.trim())
+        throw new InboxError(InboxErrorCode.InvalidInput, 'A reply needs a body or a template');
+      const { inbox, identity } = await this.replyRouter.target(
+        manager,
+        conversation,
+        input.inboxId,
+        template !== null,
+      );
       const now = new Date();
       const human = actor.type === 'agent';
       created = await manager.save(
@@ -97,10 +103,10 @@ export class ConversationsService {
           senderType: human ? 'agent' : 'bot',
           authorId: userIdOf(actor),
           kind: 'text',
-          body: input.body,
+          body: input.body?.trim() ? input.body : `WhatsApp template ${template?.contentSid ?? ''}`.trim(),
           attachments: input.attachments ?? [],
           status: 'queued',
-          metadata: actorMetadata(actor),
+          metadata: { ...actorMetadata(actor), ...(template ? { template } : {}) },
           createdAt: now,
         }),
       );
@@ -332,67 +338,10 @@ export class ConversationsService {
     });
   }
 
-  /** Inboxes the contact can be reached on right now, from the identities they own. */
-  async reachableInboxIds(workspaceId: string, contactId: string): Promise<string[]> {
-    const [inboxes, identities] = await Promise.all([
-      this.tx.manager.find(Inbox, { where: { workspaceId, enabled: true } }),
-      this.tx.manager.find(ContactIdentity, { where: { workspaceId, contactId } }),
-    ]);
-    return inboxes.filter((inbox) => this.identityFor(inbox, identities) !== null).map((inbox) => inbox.id);
-  }
-
   private async require(workspaceId: string, id: string): Promise<Conversation> {
     const conversation = await this.conversations.findById(workspaceId, id);
     if (!conversation) throw InboxError.notFound('Conversation');
     return conversation;
-  }
-
-  private async replyTarget(
-    manager: EntityManager,
-    conversation: Conversation,
-    inboxId: string | undefined,
-  ): Promise<{ inbox: Inbox; identity: ContactIdentity }> {
-    const targetInboxId = inboxId ?? conversation.replyInboxId;
-    if (!targetInboxId) throw new InboxError(InboxErrorCode.Unreachable, 'Choose an inbox to reply from');
-    const inbox = await manager.findOne(Inbox, {
-      where: { workspaceId: conversation.workspaceId, id: targetInboxId },
-    });
-    if (!inbox) throw InboxError.notFound('Inbox');
-    if (!inbox.enabled)
-      throw new InboxError(InboxErrorCode.Unreachable, `The ${inbox.name} inbox is disabled`);
-    const identities = await manager.find(ContactIdentity, {
-      where: { workspaceId: conversation.workspaceId, contactId: conversation.contactId },
-    });
-    const pinned = identities.find((identity) => identity.id === conversation.replyIdentityId);
-    const identity =
-      inbox.id === conversation.replyInboxId && pinned && !pinned.optedOut
-        ? pinned
-        : this.identityFor(inbox, identities);
-    if (!identity) {
-      const optedOut = identities.some(
-        (i) => i.optedOut && DELIVERABLE_KINDS[inbox.channel].includes(i.kind),
-      );
-      throw new InboxError(
-        InboxErrorCode.Unreachable,
-        optedOut
-          ? `The customer opted out of ${inbox.channel} messages`
-          : `The customer cannot be reached on ${inbox.channel}: no ${DELIVERABLE_KINDS[inbox.channel].join(' or ')} identity`,
-      );
-    }
-    return { inbox, identity };
-  }
-
-  private identityFor(inbox: Inbox, identities: ContactIdentity[]): ContactIdentity | null {
-    for (const kind of DELIVERABLE_KINDS[inbox.channel]) {
-      const match = identities.find(
-        (identity) =>
-          identity.kind === kind &&
-          !identity.optedOut &&
-          (identity.scopeInboxId === null || identity.scopeInboxId === inbox.id),
-      );
-      if (match) return match;
-    }
-    return null;
   }
 
   /** Locks the conversation, applies a change, and writes state, events and outbox in one transaction. */

@@ -3,6 +3,10 @@ import { canAdvance } from './delivery-status.js';
 describe('canAdvance', () => {
   it('moves forward only', () => {
     expect(canAdvance('queued', 'sent')).toBe(true);
+    expect(canAdvance('queued', 'sending')).toBe(true);
+    expect(canAdvance('sending', 'sent')).toBe(true);
+    expect(canAdvance('sent', 'sending')).toBe(false);
+    expect(canAdvance('sending', 'undelivered')).toBe(true);
     expect(canAdvance('sent', 'delivered')).toBe(true);
     expect(canAdvance('delivered', 'read')).toBe(true);
     expect(canAdvance('queued', 'read')).toBe(true);

@@ -12,6 +12,14 @@ import { toMessageView } from './views.js';
 
 export type DeliveryOutcome = 'sent' | 'skipped' | 'failed' | 'retry';
 
+function isTemplate(value: unknown): value is { contentSid: string; variables: Record<string, string> } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { contentSid?: unknown }).contentSid === 'string'
+  );
+}
+
 /** Thrown to make the queue retry a delivery later (with backoff). */
 export class RetryDelivery extends Error {}
 
@@ -76,6 +84,7 @@ export class DeliveryService {
           type: message.senderType === 'agent' ? 'agent' : message.senderType === 'bot' ? 'bot' : 'system',
         },
         createdAt: message.createdAt.toISOString(),
+        ...(isTemplate(message.metadata.template) ? { template: message.metadata.template } : {}),
       });
       result = sent;
     } catch (error) {
@@ -92,6 +101,10 @@ export class DeliveryService {
         throw new RetryDelivery(failure.message);
       }
       this.logger.warn(`delivery of ${message.id} failed for good: ${failure.code} ${failure.message}`);
+      if (failure.code === 'opted_out') {
+        // The provider knows better than we did: remember it, so the composer says so next time.
+        await this.tx.manager.update(ContactIdentity, { id: identity.id }, { optedOut: true });
+      }
       await this.finish(message, 'failed', { code: failure.code, message: failure.message });
       return 'failed';
     }
@@ -107,10 +120,11 @@ export class DeliveryService {
     messageId: string,
     status: DeliveryStatus,
     error: { code: string; message: string } | null = null,
+    providerId?: string,
   ): Promise<boolean> {
     const message = await this.tx.manager.findOne(Message, { where: { workspaceId, id: messageId } });
     if (!message) return false;
-    return this.finish(message, status, error);
+    return this.finish(message, status, error, message.externalId ? undefined : providerId);
   }
 
   /** A provider may reuse ids; the unique (inbox, external id) key must not turn a sent message into an error. */
@@ -142,7 +156,7 @@ export class DeliveryService {
       if (providerId && !(await this.providerIdTaken(manager, locked, providerId)))
         locked.externalId = providerId;
       if (providerId) locked.metadata = { ...locked.metadata, providerId };
-      if (status === 'sent') locked.sentAt ??= now;
+      if (status === 'sent' || status === 'delivered' || status === 'read') locked.sentAt ??= now;
       if (status === 'delivered') locked.deliveredAt ??= now;
       if (status === 'read') locked.readAt ??= now;
       locked.errorCode = error?.code ?? (status === 'failed' ? locked.errorCode : null);

@@ -17,6 +17,10 @@ export interface Attachment {
   contentType: string;
   size: number;
   url: string;
+  /** Where the file sits in the attachment store; never sent to clients. */
+  storageKey?: string;
+  /** Why a provider's media could not be fetched. */
+  error?: string;
 }
 
 @Entity('inboxes')
@@ -154,6 +158,7 @@ export type ConversationEventType =
   | 'snoozed'
   | 'unsnoozed'
   | 'status_changed'
+  | 'consent_changed'
   | 'resolved'
   | 'label_added'
   | 'label_removed'

@@ -7,9 +7,13 @@ import { ConversationRepository } from './conversation.repository.js';
 import { ConversationsService } from './conversations.service.js';
 import { DeliveryService } from './delivery.service.js';
 import { DirectoryRepository } from './directory.repository.js';
+import { InboundEventRepository } from './inbound-event.repository.js';
 import { INBOX_ENTITIES } from './inbox.entities.js';
 import { InboxesService } from './inboxes.service.js';
 import { IngestService } from './ingest.service.js';
+import { MediaService } from './media.service.js';
+import { ReplyRouter } from './reply-router.js';
+import { TwilioWebhooksService } from './twilio-webhooks.service.js';
 
 @Module({
   exports: [
@@ -19,6 +23,8 @@ import { IngestService } from './ingest.service.js';
     DeliveryService,
     InboxesService,
     IngestService,
+    MediaService,
+    TwilioWebhooksService,
   ],
   imports: [ChannelsModule, TypeOrmModule.forFeature(INBOX_ENTITIES)],
   providers: [
@@ -28,8 +34,12 @@ import { IngestService } from './ingest.service.js';
     ConversationsService,
     DeliveryService,
     DirectoryRepository,
+    InboundEventRepository,
     InboxesService,
     IngestService,
+    MediaService,
+    ReplyRouter,
+    TwilioWebhooksService,
   ],
 })
 export class InboxModule {}

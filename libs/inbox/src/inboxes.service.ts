@@ -28,8 +28,32 @@ export interface InboxPublicView {
   createdAt: string;
 }
 
+/** SMS and WhatsApp through Twilio: account SID, auth token (secret), and a sender or Messaging Service. */
+function twilioRule(config: Record<string, unknown>, secretNames: string[]): string | null {
+  if (typeof config.accountSid !== 'string' || !/^AC[0-9a-fA-F]{32}$/.test(config.accountSid)) {
+    return 'config.accountSid must be a Twilio account SID (AC + 32 hex digits)';
+  }
+  const from = config.from;
+  const service = config.messagingServiceSid;
+  if (from === undefined && service === undefined)
+    return 'config needs from (E.164 number) or messagingServiceSid';
+  if (from !== undefined && (typeof from !== 'string' || !/^\+[1-9]\d{6,14}$/.test(from))) {
+    return 'config.from must be an E.164 number such as +14155550100';
+  }
+  if (service !== undefined && (typeof service !== 'string' || !/^MG[0-9a-fA-F]{32}$/.test(service))) {
+    return 'config.messagingServiceSid must be MG + 32 hex digits';
+  }
+  if (!secretNames.includes('authToken'))
+    return 'secrets.authToken is required (it also verifies webhook signatures)';
+  return null;
+}
+
 /** Channel config rules the API enforces; channel issues extend this table. */
-const CONFIG_RULES: Partial<Record<Channel, (config: Record<string, unknown>) => string | null>> = {
+const CONFIG_RULES: Partial<
+  Record<Channel, (config: Record<string, unknown>, secretNames: string[]) => string | null>
+> = {
+  sms: twilioRule,
+  whatsapp: twilioRule,
   api: (config) => {
     const url = config.webhookUrl;
     if (url === undefined || url === null || url === '') return null;
@@ -69,7 +93,7 @@ export class InboxesService {
     input: InboxInput,
   ): Promise<{ inbox: InboxPublicView; generatedSecrets: Record<string, string> }> {
     const config = input.config ?? {};
-    this.validate(input.channel, config);
+    this.validate(input.channel, config, Object.keys(input.secrets ?? {}));
     if (input.teamId) await this.requireTeam(workspaceId, input.teamId);
     const generatedSecrets: Record<string, string> = {};
     const secrets = { ...input.secrets };
@@ -95,9 +119,9 @@ export class InboxesService {
   ): Promise<InboxPublicView> {
     const inbox = await this.load(workspaceId, id);
     const config = input.config ? { ...inbox.config, ...input.config } : inbox.config;
-    this.validate(inbox.channel, config);
-    if (input.teamId) await this.requireTeam(workspaceId, input.teamId);
     const secrets = input.secrets ? { ...this.cipher.decryptJson(inbox.secrets), ...input.secrets } : null;
+    this.validate(inbox.channel, config, Object.keys(secrets ?? this.cipher.decryptJson(inbox.secrets)));
+    if (input.teamId) await this.requireTeam(workspaceId, input.teamId);
     await this.tx.manager.update(Inbox, { workspaceId, id }, {
       name: input.name ?? inbox.name,
       teamId: input.teamId === undefined ? inbox.teamId : input.teamId,
@@ -151,8 +175,8 @@ export class InboxesService {
     if (!(await this.directory.teamExists(workspaceId, teamId))) throw InboxError.notFound('Team');
   }
 
-  private validate(channel: Channel, config: Record<string, unknown>): void {
-    const problem = CONFIG_RULES[channel]?.(config);
+  private validate(channel: Channel, config: Record<string, unknown>, secretNames: string[]): void {
+    const problem = CONFIG_RULES[channel]?.(config, secretNames);
     if (problem) throw new InboxError(InboxErrorCode.InvalidInput, problem);
   }
 

@@ -36,3 +36,6 @@ export {
   type IngestResult,
 } from './ingest.service.js';
 export { PRIORITIES } from './priority.js';
+export { MediaService } from './media.service.js';
+export type { ReplyOption } from './reply-router.js';
+export { TwilioWebhooksService, WebhookSignatureError } from './twilio-webhooks.service.js';

@@ -37,6 +37,10 @@ export interface InboundMessage {
   html?: string | null;
   subject?: string | null;
   attachments?: Attachment[];
+  /** Provider media to fetch after commit (with the inbox's credentials) into the attachment store. */
+  pendingMedia?: Array<{ url: string; contentType: string }>;
+  /** The customer asked to stop (or restart) messages on this identity, e.g. SMS STOP / START. */
+  consent?: 'opted_out' | 'opted_in' | null;
   metadata?: Record<string, unknown>;
 }
 
@@ -208,7 +212,10 @@ export class IngestService {
         attachments: input.attachments ?? [],
         externalId: input.externalId,
         status: 'received',
-        metadata: input.metadata ?? {},
+        metadata: {
+          ...input.metadata,
+          ...(input.pendingMedia?.length ? { pendingMedia: input.pendingMedia } : {}),
+        },
         createdAt: now,
       }),
     );
@@ -235,6 +242,20 @@ export class IngestService {
         : await this.conversations.labelsOf(input.workspaceId, conversation.id, manager);
     effects.conversationUpdated(toConversationView(conversation, labels), outcome === 'created');
     effects.messageCreated(toMessageView(message));
+    if (input.pendingMedia?.length) {
+      effects.job({
+        name: 'media.fetch',
+        data: { workspaceId: input.workspaceId, messageId: message.id },
+        jobId: `media-${message.id}`,
+      });
+    }
+    if (input.consent && identity.optedOut !== (input.consent === 'opted_out')) {
+      await manager.update(ContactIdentity, { id: identity.id }, { optedOut: input.consent === 'opted_out' });
+      effects.event(conversation, 'consent_changed', customer, {
+        ...channelFacts,
+        data: { identityId: identity.id, optedOut: input.consent === 'opted_out' },
+      });
+    }
     await effects.flush(manager, this.outbox);
     return { outcome, contactId: contact.id, message, conversation, labels };
   }

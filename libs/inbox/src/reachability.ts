@@ -4,7 +4,7 @@ import type { IdentityKind } from './inbox.entities.js';
 /** Which identity kinds a channel can deliver to. */
 export const DELIVERABLE_KINDS: Record<Channel, readonly IdentityKind[]> = {
   sms: ['phone'],
-  whatsapp: ['phone'],
+  whatsapp: ['phone', 'external'],
   email: ['email'],
   messenger: ['psid'],
   instagram: ['igsid'],

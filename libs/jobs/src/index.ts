@@ -4,6 +4,7 @@ export {
   queueOf,
   type JobMap,
   type JobName,
+  type JobNameOf,
   type JobRequest,
   type QueueName,
 } from './job-map.js';

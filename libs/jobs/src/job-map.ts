@@ -1,15 +1,19 @@
 /** Queues and the jobs each carries. A job's name is `<queue>.<action>`; payloads carry ids, not rows. */
-export const QUEUE_NAMES = ['delivery', 'conversations'] as const;
+export const QUEUE_NAMES = ['delivery', 'conversations', 'media'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface JobMap {
   'delivery.deliver': { workspaceId: string; messageId: string };
   'conversations.unsnooze': { workspaceId: string; conversationId: string; snoozedUntil: string };
+  'media.fetch': { workspaceId: string; messageId: string };
 }
 
 export type JobName = keyof JobMap;
 
-export const JOB_NAMES: readonly JobName[] = ['delivery.deliver', 'conversations.unsnooze'];
+/** The jobs one queue carries, for an exhaustive switch in its processor. */
+export type JobNameOf<Q extends QueueName> = Extract<JobName, `${Q}.${string}`>;
+
+export const JOB_NAMES: readonly JobName[] = ['delivery.deliver', 'conversations.unsnooze', 'media.fetch'];
 
 export function queueOf(name: JobName): QueueName {
   return name.slice(0, name.indexOf('.')) as QueueName;

@@ -5,7 +5,8 @@
 export type Channel = 'webchat' | 'sms' | 'whatsapp' | 'email' | 'messenger' | 'instagram' | 'api';
 export type ConversationStatus = 'open' | 'pending' | 'snoozed' | 'resolved';
 export type Priority = 'none' | 'low' | 'medium' | 'high' | 'urgent';
-export type DeliveryStatus = 'received' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed' | 'undelivered';
+export type DeliveryStatus =
+  'received' | 'queued' | 'sending' | 'sent' | 'delivered' | 'read' | 'failed' | 'undelivered';
 
 export interface MessageView {
   id: string;
@@ -19,7 +20,7 @@ export interface MessageView {
   kind: 'text' | 'note' | 'event' | 'survey';
   private: boolean;
   body: string;
-  attachments: Array<{ name: string; contentType: string; size: number; url: string }>;
+  attachments: Array<{ name: string; contentType: string; size: number; url: string; error?: string }>;
   externalId: string | null;
   status: DeliveryStatus;
   error: { code: string | null; message: string } | null;

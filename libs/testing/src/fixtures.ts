@@ -6,6 +6,9 @@ let counter = 0;
 const unique = () => `${Date.now().toString(36)}${(counter += 1)}`;
 
 export const TEST_PASSWORD = 'correct-horse-battery';
+export const TWILIO_TEST_ACCOUNT_SID = `AC${'0'.repeat(32)}`;
+export const TWILIO_TEST_AUTH_TOKEN = 'twilio-test-auth-token';
+export const TWILIO_TEST_CONFIG = { accountSid: TWILIO_TEST_ACCOUNT_SID, from: '+15005550006' };
 
 export interface WorkspaceFixture {
   workspaceId: string;
@@ -38,9 +41,12 @@ export async function createWorkspace(
       return { id: member.userId, email };
     },
     async addInbox(input) {
-      const { inbox, generatedSecrets } = await app
-        .get(InboxesService)
-        .create(workspace.id, { name: `${input.channel} inbox ${unique()}`, ...input });
+      const twilio = input.channel === 'sms' || input.channel === 'whatsapp';
+      const { inbox, generatedSecrets } = await app.get(InboxesService).create(workspace.id, {
+        name: `${input.channel} inbox ${unique()}`,
+        ...(twilio ? { config: TWILIO_TEST_CONFIG, secrets: { authToken: TWILIO_TEST_AUTH_TOKEN } } : {}),
+        ...input,
+      });
       return { id: inbox.id, secrets: generatedSecrets };
     },
     async addApiKey() {

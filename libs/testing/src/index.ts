@@ -1,5 +1,13 @@
 export { migrateTestDatabase, resetDatabase } from './database.js';
-export { createWorkspace, TEST_PASSWORD, type WorkspaceFixture } from './fixtures.js';
+export {
+  createWorkspace,
+  TEST_PASSWORD,
+  TWILIO_TEST_ACCOUNT_SID,
+  TWILIO_TEST_AUTH_TOKEN,
+  TWILIO_TEST_CONFIG,
+  type WorkspaceFixture,
+} from './fixtures.js';
 export { applyTestEnvironment, testEnvironment } from './test-env.js';
 export { eventually } from './wait.js';
 export { WebhookReceiver, type ReceivedRequest } from './webhook-receiver.js';
+export { TwilioFake, type FakeTwilioMessage } from './twilio-fake.js';

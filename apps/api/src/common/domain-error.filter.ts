@@ -9,7 +9,8 @@ import {
 } from '@nestjs/common';
 import { AccountsError, AccountsErrorCode } from '@parley/accounts';
 import { InvalidCursorError } from '@parley/database';
-import { InboxError, InboxErrorCode } from '@parley/inbox';
+import { TwilioPayloadError } from '@parley/channels';
+import { InboxError, InboxErrorCode, WebhookSignatureError } from '@parley/inbox';
 
 export interface ErrorBody {
   statusCode: number;
@@ -60,6 +61,10 @@ export function toErrorBody(error: unknown): ErrorBody {
   if (error instanceof InboxError) return domain(INBOX_STATUS[error.code], error.code, error.message);
   if (error instanceof InvalidCursorError)
     return domain(HttpStatus.BAD_REQUEST, 'invalid_cursor', error.message);
+  if (error instanceof WebhookSignatureError)
+    return domain(HttpStatus.FORBIDDEN, 'invalid_signature', error.message);
+  if (error instanceof TwilioPayloadError)
+    return domain(HttpStatus.BAD_REQUEST, 'invalid_payload', error.message);
   // body-parser and similar middleware errors carry an HTTP status and an `expose` flag
   const http = error as { status?: number; expose?: boolean; message?: string; type?: string };
   if (typeof http.status === 'number' && http.status >= 400 && http.status < 500 && http.expose) {

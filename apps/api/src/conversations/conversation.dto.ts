@@ -9,11 +9,14 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  IsObject,
   IsUUID,
+  Matches,
   Max,
   MaxLength,
   Min,
   MinLength,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { PRIORITIES } from '@parley/inbox';
@@ -71,8 +74,40 @@ export class AttachmentDto {
   @ApiProperty() @IsUrl({ protocols: ['http', 'https'], require_tld: false }) @MaxLength(2048) url: string;
 }
 
+export class TemplateDto {
+  @ApiProperty({
+    description: 'Approved template (Twilio Content SID)',
+    example: 'HX0123456789abcdef0123456789abcdef',
+  })
+  @Matches(/^HX[0-9a-fA-F]{32}$/, { message: 'contentSid must be HX + 32 hex digits' })
+  contentSid: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { '1': 'Maria' },
+  })
+  @IsOptional()
+  @IsObject()
+  variables?: Record<string, string>;
+}
+
 export class ReplyDto {
-  @ApiProperty({ maxLength: 65536 }) @IsString() @MinLength(1) @MaxLength(65536) body: string;
+  @ApiPropertyOptional({ maxLength: 65536, description: 'Required unless a template is sent' })
+  @ValidateIf((reply: ReplyDto) => reply.template === undefined)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(65536)
+  body?: string;
+
+  @ApiPropertyOptional({
+    type: TemplateDto,
+    description: 'WhatsApp: an approved template, required outside the 24-hour window',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => TemplateDto)
+  template?: TemplateDto;
 
   @ApiPropertyOptional({ description: 'Inbox to reply from; defaults to the channel the customer used last' })
   @IsOptional()

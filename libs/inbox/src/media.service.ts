@@ -1,0 +1,96 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AttachmentStore, MediaError } from '@parley/channels';
+import { SecretCipher, TransactionRunner } from '@parley/database';
+import { OutboxRelay, OutboxRepository } from '@parley/jobs';
+import { Effects } from './effects.js';
+import { Inbox, Message, type Attachment } from './inbox.entities.js';
+import { InboxError } from './inbox.errors.js';
+import { toMessageView } from './views.js';
+
+const EXTENSIONS: Record<string, string> = {
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+  'audio/ogg': 'ogg',
+  'audio/mpeg': 'mp3',
+  'video/mp4': 'mp4',
+  'application/pdf': 'pdf',
+  'text/vcard': 'vcf',
+};
+
+/** Provider media → attachment store → the message's attachments, then a live update. */
+@Injectable()
+export class MediaService {
+  private readonly logger = new Logger(MediaService.name);
+
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly store: AttachmentStore,
+    private readonly cipher: SecretCipher,
+    private readonly outbox: OutboxRepository,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  /**
+   * Fetches the media a message still waits for. A retryable failure throws (the queue retries)
+   * until the last attempt, which records the reason on the attachment instead.
+   */
+  async fetchPending(workspaceId: string, messageId: string, lastAttempt: boolean): Promise<void> {
+    const message = await this.tx.manager.findOne(Message, { where: { workspaceId, id: messageId } });
+    const pending = (message?.metadata.pendingMedia ?? []) as Array<{ url: string; contentType: string }>;
+    if (!message?.inboxId || pending.length === 0) return;
+    const inbox = await this.tx.manager.findOne(Inbox, {
+      where: { workspaceId, id: message.inboxId },
+      select: { id: true, config: true, secrets: true },
+    });
+    if (!inbox) throw InboxError.notFound('Inbox');
+    const secrets = this.cipher.decryptJson<{ authToken?: string }>(inbox.secrets);
+    const accountSid = typeof inbox.config.accountSid === 'string' ? inbox.config.accountSid : '';
+    const auth =
+      accountSid && secrets.authToken ? { username: accountSid, password: secrets.authToken } : undefined;
+
+    const attachments: Attachment[] = [];
+    for (const [index, media] of pending.entries()) {
+      const name = `attachment-${index + 1}.${EXTENSIONS[media.contentType] ?? 'bin'}`;
+      const url = `/api/v1/messages/${message.id}/attachments/${index}`;
+      try {
+        const stored = await this.store.download(workspaceId, media.url, auth);
+        attachments.push({
+          name,
+          contentType: media.contentType || stored.contentType,
+          size: stored.size,
+          url,
+          storageKey: stored.storageKey,
+        });
+      } catch (error) {
+        const failure = error instanceof MediaError ? error : new MediaError((error as Error).message, true);
+        if (failure.retryable && !lastAttempt) throw failure;
+        this.logger.warn(`media ${index} of message ${message.id} not fetched: ${failure.message}`);
+        attachments.push({ name, contentType: media.contentType, size: 0, url: '', error: failure.message });
+      }
+    }
+    await this.tx.run(async (manager) => {
+      const locked = await manager.findOne(Message, {
+        where: { id: message.id },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!locked?.metadata.pendingMedia) return;
+      const { pendingMedia: _done, ...metadata } = locked.metadata;
+      locked.metadata = metadata;
+      locked.attachments = [...locked.attachments, ...attachments];
+      const saved = await manager.save(locked);
+      await new Effects(workspaceId).messageUpdated(toMessageView(saved)).flush(manager, this.outbox);
+    });
+    this.relay.kick();
+  }
+
+  /** An attachment's file, checked against the workspace. */
+  async open(workspaceId: string, messageId: string, index: number) {
+    const message = await this.tx.manager.findOne(Message, { where: { workspaceId, id: messageId } });
+    const attachment = message?.attachments[index];
+    if (!attachment?.storageKey) throw InboxError.notFound('Attachment');
+    const file = await this.store.open(attachment.storageKey);
+    return { ...file, name: attachment.name, contentType: attachment.contentType };
+  }
+}
