@@ -27,7 +27,15 @@ export class TwilioFake {
   private readonly media = new Map<string, { body: Buffer; contentType: string }>();
   private readonly listeners: Array<(message: FakeTwilioMessage) => void> = [];
   private server: Server | null = null;
+  private readonly routes: Array<(request: IncomingMessage, response: ServerResponse) => Promise<boolean>> =
+    [];
   url = '';
+
+  /** Extra HTTP routes served before the Twilio API (the demo simulator's page). */
+  use(route: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>): this {
+    this.routes.push(route);
+    return this;
+  }
 
   /** Accepts REST calls from this account (Basic auth) and signs its webhooks with the token. */
   addAccount(accountSid: string, authToken: string): this {
@@ -161,6 +169,7 @@ export class TwilioFake {
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    for (const route of this.routes) if (await route(request, response)) return;
     const path = new URL(request.url ?? '/', 'http://fake').pathname;
     const store = /^\/media-store\/(ME[0-9a-f]{32})$/.exec(path);
     if (request.method === 'GET' && store) {

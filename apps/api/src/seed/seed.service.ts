@@ -9,6 +9,11 @@ import {
   type Actor,
 } from '@parley/inbox';
 
+// The demo's SMS/WhatsApp inboxes talk to the phone simulator (libs/testing/src/twilio-simulator.main.ts)
+// instead of Twilio; keep these in step with it.
+const DEMO_TWILIO_ACCOUNT_SID = `AC${'d'.repeat(32)}`;
+const DEMO_TWILIO_AUTH_TOKEN = 'parley-demo-twilio-token';
+
 export interface SeedReport {
   created: boolean;
   workspaceId: string;
@@ -84,11 +89,17 @@ export class SeedService {
       await this.inboxes.create(workspaceId, {
         name: 'Support SMS',
         channel: 'sms',
-        config: { from: '+15005550006' },
+        config: { accountSid: DEMO_TWILIO_ACCOUNT_SID, from: '+15005550006' },
+        secrets: { authToken: DEMO_TWILIO_AUTH_TOKEN },
       })
     ).inbox;
     const whatsapp = (
-      await this.inboxes.create(workspaceId, { name: 'WhatsApp', channel: 'whatsapp', config: {} })
+      await this.inboxes.create(workspaceId, {
+        name: 'WhatsApp',
+        channel: 'whatsapp',
+        config: { accountSid: DEMO_TWILIO_ACCOUNT_SID, from: '+14155238886' },
+        secrets: { authToken: DEMO_TWILIO_AUTH_TOKEN },
+      })
     ).inbox;
     const email = (
       await this.inboxes.create(workspaceId, { name: 'support@parley.local', channel: 'email', config: {} })
@@ -205,6 +216,7 @@ export class SeedService {
     lines.push(
       `Agents: ana@parley.local, ben@parley.local (agent), sam@parley.local (supervisor); password: ${password}`,
       `API channel: POST /api/v1/inboxes/${api.id}/inbound with header X-Api-Key: ${key.key}`,
+      'Text the workspace by SMS or WhatsApp from the phone simulator: http://localhost:3001',
     );
   }
 }
