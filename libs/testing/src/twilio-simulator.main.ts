@@ -52,7 +52,7 @@ async function discoverInboxes(): Promise<void> {
     .map((inbox) => ({
       id: inbox.id,
       channel: inbox.channel as 'sms' | 'whatsapp',
-      from: String(inbox.config.from ?? ''),
+      from: typeof inbox.config.from === 'string' ? inbox.config.from : '',
     }));
 }
 
