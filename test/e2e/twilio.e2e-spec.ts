@@ -325,6 +325,11 @@ describe('SMS and WhatsApp through Twilio (against a local Twilio fake)', () => 
       template: { contentSid: 'nope' },
     });
     expect(badTemplate.status).toBe(400);
+    const badVariables = await agent('POST', `/api/v1/conversations/${conversationId}/messages`, {
+      template: { contentSid: template.contentSid, variables: { '1': { nested: true } } },
+    });
+    expect(badVariables.status).toBe(400);
+    expect(badVariables.body.message).toBe('template.variables must be at most 20 strings');
   });
 
   it('downloads media with the account credentials into attachment storage, served only to the workspace', async () => {

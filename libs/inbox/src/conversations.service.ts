@@ -83,6 +83,13 @@ export class ConversationsService {
         : null;
       if (!template && !input.body?.trim())
         throw new InboxError(InboxErrorCode.InvalidInput, 'A reply needs a body or a template');
+      const variables = Object.values(template?.variables ?? {});
+      if (
+        variables.length > 20 ||
+        variables.some((value) => typeof value !== 'string' || value.length > 1024)
+      ) {
+        throw new InboxError(InboxErrorCode.InvalidInput, 'template.variables must be at most 20 strings');
+      }
       const { inbox, identity } = await this.replyRouter.target(
         manager,
         conversation,
