@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** The environment every test process of a tier runs with: its own database and Redis key prefix. */
 export function testEnvironment(tier: 'integration' | 'e2e'): Record<string, string> {
@@ -19,6 +21,8 @@ export function testEnvironment(tier: 'integration' | 'e2e'): Record<string, str
     OUTBOUND_WEBHOOK_TIMEOUT_MS: '3000',
     LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
     DATABASE_POOL_SIZE: '5',
+    // Media fetched during tests goes to a throw-away folder, never into the checkout.
+    ATTACHMENTS_DIR: join(tmpdir(), `parley-test-attachments-${tier}-${process.pid}`),
   };
 }
 
