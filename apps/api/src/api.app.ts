@@ -34,6 +34,8 @@ export async function createApiApp(
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(ApiModule, {
     bodyParser: false,
+    // Meta signs the exact bytes it sends; the raw body is kept for that check.
+    rawBody: true,
     logger: options.logger,
   });
   const config = app.get(AppConfig);

@@ -24,6 +24,7 @@ import { HealthController } from './health/health.controller.js';
 import { HealthService } from './health/health.service.js';
 import { InboxesController } from './inboxes/inboxes.controller.js';
 import { AgentGateway } from './realtime/agent.gateway.js';
+import { MetaWebhooksController } from './webhooks/meta-webhooks.controller.js';
 import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller.js';
 
 @Module({
@@ -39,6 +40,7 @@ import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller.
     InboxesController,
     LabelsController,
     MembersController,
+    MetaWebhooksController,
     TeamsController,
     TwilioWebhooksController,
     WorkspaceController,

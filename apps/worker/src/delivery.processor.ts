@@ -4,7 +4,7 @@ import type { Job } from 'bullmq';
 import { DeliveryService } from '@parley/inbox';
 import type { JobMap, JobNameOf } from '@parley/jobs';
 
-export const DELIVERY_JOBS: ReadonlyArray<JobNameOf<'delivery'>> = ['delivery.deliver'];
+export const DELIVERY_JOBS: ReadonlyArray<JobNameOf<'delivery'>> = ['delivery.deliver', 'delivery.typing'];
 
 /** Sends agent replies through their channel; BullMQ retries with backoff while the failure is retryable. */
 @Processor('delivery', { concurrency: 10 })
@@ -15,7 +15,7 @@ export class DeliveryProcessor extends WorkerHost {
     super();
   }
 
-  async process(job: Job<JobMap['delivery.deliver']>): Promise<string> {
+  async process(job: Job<JobMap['delivery.deliver'] & JobMap['delivery.typing']>): Promise<string> {
     const name = job.name as JobNameOf<'delivery'>;
     switch (name) {
       case 'delivery.deliver': {
@@ -24,6 +24,9 @@ export class DeliveryProcessor extends WorkerHost {
         if (outcome === 'failed') this.logger.warn(`message ${job.data.messageId} failed permanently`);
         return outcome;
       }
+      case 'delivery.typing':
+        await this.delivery.sendTyping(job.data.workspaceId, job.data.conversationId, job.data.on);
+        return 'sent';
     }
   }
 }

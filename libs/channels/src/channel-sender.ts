@@ -16,6 +16,16 @@ export interface OutboundRequest {
   createdAt: string;
   /** A pre-approved template (WhatsApp outside the 24-hour window), sent instead of the body. */
   template?: { contentSid: string; variables: Record<string, string> };
+  /** Meta: send outside the 24-hour window with this message tag (human agents, up to 7 days). */
+  messageTag?: 'HUMAN_AGENT';
+}
+
+/** Mirror the agent's typing to a channel that shows it (Messenger, Instagram). */
+export interface TypingRequest {
+  config: Record<string, unknown>;
+  secrets: Record<string, unknown>;
+  to: { kind: string; value: string };
+  on: boolean;
 }
 
 export interface SendResult {
@@ -39,6 +49,7 @@ export class ChannelSendError extends Error {
 export interface ChannelSender {
   readonly channels: readonly Channel[];
   send(request: OutboundRequest): Promise<SendResult>;
+  typing?(request: TypingRequest): Promise<void>;
 }
 
 export const CHANNEL_SENDERS = Symbol('CHANNEL_SENDERS');

@@ -3,17 +3,21 @@ import { ApiWebhookSender } from './api/api-webhook.sender.js';
 import { CHANNEL_SENDERS, type ChannelSender } from './channel-sender.js';
 import { ChannelSenders } from './channel-senders.js';
 import { AttachmentStore } from './storage/attachment-store.js';
+import { GraphClient } from './meta/graph-client.js';
+import { MetaSender } from './meta/meta.sender.js';
 import { TwilioSender } from './twilio/twilio.sender.js';
 
 @Module({
-  exports: [AttachmentStore, ChannelSenders],
+  exports: [AttachmentStore, ChannelSenders, GraphClient],
   providers: [
     ApiWebhookSender,
     AttachmentStore,
     ChannelSenders,
+    GraphClient,
+    MetaSender,
     TwilioSender,
     {
-      inject: [ApiWebhookSender, TwilioSender],
+      inject: [ApiWebhookSender, MetaSender, TwilioSender],
       provide: CHANNEL_SENDERS,
       useFactory: (...senders: ChannelSender[]) => senders,
     },

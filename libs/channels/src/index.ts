@@ -4,6 +4,7 @@ export {
   type ChannelSender,
   type OutboundRequest,
   type SendResult,
+  type TypingRequest,
 } from './channel-sender.js';
 export { ChannelSenders } from './channel-senders.js';
 export { ChannelsModule } from './channels.module.js';
@@ -18,3 +19,6 @@ export {
   type TwilioInbound,
   type TwilioStatusUpdate,
 } from './twilio/twilio-payloads.js';
+export { GraphClient, GraphRequestError } from './meta/graph-client.js';
+export { MetaPayloadError, parseMetaWebhook, type MetaEvent } from './meta/meta-payloads.js';
+export { signMetaPayload, verifyMetaSignature } from './meta/meta-signature.js';

@@ -61,6 +61,11 @@ export const envSchema = z
     ATTACHMENTS_DIR: z.string().min(1).default('./var/attachments'),
     MEDIA_MAX_BYTES: positiveInt.default(10 * 1024 * 1024),
     WHATSAPP_WINDOW_HOURS: positiveInt.default(24),
+    META_GRAPH_BASE_URL: url(['http:', 'https:']).default('https://graph.facebook.com'),
+    META_GRAPH_VERSION: z
+      .string()
+      .regex(/^v\d+\.\d+$/, 'a Graph API version such as v25.0')
+      .default('v25.0'),
     LOGIN_RATE_LIMIT_PER_MINUTE: positiveInt.default(20),
     INGEST_RATE_LIMIT_PER_MINUTE: positiveInt.default(6000),
   })

@@ -90,11 +90,12 @@ export class ConversationsService {
       ) {
         throw new InboxError(InboxErrorCode.InvalidInput, 'template.variables must be at most 20 strings');
       }
-      const { inbox, identity } = await this.replyRouter.target(
+      const { inbox, identity, tag } = await this.replyRouter.target(
         manager,
         conversation,
         input.inboxId,
         template !== null,
+        actor.type === 'agent',
       );
       const now = new Date();
       const human = actor.type === 'agent';
@@ -113,7 +114,11 @@ export class ConversationsService {
           body: input.body?.trim() ? input.body : `WhatsApp template ${template?.contentSid ?? ''}`.trim(),
           attachments: input.attachments ?? [],
           status: 'queued',
-          metadata: { ...actorMetadata(actor), ...(template ? { template } : {}) },
+          metadata: {
+            ...actorMetadata(actor),
+            ...(template ? { template } : {}),
+            ...(tag ? { messageTag: tag } : {}),
+          },
           createdAt: now,
         }),
       );

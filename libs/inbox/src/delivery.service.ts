@@ -1,13 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { In, LessThanOrEqual, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
 import { ChannelSenders, ChannelSendError, type SendResult } from '@parley/channels';
 import { SecretCipher, TransactionRunner } from '@parley/database';
-import { OutboxRelay, OutboxRepository } from '@parley/jobs';
+import { JobQueues, OutboxRelay, OutboxRepository } from '@parley/jobs';
 import type { DeliveryStatus } from '@parley/realtime';
 import { canAdvance } from './delivery-status.js';
 import { DirectoryRepository } from './directory.repository.js';
 import { Effects } from './effects.js';
-import { ContactIdentity, Inbox, Message } from './inbox.entities.js';
+import { ContactIdentity, Conversation, Inbox, Message, type ChannelHealth } from './inbox.entities.js';
 import { toMessageView } from './views.js';
 
 export type DeliveryOutcome = 'sent' | 'skipped' | 'failed' | 'retry';
@@ -34,6 +34,7 @@ export class DeliveryService {
     private readonly directory: DirectoryRepository,
     private readonly outbox: OutboxRepository,
     private readonly relay: OutboxRelay,
+    private readonly queues: JobQueues,
   ) {}
 
   /**
@@ -85,6 +86,7 @@ export class DeliveryService {
         },
         createdAt: message.createdAt.toISOString(),
         ...(isTemplate(message.metadata.template) ? { template: message.metadata.template } : {}),
+        ...(message.metadata.messageTag === 'HUMAN_AGENT' ? { messageTag: 'HUMAN_AGENT' as const } : {}),
       });
       result = sent;
     } catch (error) {
@@ -101,6 +103,14 @@ export class DeliveryService {
         throw new RetryDelivery(failure.message);
       }
       this.logger.warn(`delivery of ${message.id} failed for good: ${failure.code} ${failure.message}`);
+      if (failure.code === 'reauthorization_required') {
+        const health: ChannelHealth = {
+          status: 'reauthorization_required',
+          error: failure.message,
+          since: new Date().toISOString(),
+        };
+        await this.tx.manager.update(Inbox, { id: inbox.id }, { health });
+      }
       if (failure.code === 'opted_out') {
         // The provider knows better than we did: remember it, so the composer says so next time.
         await this.tx.manager.update(ContactIdentity, { id: identity.id }, { optedOut: true });
@@ -125,6 +135,80 @@ export class DeliveryService {
     const message = await this.tx.manager.findOne(Message, { where: { workspaceId, id: messageId } });
     if (!message) return false;
     return this.finish(message, status, error, message.externalId ? undefined : providerId);
+  }
+
+  /**
+   * A delivery or read watermark (Meta): every earlier message we sent to this identity on this
+   * inbox moves forward to `status`, never back. Named mids move too, whatever their time.
+   */
+  async applyWatermark(
+    workspaceId: string,
+    inboxId: string,
+    identityId: string,
+    status: 'delivered' | 'read',
+    watermark: Date | null,
+    mids: string[] = [],
+  ): Promise<number> {
+    const candidates = await this.tx.manager.find(Message, {
+      where: [
+        ...(watermark
+          ? [
+              {
+                workspaceId,
+                inboxId,
+                identityId,
+                direction: 'out' as const,
+                status: In(['sending', 'sent', 'delivered']),
+                createdAt: LessThanOrEqual(watermark),
+              },
+            ]
+          : []),
+        ...(mids.length ? [{ workspaceId, inboxId, externalId: In(mids), direction: 'out' as const }] : []),
+      ],
+      take: 500,
+      order: { createdAt: 'ASC' },
+    });
+    let moved = 0;
+    for (const message of candidates) if (await this.finish(message, status, null)) moved += 1;
+    return moved;
+  }
+
+  /**
+   * Queues a typing indicator for the customer's channel. Ephemeral, so no outbox row: at most
+   * one job per conversation per 3-second window, and losing one costs nothing.
+   */
+  async mirrorTyping(workspaceId: string, conversationId: string, on: boolean): Promise<void> {
+    const bucket = Math.floor(Date.now() / 3000);
+    await this.queues
+      .add({
+        name: 'delivery.typing',
+        data: { workspaceId, conversationId, on },
+        jobId: `typing-${conversationId}-${on ? 1 : 0}-${bucket}`,
+      })
+      .catch(() => undefined);
+  }
+
+  /** Mirrors an agent's typing to the customer's channel, when it shows typing (best effort). */
+  async sendTyping(workspaceId: string, conversationId: string, on: boolean): Promise<void> {
+    const conversation = await this.tx.manager.findOne(Conversation, {
+      where: { workspaceId, id: conversationId },
+    });
+    if (!conversation?.replyInboxId || !conversation.replyIdentityId) return;
+    const inbox = await this.tx.manager.findOne(Inbox, {
+      where: { workspaceId, id: conversation.replyInboxId },
+      select: { id: true, channel: true, config: true, secrets: true },
+    });
+    const identity = await this.tx.manager.findOne(ContactIdentity, {
+      where: { workspaceId, id: conversation.replyIdentityId },
+    });
+    if (!inbox || !identity || identity.optedOut || !this.senders.supports(inbox.channel)) return;
+    const sender = this.senders.for(inbox.channel);
+    await sender.typing?.({
+      config: inbox.config,
+      secrets: this.cipher.decryptJson(inbox.secrets),
+      to: { kind: identity.kind, value: identity.value },
+      on,
+    });
   }
 
   /** A provider may reuse ids; the unique (inbox, external id) key must not turn a sent message into an error. */

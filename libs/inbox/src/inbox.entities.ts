@@ -34,8 +34,16 @@ export class Inbox {
   /** AES-GCM sealed JSON; see SecretCipher. Never returned by the API. */
   @Column('text', { nullable: true, select: false }) secrets: string | null;
   @Column('boolean', { default: true }) enabled: boolean;
+  /** Channel health an operator must act on, e.g. a page token that needs re-authorization. */
+  @Column('jsonb', { default: { status: 'ok' } }) health: ChannelHealth;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
+}
+
+export interface ChannelHealth {
+  status: 'ok' | 'reauthorization_required';
+  error?: string;
+  since?: string;
 }
 
 @Entity('contacts')
@@ -159,6 +167,7 @@ export type ConversationEventType =
   | 'unsnoozed'
   | 'status_changed'
   | 'consent_changed'
+  | 'reaction'
   | 'resolved'
   | 'label_added'
   | 'label_removed'

@@ -12,6 +12,7 @@ import { INBOX_ENTITIES } from './inbox.entities.js';
 import { InboxesService } from './inboxes.service.js';
 import { IngestService } from './ingest.service.js';
 import { MediaService } from './media.service.js';
+import { MetaWebhooksService } from './meta-webhooks.service.js';
 import { ReplyRouter } from './reply-router.js';
 import { TwilioWebhooksService } from './twilio-webhooks.service.js';
 
@@ -24,6 +25,7 @@ import { TwilioWebhooksService } from './twilio-webhooks.service.js';
     InboxesService,
     IngestService,
     MediaService,
+    MetaWebhooksService,
     TwilioWebhooksService,
   ],
   imports: [ChannelsModule, TypeOrmModule.forFeature(INBOX_ENTITIES)],
@@ -38,6 +40,7 @@ import { TwilioWebhooksService } from './twilio-webhooks.service.js';
     InboxesService,
     IngestService,
     MediaService,
+    MetaWebhooksService,
     ReplyRouter,
     TwilioWebhooksService,
   ],

@@ -4,7 +4,7 @@ import type { QueryDeepPartialEntity } from 'typeorm';
 import { SecretCipher, TransactionRunner } from '@parley/database';
 import type { Channel } from '@parley/realtime';
 import { DirectoryRepository } from './directory.repository.js';
-import { Inbox } from './inbox.entities.js';
+import { Inbox, type ChannelHealth } from './inbox.entities.js';
 import { InboxError, InboxErrorCode } from './inbox.errors.js';
 
 export interface InboxInput {
@@ -25,6 +25,7 @@ export interface InboxPublicView {
   config: Record<string, unknown>;
   /** Names of the secrets that are set; their values are never returned. */
   secretsSet: string[];
+  health: ChannelHealth;
   createdAt: string;
 }
 
@@ -48,12 +49,30 @@ function twilioRule(config: Record<string, unknown>, secretNames: string[]): str
   return null;
 }
 
+/** Messenger and Instagram: the page (or IG account) id, its token and the app secret that signs webhooks. */
+function metaRule(config: Record<string, unknown>, secretNames: string[]): string | null {
+  if (typeof config.pageId !== 'string' || !/^\d{5,30}$/.test(config.pageId))
+    return 'config.pageId must be the numeric page or account id';
+  if (config.appId !== undefined && (typeof config.appId !== 'string' || !/^\d{5,30}$/.test(config.appId))) {
+    return 'config.appId must be the numeric Meta app id';
+  }
+  if (config.humanAgentEnabled !== undefined && typeof config.humanAgentEnabled !== 'boolean') {
+    return 'config.humanAgentEnabled must be true or false';
+  }
+  for (const secret of ['pageAccessToken', 'appSecret']) {
+    if (!secretNames.includes(secret)) return `secrets.${secret} is required`;
+  }
+  return null;
+}
+
 /** Channel config rules the API enforces; channel issues extend this table. */
 const CONFIG_RULES: Partial<
   Record<Channel, (config: Record<string, unknown>, secretNames: string[]) => string | null>
 > = {
   sms: twilioRule,
   whatsapp: twilioRule,
+  messenger: metaRule,
+  instagram: metaRule,
   api: (config) => {
     const url = config.webhookUrl;
     if (url === undefined || url === null || url === '') return null;
@@ -100,6 +119,9 @@ export class InboxesService {
     if (input.channel === 'api' && !secrets.webhookSecret) {
       secrets.webhookSecret = generatedSecrets.webhookSecret = randomBytes(32).toString('hex');
     }
+    if ((input.channel === 'messenger' || input.channel === 'instagram') && !secrets.verifyToken) {
+      secrets.verifyToken = generatedSecrets.verifyToken = randomBytes(24).toString('hex');
+    }
     const saved = await this.tx.manager.save(Inbox, {
       workspaceId,
       name: input.name,
@@ -127,7 +149,8 @@ export class InboxesService {
       teamId: input.teamId === undefined ? inbox.teamId : input.teamId,
       enabled: input.enabled ?? inbox.enabled,
       config,
-      ...(secrets ? { secrets: this.cipher.encryptJson(secrets) } : {}),
+      // New credentials clear a re-authorization flag; the next failure would raise it again.
+      ...(secrets ? { secrets: this.cipher.encryptJson(secrets), health: { status: 'ok' } } : {}),
     } as QueryDeepPartialEntity<Inbox>);
     return this.get(workspaceId, id);
   }
@@ -140,6 +163,11 @@ export class InboxesService {
     const secrets = { ...this.cipher.decryptJson(inbox.secrets), webhookSecret };
     await this.tx.manager.update(Inbox, { workspaceId, id }, { secrets: this.cipher.encryptJson(secrets) });
     return webhookSecret;
+  }
+
+  /** Records what an operator must fix on this channel (e.g. Meta error 190: the token expired). */
+  async markHealth(workspaceId: string, id: string, health: ChannelHealth): Promise<void> {
+    await this.tx.manager.update(Inbox, { workspaceId, id }, { health });
   }
 
   /** Disables rather than deletes: messages keep pointing at their inbox. */
@@ -165,6 +193,7 @@ export class InboxesService {
       channel: true,
       teamId: true,
       enabled: true,
+      health: true,
       config: true,
       secrets: true,
       createdAt: true,
@@ -189,6 +218,7 @@ export class InboxesService {
       enabled: inbox.enabled,
       config: inbox.config,
       secretsSet: Object.keys(this.cipher.decryptJson(inbox.secrets)).sort(),
+      health: inbox.health,
       createdAt: inbox.createdAt.toISOString(),
     };
   }

@@ -39,3 +39,5 @@ export { PRIORITIES } from './priority.js';
 export { MediaService } from './media.service.js';
 export type { ReplyOption } from './reply-router.js';
 export { TwilioWebhooksService, WebhookSignatureError } from './twilio-webhooks.service.js';
+export { MetaWebhooksService, type MetaBatchResult } from './meta-webhooks.service.js';
+export type { ChannelHealth } from './inbox.entities.js';

@@ -41,6 +41,18 @@ export interface InboundMessage {
   pendingMedia?: Array<{ url: string; contentType: string }>;
   /** The customer asked to stop (or restart) messages on this identity, e.g. SMS STOP / START. */
   consent?: 'opted_out' | 'opted_in' | null;
+  /** Look the sender's name and picture up from the provider (Meta) when the contact has none. */
+  profileLookup?: boolean;
+  metadata?: Record<string, unknown>;
+}
+
+/** A message the business sent from outside Parley (e.g. Meta Business Suite), seen as an echo. */
+export interface ExternalOutbound {
+  workspaceId: string;
+  inboxId: string;
+  externalId: string;
+  recipient: IdentityInput;
+  body: string;
   metadata?: Record<string, unknown>;
 }
 
@@ -249,6 +261,13 @@ export class IngestService {
         jobId: `media-${message.id}`,
       });
     }
+    if (input.profileLookup && !contact.name) {
+      effects.job({
+        name: 'media.profile',
+        data: { workspaceId: input.workspaceId, contactId: contact.id, identityId: identity.id },
+        jobId: `profile-${contact.id}`,
+      });
+    }
     if (input.consent && identity.optedOut !== (input.consent === 'opted_out')) {
       await manager.update(ContactIdentity, { id: identity.id }, { optedOut: input.consent === 'opted_out' });
       effects.event(conversation, 'consent_changed', customer, {
@@ -261,12 +280,137 @@ export class IngestService {
   }
 
   /**
+   * Stores a message the business sent outside Parley as an agent reply in the customer's thread:
+   * the open conversation, else the latest one, else a new one. A repeated id is a no-op.
+   */
+  async recordExternalOutbound(input: ExternalOutbound): Promise<{ stored: boolean }> {
+    const inbox = await this.tx.manager.findOne(Inbox, {
+      where: { workspaceId: input.workspaceId, id: input.inboxId },
+    });
+    if (!inbox) throw InboxError.notFound('Inbox');
+    const recipient = {
+      kind: input.recipient.kind,
+      value: normalizeIdentity(input.recipient.kind, input.recipient.value),
+      scopeInboxId: INBOX_SCOPED_KINDS.has(input.recipient.kind) ? inbox.id : null,
+    };
+    const stored = await this.tx.run(async (manager) => {
+      const { contact, identity } = await this.resolveContact(manager, { workspaceId: input.workspaceId }, [
+        recipient,
+      ]);
+      const exists = await manager.exists(Message, {
+        where: { workspaceId: input.workspaceId, inboxId: inbox.id, externalId: input.externalId },
+      });
+      if (exists) return false;
+      const now = new Date();
+      const effects = new Effects(input.workspaceId);
+      let conversation =
+        (await this.conversations.findUnresolvedForContact(manager, input.workspaceId, contact.id)) ??
+        (await manager.findOne(Conversation, {
+          where: { workspaceId: input.workspaceId, contactId: contact.id },
+          order: { openedAt: 'DESC' },
+          lock: { mode: 'pessimistic_write' },
+        }));
+      const created = !conversation;
+      conversation ??= await manager.save(
+        manager.create(Conversation, {
+          workspaceId: input.workspaceId,
+          contactId: contact.id,
+          status: 'open',
+          teamId: inbox.teamId,
+          priority: 0,
+          openedAt: now,
+          lastMessageAt: now,
+          messagesCount: 0,
+          customerMessagesCount: 0,
+          agentRepliesCount: 0,
+          reopenCount: 0,
+        }),
+      );
+      const message = await manager.save(
+        manager.create(Message, {
+          workspaceId: input.workspaceId,
+          conversationId: conversation.id,
+          contactId: contact.id,
+          inboxId: inbox.id,
+          identityId: identity.id,
+          channel: inbox.channel,
+          direction: 'out',
+          senderType: 'agent',
+          authorId: null,
+          kind: 'text',
+          body: input.body,
+          externalId: input.externalId,
+          status: 'sent',
+          sentAt: now,
+          metadata: { ...input.metadata, sentOutsideParley: true },
+          createdAt: now,
+        }),
+      );
+      const agent: Actor = { type: 'agent', id: null };
+      const facts = { channel: inbox.channel, inboxId: inbox.id, messageId: message.id, occurredAt: now };
+      effects.event(conversation, 'agent_reply', agent, { ...facts, data: { external: true } });
+      if (!conversation.firstResponseAt && conversation.customerMessagesCount > 0) {
+        conversation.firstResponseAt = now;
+        effects.event(conversation, 'first_response', agent, { ...facts, data: { external: true } });
+      }
+      conversation.agentRepliesCount += 1;
+      conversation.messagesCount += 1;
+      conversation.waitingSince = null;
+      conversation.lastMessageAt = now;
+      const saved = await manager.save(conversation);
+      effects.conversationUpdated(
+        toConversationView(saved, await this.conversations.labelsOf(input.workspaceId, saved.id, manager)),
+        created,
+      );
+      effects.messageCreated(toMessageView(message));
+      await effects.flush(manager, this.outbox);
+      return true;
+    });
+    if (stored) this.relay.kick();
+    return { stored };
+  }
+
+  /** A customer's reaction to a message, kept in the event log of that message's conversation. */
+  async recordReaction(
+    workspaceId: string,
+    inboxId: string,
+    input: {
+      mid: string;
+      reaction: string;
+      emoji: string;
+      action: 'react' | 'unreact';
+      contactExternalId: string;
+    },
+  ): Promise<boolean> {
+    const message = await this.tx.manager.findOne(Message, {
+      where: { workspaceId, inboxId, externalId: input.mid },
+    });
+    if (!message) return false;
+    await this.tx.run(async (manager) => {
+      await new Effects(workspaceId)
+        .event(
+          { id: message.conversationId },
+          'reaction',
+          { type: 'contact', id: message.contactId },
+          {
+            inboxId,
+            channel: message.channel,
+            messageId: message.id,
+            data: { reaction: input.reaction, emoji: input.emoji, action: input.action },
+          },
+        )
+        .flush(manager, this.outbox);
+    });
+    return true;
+  }
+
+  /**
    * Finds the contact owning the first known identity, or creates one. The contact row is locked,
    * which serializes everything that happens to one customer's thread.
    */
   private async resolveContact(
     manager: EntityManager,
-    input: InboundMessage,
+    input: Pick<InboundMessage, 'workspaceId' | 'contactName'>,
     identities: Array<{ kind: IdentityKind; value: string; scopeInboxId: string | null }>,
   ): Promise<{ contact: Contact; identity: ContactIdentity }> {
     const workspaceId = input.workspaceId;

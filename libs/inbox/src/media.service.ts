@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AttachmentStore, MediaError } from '@parley/channels';
+import { AttachmentStore, GraphClient, MediaError } from '@parley/channels';
+import { IsNull } from 'typeorm';
 import { SecretCipher, TransactionRunner } from '@parley/database';
 import { OutboxRelay, OutboxRepository } from '@parley/jobs';
 import { Effects } from './effects.js';
-import { Inbox, Message, type Attachment } from './inbox.entities.js';
+import { Contact, ContactIdentity, Inbox, Message, type Attachment } from './inbox.entities.js';
 import { InboxError } from './inbox.errors.js';
 import { toMessageView } from './views.js';
 
@@ -30,6 +31,7 @@ export class MediaService {
     private readonly cipher: SecretCipher,
     private readonly outbox: OutboxRepository,
     private readonly relay: OutboxRelay,
+    private readonly graph: GraphClient,
   ) {}
 
   /**
@@ -83,6 +85,52 @@ export class MediaService {
       await new Effects(workspaceId).messageUpdated(toMessageView(saved)).flush(manager, this.outbox);
     });
     this.relay.kick();
+  }
+
+  /**
+   * Names a Messenger/Instagram contact from the Graph profile API (once; cached on the contact).
+   * Failure is not an error: the contact keeps a readable fallback name.
+   */
+  async fetchProfile(workspaceId: string, contactId: string, identityId: string): Promise<void> {
+    const identity = await this.tx.manager.findOne(ContactIdentity, {
+      where: { workspaceId, id: identityId, contactId },
+    });
+    const contact = await this.tx.manager.findOne(Contact, { where: { workspaceId, id: contactId } });
+    if (!identity?.scopeInboxId || !contact || contact.name) return;
+    const inbox = await this.tx.manager.findOne(Inbox, {
+      where: { workspaceId, id: identity.scopeInboxId },
+      select: { id: true, channel: true, secrets: true },
+    });
+    const token = this.cipher.decryptJson<{ pageAccessToken?: string }>(
+      inbox?.secrets ?? null,
+    ).pageAccessToken;
+    let name = `${inbox?.channel === 'instagram' ? 'Instagram' : 'Facebook'} user ${identity.value.slice(-4)}`;
+    let avatarUrl: string | null = null;
+    if (token && inbox) {
+      const fields =
+        inbox.channel === 'instagram'
+          ? ['name', 'username', 'profile_pic']
+          : ['first_name', 'last_name', 'profile_pic'];
+      try {
+        const profile = await this.graph.profile(identity.value, token, fields);
+        const text = (key: string) => (typeof profile[key] === 'string' ? profile[key] : '');
+        name =
+          [text('first_name'), text('last_name')].filter(Boolean).join(' ') ||
+          text('name') ||
+          text('username') ||
+          name;
+        avatarUrl = /^https:\/\//.test(text('profile_pic')) ? text('profile_pic') : null;
+      } catch (error) {
+        this.logger.warn(
+          `profile of ${identity.kind} ${identity.value.slice(-4)} not available: ${(error as Error).message}`,
+        );
+      }
+    }
+    await this.tx.manager.update(
+      Contact,
+      { id: contact.id, name: IsNull() },
+      { name, ...(avatarUrl ? { avatarUrl } : {}) },
+    );
   }
 
   /** An attachment's file, checked against the workspace. */

@@ -17,8 +17,13 @@ export interface ReplyOption {
   /** Only an approved template may be sent (WhatsApp outside the 24-hour window). */
   templateOnly: boolean;
   windowClosesAt: string | null;
+  /** Meta: outside 24 h but inside 7 days, a human agent's reply goes with this message tag. */
+  tag: 'HUMAN_AGENT' | null;
   reason: string | null;
 }
+
+const DAY_MS = 24 * 3600_000;
+const MESSAGING_WINDOW_CHANNELS: ReadonlySet<Channel> = new Set(['whatsapp', 'messenger', 'instagram']);
 
 /**
  * Routes replies: the identity a channel delivers to (the pinned one when replying where the
@@ -52,7 +57,8 @@ export class ReplyRouter {
     conversation: Conversation,
     inboxId: string | undefined,
     withTemplate: boolean,
-  ): Promise<{ inbox: Inbox; identity: ContactIdentity }> {
+    byHuman = true,
+  ): Promise<{ inbox: Inbox; identity: ContactIdentity; tag: 'HUMAN_AGENT' | null }> {
     const targetInboxId = inboxId ?? conversation.replyInboxId;
     if (!targetInboxId) throw new InboxError(InboxErrorCode.Unreachable, 'Choose an inbox to reply from');
     const inbox = await manager.findOne(Inbox, {
@@ -75,7 +81,13 @@ export class ReplyRouter {
     if (withTemplate && inbox.channel !== 'whatsapp') {
       throw new InboxError(InboxErrorCode.InvalidInput, 'Templates are only sent on WhatsApp inboxes');
     }
-    return { inbox, identity };
+    if (option.tag && !byHuman) {
+      throw new InboxError(
+        InboxErrorCode.Unreachable,
+        'Outside the 24-hour window only a human agent may reply (HUMAN_AGENT tag)',
+      );
+    }
+    return { inbox, identity, tag: option.tag };
   }
 
   private async option(
@@ -90,6 +102,7 @@ export class ReplyRouter {
       channel: inbox.channel,
       templateOnly: false,
       windowClosesAt: null,
+      tag: null,
     };
     const identity = this.identityFor(conversation, inbox, identities);
     const kinds = DELIVERABLE_KINDS[inbox.channel];
@@ -105,34 +118,65 @@ export class ReplyRouter {
     if (identity.optedOut) return unavailable(`The customer opted out of ${inbox.channel} messages`);
     if (!this.senders.supports(inbox.channel))
       return unavailable(`Replies on ${inbox.channel} are not supported yet`);
-    if (inbox.channel === 'whatsapp') {
-      const rows: Array<{ last: Date | null }> = await manager.query(
-        `SELECT max(created_at) AS last FROM messages WHERE identity_id = $1 AND inbox_id = $2 AND direction = 'in'`,
-        [identity.id, inbox.id],
-      );
-      const last = rows[0]?.last ? new Date(rows[0].last) : null;
-      const closesAt = last
-        ? new Date(last.getTime() + this.config.env.WHATSAPP_WINDOW_HOURS * 3600_000)
-        : null;
-      if (!closesAt || closesAt.getTime() <= Date.now()) {
-        return {
-          ...base,
-          identityId: identity.id,
-          available: false,
-          templateOnly: true,
-          windowClosesAt: closesAt?.toISOString() ?? null,
-          reason: `Outside the WhatsApp ${this.config.env.WHATSAPP_WINDOW_HOURS}-hour window${closesAt ? ` (closed ${closesAt.toISOString()})` : ''}: send an approved template`,
-        };
-      }
+    if (MESSAGING_WINDOW_CHANNELS.has(inbox.channel)) return this.windowed(manager, inbox, identity.id);
+    return { ...base, identityId: identity.id, available: true, reason: null };
+  }
+
+  /**
+   * Messaging windows, counted from the customer's last message on this inbox: WhatsApp allows
+   * free text for WHATSAPP_WINDOW_HOURS, then only templates; Messenger/Instagram allow 24 h, then
+   * up to 7 days with the HUMAN_AGENT tag when the inbox has that permission.
+   */
+  private async windowed(manager: EntityManager, inbox: Inbox, identityId: string): Promise<ReplyOption> {
+    const rows: Array<{ last: Date | null }> = await manager.query(
+      `SELECT max(created_at) AS last FROM messages WHERE identity_id = $1 AND inbox_id = $2 AND direction = 'in'`,
+      [identityId, inbox.id],
+    );
+    const last = rows[0]?.last ? new Date(rows[0].last).getTime() : null;
+    const now = Date.now();
+    const whatsapp = inbox.channel === 'whatsapp';
+    const hours = whatsapp ? this.config.env.WHATSAPP_WINDOW_HOURS : 24;
+    const closesAt = last === null ? null : last + hours * 3600_000;
+    const base = {
+      inboxId: inbox.id,
+      name: inbox.name,
+      channel: inbox.channel,
+      identityId,
+      templateOnly: false,
+      tag: null,
+    };
+    if (closesAt !== null && closesAt > now) {
+      return { ...base, available: true, windowClosesAt: new Date(closesAt).toISOString(), reason: null };
+    }
+    const closed = closesAt === null ? '' : ` (closed ${new Date(closesAt).toISOString()})`;
+    if (whatsapp) {
       return {
         ...base,
-        identityId: identity.id,
+        available: false,
+        templateOnly: true,
+        windowClosesAt: closesAt === null ? null : new Date(closesAt).toISOString(),
+        reason: `Outside the WhatsApp ${hours}-hour window${closed}: send an approved template`,
+      };
+    }
+    const humanUntil = last === null ? null : last + 7 * DAY_MS;
+    const humanAgent = inbox.config.humanAgentEnabled === true;
+    if (humanAgent && humanUntil !== null && humanUntil > now) {
+      return {
+        ...base,
         available: true,
-        windowClosesAt: closesAt.toISOString(),
+        tag: 'HUMAN_AGENT',
+        windowClosesAt: new Date(humanUntil).toISOString(),
         reason: null,
       };
     }
-    return { ...base, identityId: identity.id, available: true, reason: null };
+    return {
+      ...base,
+      available: false,
+      windowClosesAt: null,
+      reason: humanAgent
+        ? `More than 7 days since the customer's last message: Meta allows no reply until they write again`
+        : `Outside Meta's 24-hour window${closed}; this inbox has no HUMAN_AGENT permission for later replies`,
+    };
   }
 
   /** The pinned identity where the customer wrote last, else the first deliverable one. */

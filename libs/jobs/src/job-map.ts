@@ -6,6 +6,8 @@ export interface JobMap {
   'delivery.deliver': { workspaceId: string; messageId: string };
   'conversations.unsnooze': { workspaceId: string; conversationId: string; snoozedUntil: string };
   'media.fetch': { workspaceId: string; messageId: string };
+  'media.profile': { workspaceId: string; contactId: string; identityId: string };
+  'delivery.typing': { workspaceId: string; conversationId: string; on: boolean };
 }
 
 export type JobName = keyof JobMap;
@@ -13,7 +15,13 @@ export type JobName = keyof JobMap;
 /** The jobs one queue carries, for an exhaustive switch in its processor. */
 export type JobNameOf<Q extends QueueName> = Extract<JobName, `${Q}.${string}`>;
 
-export const JOB_NAMES: readonly JobName[] = ['delivery.deliver', 'conversations.unsnooze', 'media.fetch'];
+export const JOB_NAMES: readonly JobName[] = [
+  'delivery.deliver',
+  'delivery.typing',
+  'conversations.unsnooze',
+  'media.fetch',
+  'media.profile',
+];
 
 export function queueOf(name: JobName): QueueName {
   return name.slice(0, name.indexOf('.')) as QueueName;

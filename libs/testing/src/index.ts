@@ -11,3 +11,4 @@ export { applyTestEnvironment, testEnvironment } from './test-env.js';
 export { eventually } from './wait.js';
 export { WebhookReceiver, type ReceivedRequest } from './webhook-receiver.js';
 export { TwilioFake, type FakeTwilioMessage } from './twilio-fake.js';
+export { GraphFake, type FakeGraphSend } from './graph-fake.js';

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import { AccountsError, AccountsErrorCode } from '@parley/accounts';
 import { InvalidCursorError } from '@parley/database';
-import { TwilioPayloadError } from '@parley/channels';
+import { MetaPayloadError, TwilioPayloadError } from '@parley/channels';
 import { InboxError, InboxErrorCode, WebhookSignatureError } from '@parley/inbox';
 
 export interface ErrorBody {
@@ -63,7 +63,7 @@ export function toErrorBody(error: unknown): ErrorBody {
     return domain(HttpStatus.BAD_REQUEST, 'invalid_cursor', error.message);
   if (error instanceof WebhookSignatureError)
     return domain(HttpStatus.FORBIDDEN, 'invalid_signature', error.message);
-  if (error instanceof TwilioPayloadError)
+  if (error instanceof TwilioPayloadError || error instanceof MetaPayloadError)
     return domain(HttpStatus.BAD_REQUEST, 'invalid_payload', error.message);
   // body-parser and similar middleware errors carry an HTTP status and an `expose` flag
   const http = error as { status?: number; expose?: boolean; message?: string; type?: string };

@@ -10,7 +10,7 @@ import {
 } from '@nestjs/websockets';
 import type { DefaultEventsMap, Namespace, Socket } from 'socket.io';
 import { AuthService, TeamsService, type Principal } from '@parley/accounts';
-import { ConversationsService } from '@parley/inbox';
+import { ConversationsService, DeliveryService } from '@parley/inbox';
 import { AGENT_NAMESPACE, PresenceStore, rooms, type AgentEmitMap } from '@parley/realtime';
 import { validationPipe } from '../common/validation.js';
 import { ConversationRoomDto, TypingDto } from './agent-socket.dto.js';
@@ -36,6 +36,7 @@ export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect {
     private readonly teams: TeamsService,
     private readonly conversations: ConversationsService,
     private readonly presence: PresenceStore,
+    private readonly delivery: DeliveryService,
   ) {}
 
   afterInit(namespace: Namespace): void {
@@ -109,6 +110,12 @@ export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect {
       userId: socket.data.principal.userId ?? '',
       state: body.state,
     });
+    // Customers on channels that show typing (Messenger, Instagram) see it too.
+    void this.delivery.mirrorTyping(
+      socket.data.principal.workspaceId,
+      body.conversationId,
+      body.state === 'on',
+    );
     return { ok: true };
   }
 }
