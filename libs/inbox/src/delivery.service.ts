@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { In, LessThanOrEqual, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
+import { In, LessThanOrEqual, type EntityManager } from 'typeorm';
 import { ChannelSenders, ChannelSendError, type SendResult } from '@parley/channels';
 import { SecretCipher, TransactionRunner } from '@parley/database';
 import { JobQueues, OutboxRelay, OutboxRepository } from '@parley/jobs';
