@@ -245,6 +245,38 @@ describe('SMS and WhatsApp through Twilio (against a local Twilio fake)', () => 
     expect(events.map((e) => e.opted)).toEqual([true, false]);
   });
 
+  it('keeps opt-outs per channel: an SMS STOP leaves WhatsApp open, a WhatsApp "stop" is just text', async () => {
+    const number = '+447700900555';
+    const viaWhatsapp = sid();
+    await fake.sendInbound(target(whatsapp), {
+      MessageSid: viaWhatsapp,
+      From: `whatsapp:${number}`,
+      To: 'whatsapp:+14155238886',
+      Body: 'stop',
+    });
+    const conversationId = await conversationOf(viaWhatsapp);
+    await text(sms, number, 'STOP');
+    const options = (await agent('GET', `/api/v1/conversations/${conversationId}`)).body.replyOptions;
+    const byInbox = Object.fromEntries(options.map((o: { inboxId: string }) => [o.inboxId, o]));
+    expect(byInbox[sms]).toMatchObject({
+      available: false,
+      reason: 'The customer opted out of sms messages',
+    });
+    expect(byInbox[whatsapp]).toMatchObject({ available: true });
+    const profile = await agent(
+      'GET',
+      `/api/v1/contacts/${(await agent('GET', `/api/v1/conversations/${conversationId}`)).body.conversation.contactId}`,
+    );
+    expect(profile.body.identities[0].optedOutChannels).toEqual(['sms']);
+    const both = await agent('POST', `/api/v1/conversations/${conversationId}/messages`, {
+      body: 'hi',
+      inboxId: whatsapp,
+      template: { contentSid: `HX${'b'.repeat(32)}` },
+    });
+    expect(both.status).toBe(400);
+    expect(both.body.message).toBe('Send either a body or a template, not both');
+  });
+
   it('maps Twilio errors: 21610 opts the number out for good, 429 is retried with backoff', async () => {
     const first = await text(sms, '+14155550106', 'hello');
     const conversationId = await conversationOf(first);

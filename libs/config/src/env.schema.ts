@@ -77,7 +77,8 @@ export const envSchema = z
   })
   .transform((env) => ({
     ...env,
-    PUBLIC_URL: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
+    // No trailing slash: URLs are built as PUBLIC_URL + path, and providers sign the exact URL.
+    PUBLIC_URL: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     JWT_SECRET: env.JWT_SECRET ?? DEV_JWT_SECRET,
     ENCRYPTION_KEY: env.ENCRYPTION_KEY ?? DEV_ENCRYPTION_KEY,
   }));

@@ -83,6 +83,9 @@ export class ConversationsService {
         : null;
       if (!template && !input.body?.trim())
         throw new InboxError(InboxErrorCode.InvalidInput, 'A reply needs a body or a template');
+      if (template && input.body?.trim()) {
+        throw new InboxError(InboxErrorCode.InvalidInput, 'Send either a body or a template, not both');
+      }
       const variables = Object.values(template?.variables ?? {});
       if (
         variables.length > 20 ||

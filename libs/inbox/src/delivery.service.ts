@@ -3,7 +3,7 @@ import { In, LessThanOrEqual, type EntityManager } from 'typeorm';
 import { ChannelSenders, ChannelSendError, type SendResult } from '@parley/channels';
 import { SecretCipher, TransactionRunner } from '@parley/database';
 import { JobQueues, OutboxRelay, OutboxRepository } from '@parley/jobs';
-import type { DeliveryStatus } from '@parley/realtime';
+import type { Channel, DeliveryStatus } from '@parley/realtime';
 import { canAdvance } from './delivery-status.js';
 import { DirectoryRepository } from './directory.repository.js';
 import { Effects } from './effects.js';
@@ -95,11 +95,7 @@ export class DeliveryService {
           ? error
           : new ChannelSendError((error as Error).message, 'internal', true);
       if (failure.retryable && !lastAttempt) {
-        await this.tx.manager.update(
-          Message,
-          { id: message.id, status: 'queued' },
-          { attempts: () => 'attempts + 1', errorCode: failure.code, errorMessage: failure.message },
-        );
+        await this.noteRetry(message.id, failure);
         throw new RetryDelivery(failure.message);
       }
       this.logger.warn(`delivery of ${message.id} failed for good: ${failure.code} ${failure.message}`);
@@ -113,7 +109,7 @@ export class DeliveryService {
       }
       if (failure.code === 'opted_out') {
         // The provider knows better than we did: remember it, so the composer says so next time.
-        await this.tx.manager.update(ContactIdentity, { id: identity.id }, { optedOut: true });
+        await this.optOut(identity.id, inbox.channel);
       }
       await this.finish(message, 'failed', { code: failure.code, message: failure.message });
       return 'failed';
@@ -135,6 +131,32 @@ export class DeliveryService {
     const message = await this.tx.manager.findOne(Message, { where: { workspaceId, id: messageId } });
     if (!message) return false;
     return this.finish(message, status, error, message.externalId ? undefined : providerId);
+  }
+
+  /** A failed attempt that will be retried: count it, keep the reason, and show it live. */
+  private async noteRetry(messageId: string, failure: ChannelSendError): Promise<void> {
+    await this.tx.run(async (manager) => {
+      const locked = await manager.findOne(Message, {
+        where: { id: messageId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (locked?.status !== 'queued') return;
+      locked.attempts += 1;
+      locked.errorCode = failure.code;
+      locked.errorMessage = `${failure.message} (retrying)`;
+      const saved = await manager.save(locked);
+      await new Effects(saved.workspaceId).messageUpdated(toMessageView(saved)).flush(manager, this.outbox);
+    });
+    this.relay.kick();
+  }
+
+  /** Records that the customer cannot be messaged on this channel any more (idempotent). */
+  async optOut(identityId: string, channel: Channel): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE contact_identities SET opted_out_channels = array_append(opted_out_channels, $2)
+        WHERE id = $1 AND NOT ($2 = ANY(opted_out_channels))`,
+      [identityId, channel],
+    );
   }
 
   /**
@@ -201,7 +223,13 @@ export class DeliveryService {
     const identity = await this.tx.manager.findOne(ContactIdentity, {
       where: { workspaceId, id: conversation.replyIdentityId },
     });
-    if (!inbox || !identity || identity.optedOut || !this.senders.supports(inbox.channel)) return;
+    if (
+      !inbox ||
+      !identity ||
+      identity.optedOutChannels.includes(inbox.channel) ||
+      !this.senders.supports(inbox.channel)
+    )
+      return;
     const sender = this.senders.for(inbox.channel);
     await sender.typing?.({
       config: inbox.config,

@@ -72,7 +72,9 @@ export class ContactIdentity {
   /** Set for page-scoped ids (psid, igsid, visitor, external): they mean nothing outside their inbox. */
   @Column('uuid', { name: 'scope_inbox_id', nullable: true }) scopeInboxId: string | null;
   @Column('boolean', { default: false }) verified: boolean;
-  @Column('boolean', { name: 'opted_out', default: false }) optedOut: boolean;
+  /** Channels the customer asked to stop on (SMS STOP, a provider's opt-out error). */
+  @Column('text', { name: 'opted_out_channels', array: true, default: () => "'{}'" })
+  optedOutChannels: Channel[];
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @Column('timestamptz', { name: 'last_seen_at' }) lastSeenAt: Date;
 }

@@ -268,8 +268,11 @@ export class IngestService {
         jobId: `profile-${contact.id}`,
       });
     }
-    if (input.consent && identity.optedOut !== (input.consent === 'opted_out')) {
-      await manager.update(ContactIdentity, { id: identity.id }, { optedOut: input.consent === 'opted_out' });
+    const optedOut = identity.optedOutChannels.includes(inbox.channel);
+    if (input.consent && optedOut !== (input.consent === 'opted_out')) {
+      const channels = identity.optedOutChannels.filter((channel) => channel !== inbox.channel);
+      if (input.consent === 'opted_out') channels.push(inbox.channel);
+      await manager.update(ContactIdentity, { id: identity.id }, { optedOutChannels: channels });
       effects.event(conversation, 'consent_changed', customer, {
         ...channelFacts,
         data: { identityId: identity.id, optedOut: input.consent === 'opted_out' },
@@ -450,7 +453,7 @@ export class IngestService {
             contactId: contact.id,
             ...identity,
             verified: false,
-            optedOut: false,
+            optedOutChannels: [],
             lastSeenAt: new Date(),
           })
           .orIgnore()

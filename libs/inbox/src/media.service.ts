@@ -53,9 +53,10 @@ export class MediaService {
       accountSid && secrets.authToken ? { username: accountSid, password: secrets.authToken } : undefined;
 
     const attachments: Attachment[] = [];
+    const offset = message.attachments.length;
     for (const [index, media] of pending.entries()) {
-      const name = `attachment-${index + 1}.${EXTENSIONS[media.contentType] ?? 'bin'}`;
-      const url = `/api/v1/messages/${message.id}/attachments/${index}`;
+      const name = `attachment-${offset + index + 1}.${EXTENSIONS[media.contentType] ?? 'bin'}`;
+      const url = `/api/v1/messages/${message.id}/attachments/${offset + index}`;
       try {
         const stored = await this.store.download(workspaceId, media.url, auth);
         attachments.push({
@@ -67,7 +68,11 @@ export class MediaService {
         });
       } catch (error) {
         const failure = error instanceof MediaError ? error : new MediaError((error as Error).message, true);
-        if (failure.retryable && !lastAttempt) throw failure;
+        if (failure.retryable && !lastAttempt) {
+          // The retry downloads everything again: drop what this attempt already stored.
+          for (const done of attachments) if (done.storageKey) await this.store.remove(done.storageKey);
+          throw failure;
+        }
         this.logger.warn(`media ${index} of message ${message.id} not fetched: ${failure.message}`);
         attachments.push({ name, contentType: media.contentType, size: 0, url: '', error: failure.message });
       }

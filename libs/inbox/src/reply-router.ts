@@ -115,7 +115,8 @@ export class ReplyRouter {
       };
     }
     const unavailable = (reason: string) => ({ ...base, identityId: identity.id, available: false, reason });
-    if (identity.optedOut) return unavailable(`The customer opted out of ${inbox.channel} messages`);
+    if (identity.optedOutChannels.includes(inbox.channel))
+      return unavailable(`The customer opted out of ${inbox.channel} messages`);
     if (!this.senders.supports(inbox.channel))
       return unavailable(`Replies on ${inbox.channel} are not supported yet`);
     if (MESSAGING_WINDOW_CHANNELS.has(inbox.channel)) return this.windowed(manager, inbox, identity.id);

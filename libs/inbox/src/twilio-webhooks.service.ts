@@ -9,7 +9,7 @@ import { SecretCipher, TransactionRunner } from '@parley/database';
 import { DeliveryService } from './delivery.service.js';
 import { normalizeIdentity } from './identity.js';
 import { InboundEventRepository } from './inbound-event.repository.js';
-import { ContactIdentity, Inbox, Message, type IdentityKind } from './inbox.entities.js';
+import { Inbox, Message, type IdentityKind } from './inbox.entities.js';
 import { InboxError, InboxErrorCode } from './inbox.errors.js';
 import { IngestService, type IngestResult } from './ingest.service.js';
 
@@ -38,24 +38,32 @@ export class TwilioWebhooksService {
     const inbox = await this.verified(inboxId, url, signature, params);
     const inbound = parseTwilioInbound(params);
     await this.journal.journal(inbox.workspaceId, inbox.id, 'twilio', inbound.messageSid, params);
-    const result = await this.ingest.ingest({
-      workspaceId: inbox.workspaceId,
-      inboxId: inbox.id,
-      externalId: inbound.messageSid,
-      identities: [senderIdentity(inbound.from)],
-      contactName: inbound.profileName,
-      body: inbound.location
-        ? `📍 ${inbound.location.latitude}, ${inbound.location.longitude}`
-        : inbound.body,
-      pendingMedia: inbound.media,
-      consent: inbound.consent,
-      metadata: {
-        twilio: { to: inbound.to, accountSid: inbound.accountSid },
-        ...(inbound.location ? { location: inbound.location } : {}),
-      },
-    });
-    await this.journal.markProcessed(inbox.workspaceId, inbox.id, inbound.messageSid);
-    return result;
+    try {
+      const result = await this.ingest.ingest({
+        workspaceId: inbox.workspaceId,
+        inboxId: inbox.id,
+        externalId: inbound.messageSid,
+        identities: [senderIdentity(inbound.from)],
+        contactName: inbound.profileName,
+        body: inbound.location
+          ? `📍 ${inbound.location.latitude}, ${inbound.location.longitude}`
+          : inbound.body,
+        pendingMedia: inbound.media,
+        consent: inbound.consent,
+        metadata: {
+          twilio: { to: inbound.to, accountSid: inbound.accountSid },
+          ...(inbound.location ? { location: inbound.location } : {}),
+        },
+      });
+      await this.journal.markProcessed(inbox.workspaceId, inbox.id, inbound.messageSid);
+      return result;
+    } catch (error) {
+      // Kept for replay and audit: why this payload did not become a message.
+      await this.journal
+        .markProcessed(inbox.workspaceId, inbox.id, inbound.messageSid, (error as Error).message)
+        .catch(() => undefined);
+      throw error;
+    }
   }
 
   /** A status callback: forward-only status on the message we sent (found by our id, else by SID). */
@@ -78,8 +86,8 @@ export class TwilioWebhooksService {
       this.logger.warn(`status ${update.messageSid} for an unknown message on inbox ${inbox.id}`);
       return false;
     }
-    if (update.error?.code === 'twilio_21610' && message.identityId) {
-      await this.tx.manager.update(ContactIdentity, { id: message.identityId }, { optedOut: true });
+    if (update.error?.code === 'opted_out' && message.identityId && message.channel) {
+      await this.delivery.optOut(message.identityId, message.channel);
     }
     if (!update.status) return false;
     return this.delivery.applyStatus(

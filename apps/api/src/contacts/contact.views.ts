@@ -41,7 +41,7 @@ export function profileView(profile: ContactProfile) {
       value: identity.value,
       inboxId: identity.scopeInboxId,
       verified: identity.verified,
-      optedOut: identity.optedOut,
+      optedOutChannels: identity.optedOutChannels,
       lastSeenAt: identity.lastSeenAt.toISOString(),
     })),
     conversations: profile.conversations.map((c) => ({

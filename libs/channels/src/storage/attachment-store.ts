@@ -85,6 +85,10 @@ export class AttachmentStore {
     };
   }
 
+  async remove(storageKey: string): Promise<void> {
+    await rm(this.pathOf(storageKey), { force: true });
+  }
+
   async open(storageKey: string): Promise<{ stream: ReadStream; size: number }> {
     const path = this.pathOf(storageKey);
     const info = await stat(path);

@@ -57,6 +57,23 @@ describe('Twilio payloads', () => {
     );
   });
 
+  it('treats keywords as opt-out on SMS only; WhatsApp needs OptOutType', () => {
+    const wa = (Body: string, extra = {}) =>
+      parseTwilioInbound({ MessageSid: SID, From: 'whatsapp:+15551234567', Body, ...extra }).consent;
+    expect(wa('STOP')).toBeNull();
+    expect(wa('cancel')).toBeNull();
+    expect(wa('x', { OptOutType: 'STOP' })).toBe('opted_out');
+  });
+
+  it('gives a status callback failure the same code as the send would', () => {
+    expect(
+      parseTwilioStatus({ MessageSid: SID, MessageStatus: 'failed', ErrorCode: '21610' }).error?.code,
+    ).toBe('opted_out');
+    expect(
+      parseTwilioStatus({ MessageSid: SID, MessageStatus: 'failed', ErrorCode: '63016' }).error?.code,
+    ).toBe('whatsapp_window_closed');
+  });
+
   it('refuses a payload without a MessageSid', () => {
     expect(() => parseTwilioInbound({ From: '+1555', Body: 'x' })).toThrow(TwilioPayloadError);
   });

@@ -49,10 +49,12 @@ export function parseTwilioInbound(params: FormParams): TwilioInbound {
   const body = text(params, 'Body').replaceAll('\0', '');
   const keyword = body.trim().toUpperCase();
   const optOutType = text(params, 'OptOutType').toUpperCase();
+  // Keywords are an SMS convention (Twilio acts on them there); WhatsApp only via OptOutType.
+  const whatsapp = from.toLowerCase().startsWith('whatsapp:');
   const consent =
-    optOutType === 'STOP' || STOP_WORDS.has(keyword)
+    optOutType === 'STOP' || (!whatsapp && STOP_WORDS.has(keyword))
       ? 'opted_out'
-      : optOutType === 'START' || START_WORDS.has(keyword)
+      : optOutType === 'START' || (!whatsapp && START_WORDS.has(keyword))
         ? 'opted_in'
         : null;
   const latitude = text(params, 'Latitude');
@@ -62,7 +64,7 @@ export function parseTwilioInbound(params: FormParams): TwilioInbound {
     accountSid: text(params, 'AccountSid'),
     from,
     to: text(params, 'To'),
-    whatsapp: from.toLowerCase().startsWith('whatsapp:'),
+    whatsapp,
     body,
     profileName: text(params, 'ProfileName') || null,
     media,
@@ -98,11 +100,31 @@ export function parseTwilioStatus(params: FormParams): TwilioStatusUpdate {
     error:
       failed || code
         ? {
-            code: code ? `twilio_${code}` : raw,
+            code: code ? twilioErrorCode(code) : raw,
             message: text(params, 'ErrorMessage') || describeTwilioError(code, raw),
           }
         : null,
   };
+}
+
+/** One code per Twilio failure, whether it came back from the send or in a status callback. */
+export function twilioErrorCode(code: string | number | undefined): string {
+  switch (String(code ?? '')) {
+    case '21610':
+      return 'opted_out';
+    case '21211':
+    case '21614':
+      return 'invalid_number';
+    case '63016':
+      return 'whatsapp_window_closed';
+    case '63017':
+    case '20429':
+      return 'rate_limited';
+    case '':
+      return 'failed';
+    default:
+      return `twilio_${String(code)}`;
+  }
 }
 
 /** Plain words for the error codes agents meet most (CHANNELS.md §1.5). */

@@ -7,13 +7,15 @@ import {
   type SendResult,
 } from '../channel-sender.js';
 import { createTwilioClient, type TwilioClient } from './twilio-client.js';
-import { describeTwilioError } from './twilio-payloads.js';
+import { describeTwilioError, twilioErrorCode } from './twilio-payloads.js';
 
 interface TwilioFailure {
   status?: number;
   code?: number;
   message?: string;
 }
+
+const MAX_CLIENTS = 50;
 
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
 
@@ -66,10 +68,14 @@ export class TwilioSender implements ChannelSender {
   private client(accountSid: string, authToken: string): TwilioClient {
     const key = `${accountSid}:${authToken}`;
     let client = this.clients.get(key);
-    if (!client) {
+    if (client) {
+      this.clients.delete(key); // re-insert: most recently used last
+    } else {
       client = createTwilioClient(accountSid, authToken, this.config.env.TWILIO_API_BASE_URL);
-      this.clients.set(key, client);
     }
+    this.clients.set(key, client);
+    // Old tokens must not linger after a rotation: keep only the most recently used clients.
+    while (this.clients.size > MAX_CLIENTS) this.clients.delete(this.clients.keys().next().value as string);
     return client;
   }
 }
@@ -79,10 +85,11 @@ function classify(failure: TwilioFailure): ChannelSendError {
   const code = failure.code;
   const status = failure.status;
   const words = describeTwilioError(code, failure.message ?? 'failed');
-  if (code === 21610) return new ChannelSendError(words, 'opted_out', false);
-  if (code === 21211 || code === 21614) return new ChannelSendError(words, 'invalid_number', false);
-  if (code === 63016) return new ChannelSendError(words, 'whatsapp_window_closed', false);
-  if (code === 63017 || code === 20429) return new ChannelSendError(words, 'rate_limited', true);
+  const known = twilioErrorCode(code);
+  if (known === 'rate_limited') return new ChannelSendError(words, known, true);
+  if (known === 'opted_out' || known === 'invalid_number' || known === 'whatsapp_window_closed') {
+    return new ChannelSendError(words, known, false);
+  }
   if (status === 429) return new ChannelSendError('Rate limited by the provider', 'rate_limited', true);
   if (status === 401 || status === 403 || code === 20003) {
     return new ChannelSendError('Twilio refused the account credentials', 'not_configured', false);
@@ -96,7 +103,7 @@ function classify(failure: TwilioFailure): ChannelSendError {
   }
   return new ChannelSendError(
     code ? `${words}: ${failure.message ?? ''}`.trim() : words,
-    code ? `twilio_${code}` : `http_${status}`,
+    code ? known : `http_${status}`,
     false,
   );
 }
