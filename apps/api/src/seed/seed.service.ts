@@ -9,10 +9,16 @@ import {
   type Actor,
 } from '@parley/inbox';
 
-// The demo's SMS/WhatsApp inboxes talk to the phone simulator (libs/testing/src/twilio-simulator.main.ts)
+// The demo's SMS/WhatsApp inboxes talk to the phone simulator (libs/testing/src/phone-simulator.main.ts)
 // instead of Twilio; keep these in step with it.
 const DEMO_TWILIO_ACCOUNT_SID = `AC${'d'.repeat(32)}`;
 const DEMO_TWILIO_AUTH_TOKEN = 'parley-demo-twilio-token';
+const DEMO_META = {
+  pageId: '1000000000099',
+  appId: '1000000000098',
+  pageAccessToken: 'parley-demo-page-token',
+  appSecret: 'parley-demo-app-secret',
+};
 
 export interface SeedReport {
   created: boolean;
@@ -101,6 +107,12 @@ export class SeedService {
         secrets: { authToken: DEMO_TWILIO_AUTH_TOKEN },
       })
     ).inbox;
+    await this.inboxes.create(workspaceId, {
+      name: 'Facebook page',
+      channel: 'messenger',
+      config: { pageId: DEMO_META.pageId, appId: DEMO_META.appId },
+      secrets: { pageAccessToken: DEMO_META.pageAccessToken, appSecret: DEMO_META.appSecret },
+    });
     const email = (
       await this.inboxes.create(workspaceId, { name: 'support@parley.local', channel: 'email', config: {} })
     ).inbox;
@@ -216,7 +228,7 @@ export class SeedService {
     lines.push(
       `Agents: ana@parley.local, ben@parley.local (agent), sam@parley.local (supervisor); password: ${password}`,
       `API channel: POST /api/v1/inboxes/${api.id}/inbound with header X-Api-Key: ${key.key}`,
-      'Text the workspace by SMS or WhatsApp from the phone simulator: http://localhost:3001',
+      'Text the workspace by SMS, WhatsApp or Messenger from the phone simulator: http://localhost:3001',
     );
   }
 }
