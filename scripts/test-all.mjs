@@ -8,6 +8,8 @@ const tiers = [
   { name: 'e2e', args: ['--selectProjects', 'e2e', '--runInBand'] },
 ];
 const only = process.argv.slice(2);
+// Each run gets its own test databases, so two runs on one machine (CI and a developer) never collide.
+const runId = process.env.PARLEY_TEST_RUN ?? `${process.pid}`;
 mkdirSync('test-results', { recursive: true });
 
 let passed = 0;
@@ -26,7 +28,10 @@ for (const tier of tiers.filter((t) => only.length === 0 || only.includes(t.name
       '--json',
       `--outputFile=${output}`,
     ],
-    { stdio: 'inherit', env: { ...process.env, FORCE_COLOR: process.env.CI ? '0' : '1' } },
+    {
+      stdio: 'inherit',
+      env: { ...process.env, PARLEY_TEST_RUN: runId, FORCE_COLOR: process.env.CI ? '0' : '1' },
+    },
   );
   let result = null;
   try {

@@ -317,6 +317,13 @@ describe('Messenger and Instagram (against a local Graph API fake)', () => {
       status: 'reauthorization_required',
       error: expect.stringContaining('Session has expired'),
     });
+    const blocked = await agent(
+      'POST',
+      `/api/v1/conversations/${await conversationOfMid(inbound)}/messages`,
+      { body: 'Again?' },
+    );
+    expect(blocked.status).toBe(422);
+    expect(blocked.body.message).toMatch(/^The Facebook page inbox needs new credentials: /);
     await admin('PATCH', `/api/v1/inboxes/${messenger.id}`, { secrets: { pageAccessToken: TOKEN } });
     expect((await admin('GET', `/api/v1/inboxes/${messenger.id}`)).body.health).toEqual({ status: 'ok' });
   });
@@ -332,10 +339,12 @@ describe('Messenger and Instagram (against a local Graph API fake)', () => {
       graph.sends.some((s) => s.body.recipient?.id === psid && s.body.sender_action === 'typing_on'),
     );
 
-    await graph.sendWebhook(
-      hook(),
-      event(psid, { reaction: { mid: inbound, reaction: 'love', emoji: '❤', action: 'react' } }),
-    );
+    const reaction = event(psid, {
+      reaction: { mid: inbound, reaction: 'love', emoji: '❤', action: 'react' },
+    });
+    await graph.sendWebhook(hook(), reaction);
+    // Meta re-delivers the very same batch: recorded once.
+    await graph.sendWebhook(hook(), reaction);
     await graph.sendWebhook(
       hook(),
       event(psid, { postback: { mid: mid(), title: 'Track my order', payload: 'TRACK' } }),
@@ -382,9 +391,16 @@ describe('Messenger and Instagram (against a local Graph API fake)', () => {
     const noSecret = await admin('POST', '/api/v1/inboxes', {
       name: 'FB',
       channel: 'messenger',
-      config: { pageId: PAGE },
+      config: { pageId: PAGE, appId: APP_ID },
       secrets: { pageAccessToken: 'x' },
     });
     expect(noSecret.body.message).toBe('secrets.appSecret is required');
+    const noApp = await admin('POST', '/api/v1/inboxes', {
+      name: 'FB',
+      channel: 'messenger',
+      config: { pageId: PAGE },
+      secrets: { pageAccessToken: 'x', appSecret: 'y' },
+    });
+    expect(noApp.body.message).toBe('config.appId must be the numeric Meta app id');
   });
 });

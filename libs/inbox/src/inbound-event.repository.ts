@@ -22,6 +22,15 @@ export class InboundEventRepository {
     return rows.length > 0;
   }
 
+  /** Whether this provider id was journaled and fully processed before (a re-delivery). */
+  async wasProcessed(workspaceId: string, inboxId: string, externalId: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM inbound_events WHERE workspace_id = $1 AND inbox_id = $2 AND external_id = $3 AND processed_at IS NOT NULL AND error IS NULL`,
+      [workspaceId, inboxId, externalId],
+    );
+    return rows.length > 0;
+  }
+
   async markProcessed(
     workspaceId: string,
     inboxId: string,

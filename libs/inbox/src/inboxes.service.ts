@@ -53,9 +53,9 @@ function twilioRule(config: Record<string, unknown>, secretNames: string[]): str
 function metaRule(config: Record<string, unknown>, secretNames: string[]): string | null {
   if (typeof config.pageId !== 'string' || !/^\d{5,30}$/.test(config.pageId))
     return 'config.pageId must be the numeric page or account id';
-  if (config.appId !== undefined && (typeof config.appId !== 'string' || !/^\d{5,30}$/.test(config.appId))) {
+  // The app id tells our own echoes from messages sent with other tools; without it they could double up.
+  if (typeof config.appId !== 'string' || !/^\d{5,30}$/.test(config.appId))
     return 'config.appId must be the numeric Meta app id';
-  }
   if (config.humanAgentEnabled !== undefined && typeof config.humanAgentEnabled !== 'boolean') {
     return 'config.humanAgentEnabled must be true or false';
   }

@@ -62,6 +62,10 @@ export class MetaWebhooksService {
     const body: unknown = JSON.parse(rawBody.toString('utf8'));
     const { events } = parseMetaWebhook(body);
     const batchId = `batch:${createHash('sha256').update(rawBody).digest('hex')}`;
+    // A batch that was fully applied before is acknowledged as is; one that failed half-way is
+    // applied again (every event is idempotent on its own ids).
+    if (await this.journal.wasProcessed(inbox.workspaceId, inbox.id, batchId))
+      return { processed: 0, ignored: events.length, duplicate: true };
     const fresh = await this.journal.journal(inbox.workspaceId, inbox.id, 'meta', batchId, body);
     let processed = 0;
     let ignored = 0;

@@ -119,6 +119,11 @@ export class ReplyRouter {
       return unavailable(`The customer opted out of ${inbox.channel} messages`);
     if (!this.senders.supports(inbox.channel))
       return unavailable(`Replies on ${inbox.channel} are not supported yet`);
+    if (inbox.health.status === 'reauthorization_required') {
+      return unavailable(
+        `The ${inbox.name} inbox needs new credentials: ${inbox.health.error ?? 're-authorize it in the inbox settings'}`,
+      );
+    }
     if (MESSAGING_WINDOW_CHANNELS.has(inbox.channel)) return this.windowed(manager, inbox, identity.id);
     return { ...base, identityId: identity.id, available: true, reason: null };
   }
@@ -159,9 +164,18 @@ export class ReplyRouter {
         reason: `Outside the WhatsApp ${hours}-hour window${closed}: send an approved template`,
       };
     }
-    const humanUntil = last === null ? null : last + 7 * DAY_MS;
+    if (last === null) {
+      return {
+        ...base,
+        available: false,
+        windowClosesAt: null,
+        reason:
+          'The customer has not written on this inbox yet: Meta only allows replies to people who wrote first',
+      };
+    }
+    const humanUntil = last + 7 * DAY_MS;
     const humanAgent = inbox.config.humanAgentEnabled === true;
-    if (humanAgent && humanUntil !== null && humanUntil > now) {
+    if (humanAgent && humanUntil > now) {
       return {
         ...base,
         available: true,

@@ -11,7 +11,7 @@ export function testEnvironment(tier: 'integration' | 'e2e'): Record<string, str
   );
   return {
     NODE_ENV: 'test',
-    DATABASE_URL: `${base}/parley_test_${tier}`,
+    DATABASE_URL: `${base}/parley_test_${tier}${process.env.PARLEY_TEST_RUN ? `_${process.env.PARLEY_TEST_RUN}` : ''}`,
     REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_PREFIX: `parley-test-${tier}-${process.pid}-${randomBytes(3).toString('hex')}`,
     PUBLIC_URL: 'http://127.0.0.1:3000',
