@@ -8,8 +8,12 @@ export class PerChannelOptOut1764100000000 implements MigrationInterface {
   name = 'PerChannelOptOut1764100000000';
 
   async up(db: QueryRunner): Promise<void> {
-    await db.query(`ALTER TABLE contact_identities ADD COLUMN opted_out_channels text[] NOT NULL DEFAULT '{}'`);
-    await db.query(`UPDATE contact_identities SET opted_out_channels = ARRAY['sms'] WHERE opted_out AND kind = 'phone'`);
+    await db.query(
+      `ALTER TABLE contact_identities ADD COLUMN opted_out_channels text[] NOT NULL DEFAULT '{}'`,
+    );
+    await db.query(
+      `UPDATE contact_identities SET opted_out_channels = ARRAY['sms'] WHERE opted_out AND kind = 'phone'`,
+    );
     await db.query(`ALTER TABLE contact_identities DROP COLUMN opted_out`);
   }
 

@@ -2,6 +2,7 @@ import { InitialSchema1763800000000 } from './1763800000000-initial-schema.js';
 import { ProviderDelivery1763900000000 } from './1763900000000-provider-delivery.js';
 import { ChannelHealth1764000000000 } from './1764000000000-channel-health.js';
 import { PerChannelOptOut1764100000000 } from './1764100000000-per-channel-opt-out.js';
+import { Assignment1764200000000 } from './1764200000000-assignment.js';
 
 /** Every migration, oldest first. */
 export const allMigrations = [
@@ -9,4 +10,5 @@ export const allMigrations = [
   ProviderDelivery1763900000000,
   ChannelHealth1764000000000,
   PerChannelOptOut1764100000000,
+  Assignment1764200000000,
 ];

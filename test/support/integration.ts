@@ -13,11 +13,11 @@ import { migrateTestDatabase, resetDatabase } from '@parley/testing';
 class DomainTestModule {}
 
 /** The domain libs wired as in the apps, against the tier's real PostgreSQL and Redis. */
-export async function bootDomain(): Promise<TestingModule> {
+export async function bootDomain(options: { reset?: boolean } = {}): Promise<TestingModule> {
   await migrateTestDatabase();
   const moduleRef = await Test.createTestingModule({ imports: [DomainTestModule] }).compile();
   moduleRef.useLogger(false);
   await moduleRef.init();
-  await resetDatabase(moduleRef.get(DataSource));
+  if (options.reset !== false) await resetDatabase(moduleRef.get(DataSource));
   return moduleRef;
 }

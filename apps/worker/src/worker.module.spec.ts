@@ -1,4 +1,5 @@
 import { assertEveryJobHandled } from './worker.module.js';
+import { ASSIGNMENT_JOBS } from './assignment.processor.js';
 import { CONVERSATION_JOBS } from './conversations.processor.js';
 import { DELIVERY_JOBS } from './delivery.processor.js';
 import { MEDIA_JOBS } from './media.processor.js';
@@ -6,12 +7,12 @@ import { MEDIA_JOBS } from './media.processor.js';
 describe('assertEveryJobHandled', () => {
   it('accepts the processors as registered', () => {
     expect(() =>
-      assertEveryJobHandled([...CONVERSATION_JOBS, ...DELIVERY_JOBS, ...MEDIA_JOBS]),
+      assertEveryJobHandled([...ASSIGNMENT_JOBS, ...CONVERSATION_JOBS, ...DELIVERY_JOBS, ...MEDIA_JOBS]),
     ).not.toThrow();
   });
 
   it('refuses a missing or duplicated handler', () => {
-    expect(() => assertEveryJobHandled([...DELIVERY_JOBS, ...MEDIA_JOBS])).toThrow(
+    expect(() => assertEveryJobHandled([...ASSIGNMENT_JOBS, ...DELIVERY_JOBS, ...MEDIA_JOBS])).toThrow(
       /missing \[conversations.unsnooze\]/,
     );
     expect(() => assertEveryJobHandled([...DELIVERY_JOBS, ...DELIVERY_JOBS, ...CONVERSATION_JOBS])).toThrow(

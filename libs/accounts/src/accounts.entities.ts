@@ -10,6 +10,12 @@ import {
 export type Role = 'admin' | 'supervisor' | 'agent';
 export const ROLES: readonly Role[] = ['agent', 'supervisor', 'admin'];
 
+export interface TeamAssignment {
+  mode: 'off' | 'round_robin' | 'least_loaded';
+  order?: 'oldest_waiting' | 'priority';
+  requeueAfterMinutes?: number | null;
+}
+
 export interface WorkspaceSettings {
   reopenWindowDays?: number;
 }
@@ -43,6 +49,9 @@ export class Membership {
   @Column('text') role: Role;
   @Column('integer', { default: 10 }) capacity: number;
   @Column('text', { default: 'offline' }) availability: 'online' | 'busy' | 'offline';
+  /** Per channel kind limits within `capacity`, e.g. { "webchat": 3, "email": 10 }. */
+  @Column('jsonb', { name: 'channel_capacity', default: {} }) channelCapacity: Record<string, number>;
+  @Column('timestamptz', { name: 'availability_changed_at' }) availabilityChangedAt: Date;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }
 
@@ -52,6 +61,8 @@ export class Team {
   @Column('uuid', { name: 'workspace_id' }) workspaceId: string;
   @Column('text') name: string;
   @Column('text', { default: '' }) description: string;
+  /** Auto-assignment among the team's members (libs/inbox runs it; same shape as an inbox's policy). */
+  @Column('jsonb', { default: { mode: 'off' } }) assignment: TeamAssignment;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }
 

@@ -7,6 +7,7 @@ export {
   User,
   Workspace,
   type Role,
+  type TeamAssignment,
   type WorkspaceSettings,
 } from './accounts.entities.js';
 export { AccountsError, AccountsErrorCode } from './accounts.errors.js';

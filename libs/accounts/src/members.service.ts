@@ -11,6 +11,7 @@ export interface MemberView {
   role: Role;
   capacity: number;
   availability: Membership['availability'];
+  channelCapacity: Record<string, number>;
   createdAt: Date;
 }
 
@@ -27,6 +28,7 @@ export class MembersService {
       .innerJoin(User, 'u', 'u.id = m.user_id')
       .select(['m.user_id AS "userId"', 'u.email AS email', 'u.name AS name', 'm.role AS role'])
       .addSelect(['m.capacity AS capacity', 'm.availability AS availability', 'm.created_at AS "createdAt"'])
+      .addSelect('m.channel_capacity AS "channelCapacity"')
       .where('m.workspace_id = :workspaceId', { workspaceId })
       .orderBy('u.name', 'ASC')
       .getRawMany<MemberView>();
@@ -69,7 +71,12 @@ export class MembersService {
   async update(
     workspaceId: string,
     userId: string,
-    changes: { role?: Role; capacity?: number; availability?: Membership['availability'] },
+    changes: {
+      role?: Role;
+      capacity?: number;
+      availability?: Membership['availability'];
+      channelCapacity?: Record<string, number>;
+    },
   ): Promise<MemberView> {
     await this.tx.run(async (manager) => {
       const membership = await manager.findOne(Membership, {
@@ -80,7 +87,16 @@ export class MembersService {
       if (membership.role === 'admin' && changes.role && changes.role !== 'admin') {
         await this.assertAnotherAdmin(manager, workspaceId, userId);
       }
-      await manager.update(Membership, { id: membership.id }, changes);
+      const availabilityChanged =
+        changes.availability !== undefined && changes.availability !== membership.availability;
+      await manager.update(
+        Membership,
+        { id: membership.id },
+        {
+          ...changes,
+          ...(availabilityChanged ? { availabilityChangedAt: new Date() } : {}),
+        },
+      );
     });
     return this.get(workspaceId, userId);
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { isUniqueViolation, TransactionRunner } from '@parley/database';
-import { Membership, Team, TeamMember } from './accounts.entities.js';
+import { Membership, Team, TeamMember, type TeamAssignment } from './accounts.entities.js';
 import { AccountsError, AccountsErrorCode } from './accounts.errors.js';
 
 export interface TeamView {
@@ -8,6 +8,7 @@ export interface TeamView {
   name: string;
   description: string;
   memberIds: string[];
+  assignment: TeamAssignment;
 }
 
 @Injectable()
@@ -28,12 +29,16 @@ export class TeamsService {
     return toView(team, await this.tx.manager.find(TeamMember, { where: { workspaceId, teamId } }));
   }
 
-  async create(workspaceId: string, input: { name: string; description?: string }): Promise<TeamView> {
+  async create(
+    workspaceId: string,
+    input: { name: string; description?: string; assignment?: TeamAssignment },
+  ): Promise<TeamView> {
     try {
       const team = await this.tx.manager.save(Team, {
         workspaceId,
         name: input.name,
         description: input.description ?? '',
+        assignment: input.assignment ?? { mode: 'off' },
       });
       return toView(team, []);
     } catch (error) {
@@ -44,7 +49,7 @@ export class TeamsService {
   async update(
     workspaceId: string,
     teamId: string,
-    input: { name?: string; description?: string },
+    input: { name?: string; description?: string; assignment?: TeamAssignment },
   ): Promise<TeamView> {
     await this.get(workspaceId, teamId);
     try {
@@ -99,6 +104,7 @@ function toView(team: Team, members: TeamMember[]): TeamView {
     name: team.name,
     description: team.description,
     memberIds: members.filter((m) => m.teamId === team.id).map((m) => m.userId),
+    assignment: team.assignment,
   };
 }
 

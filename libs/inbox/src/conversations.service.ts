@@ -8,6 +8,7 @@ import {
   type ConversationFilter,
   type ConversationListRow,
 } from './conversation.repository.js';
+import { assignmentRunJob, AssignmentService, sweepJob } from './assignment.service.js';
 import { DirectoryRepository } from './directory.repository.js';
 import { actorMetadata, Effects, userIdOf, type Actor } from './effects.js';
 import { Conversation, ConversationLabel, Label, Message, type Attachment } from './inbox.entities.js';
@@ -47,6 +48,7 @@ export class ConversationsService {
     private readonly outbox: OutboxRepository,
     private readonly relay: OutboxRelay,
     private readonly replyRouter: ReplyRouter,
+    private readonly assignment: AssignmentService,
   ) {}
 
   async list(workspaceId: string, filter: ConversationFilter): Promise<Page<ConversationListRow>> {
@@ -202,23 +204,36 @@ export class ConversationsService {
           throw InboxError.notFound('Assignee');
         }
         const previous = conversation.assigneeId;
+        const self = actor.id === input.assigneeId;
+        const actorName =
+          actor.type === 'agent' && actor.id ? await this.directory.userName(actor.id) : 'an integration';
         conversation.assigneeId = input.assigneeId;
+        conversation.assignedAt = input.assigneeId ? new Date() : null;
+        conversation.assignmentReason = input.assigneeId
+          ? self
+            ? `self-assigned by ${actorName}`
+            : `manual by ${actorName}`
+          : null;
+        if (input.assigneeId) conversation.assignmentCount += 1;
         effects.event(conversation, input.assigneeId ? 'assigned' : 'unassigned', actor, {
-          data: {
-            from: previous,
-            to: input.assigneeId,
-            reason: actor.id === input.assigneeId ? 'self' : 'manual',
-          },
+          data: { from: previous, to: input.assigneeId, reason: self ? 'self' : 'manual' },
         });
         const targets = [
           rooms.workspace(workspaceId),
           ...(input.assigneeId ? [rooms.agent(input.assigneeId)] : []),
         ];
         effects.realtime('conversation.assigned', targets, {
-          conversation: toConversationView(conversation, []),
+          conversation: toConversationView(
+            conversation,
+            await this.conversations.labelsOf(workspaceId, conversation.id, manager),
+          ),
           previousAssigneeId: previous,
           actorId: actor.id,
         });
+        // Back in the queue, or capacity freed for the previous assignee: let auto-assignment look again.
+        const scope = await this.assignment.scopeOf(workspaceId, conversation, manager);
+        if (!input.assigneeId && scope) effects.job(assignmentRunJob(workspaceId, scope));
+        if (previous) effects.job(sweepJob(workspaceId));
       }
     });
   }
@@ -292,6 +307,8 @@ export class ConversationsService {
       effects.event(conversation, 'resolved', actor, {
         data: { agentReplies: conversation.agentRepliesCount },
       });
+      // The assignee has room for the next waiting conversation.
+      if (conversation.assigneeId) effects.job(sweepJob(workspaceId));
       return Promise.resolve();
     });
   }

@@ -34,10 +34,20 @@ export class Inbox {
   /** AES-GCM sealed JSON; see SecretCipher. Never returned by the API. */
   @Column('text', { nullable: true, select: false }) secrets: string | null;
   @Column('boolean', { default: true }) enabled: boolean;
+  /** Auto-assignment for conversations replying through this inbox (unless their team has its own). */
+  @Column('jsonb', { default: { mode: 'off' } }) assignment: AssignmentPolicy;
   /** Channel health an operator must act on, e.g. a page token that needs re-authorization. */
   @Column('jsonb', { default: { status: 'ok' } }) health: ChannelHealth;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
+}
+
+export interface AssignmentPolicy {
+  mode: 'off' | 'round_robin' | 'least_loaded';
+  /** Which waiting conversation goes first. */
+  order?: 'oldest_waiting' | 'priority';
+  /** Give the conversation back when the assignee has not replied within this many minutes. */
+  requeueAfterMinutes?: number | null;
 }
 
 export interface ChannelHealth {
@@ -104,6 +114,13 @@ export class Conversation {
   @Column('integer', { name: 'reopen_count', default: 0 }) reopenCount: number;
   @Column('uuid', { name: 'previous_id', nullable: true }) previousId: string | null;
   @Column('uuid', { name: 'merged_into_id', nullable: true }) mergedIntoId: string | null;
+  @Column('timestamptz', { name: 'assigned_at', nullable: true }) assignedAt: Date | null;
+  /** Why the current assignee has it, in words ("least loaded 2/5, online, team Billing"). */
+  @Column('text', { name: 'assignment_reason', nullable: true }) assignmentReason: string | null;
+  /** Times assigned; more than one means it bounced. */
+  @Column('integer', { name: 'assignment_count', default: 0 }) assignmentCount: number;
+  /** The agent it was last taken from for not replying; skipped by the next auto-assignment. */
+  @Column('uuid', { name: 'requeued_from', nullable: true }) requeuedFrom: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }
@@ -170,6 +187,7 @@ export type ConversationEventType =
   | 'status_changed'
   | 'consent_changed'
   | 'reaction'
+  | 'requeued'
   | 'resolved'
   | 'label_added'
   | 'label_removed'

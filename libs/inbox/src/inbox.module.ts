@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ChannelsModule } from '@parley/channels';
+import { AssignmentService } from './assignment.service.js';
 import { CatalogService } from './catalog.service.js';
 import { ContactsService } from './contacts.service.js';
 import { ConversationRepository } from './conversation.repository.js';
@@ -18,6 +19,7 @@ import { TwilioWebhooksService } from './twilio-webhooks.service.js';
 
 @Module({
   exports: [
+    AssignmentService,
     CatalogService,
     ContactsService,
     ConversationsService,
@@ -30,6 +32,7 @@ import { TwilioWebhooksService } from './twilio-webhooks.service.js';
   ],
   imports: [ChannelsModule, TypeOrmModule.forFeature(INBOX_ENTITIES)],
   providers: [
+    AssignmentService,
     CatalogService,
     ContactsService,
     ConversationRepository,

@@ -4,7 +4,7 @@ import type { QueryDeepPartialEntity } from 'typeorm';
 import { SecretCipher, TransactionRunner } from '@parley/database';
 import type { Channel } from '@parley/realtime';
 import { DirectoryRepository } from './directory.repository.js';
-import { Inbox, type ChannelHealth } from './inbox.entities.js';
+import { Inbox, type AssignmentPolicy, type ChannelHealth } from './inbox.entities.js';
 import { InboxError, InboxErrorCode } from './inbox.errors.js';
 
 export interface InboxInput {
@@ -14,6 +14,7 @@ export interface InboxInput {
   enabled?: boolean;
   config?: Record<string, unknown>;
   secrets?: Record<string, string>;
+  assignment?: AssignmentPolicy;
 }
 
 export interface InboxPublicView {
@@ -26,6 +27,7 @@ export interface InboxPublicView {
   /** Names of the secrets that are set; their values are never returned. */
   secretsSet: string[];
   health: ChannelHealth;
+  assignment: AssignmentPolicy;
   createdAt: string;
 }
 
@@ -130,6 +132,7 @@ export class InboxesService {
       enabled: input.enabled ?? true,
       config,
       secrets: Object.keys(secrets).length ? this.cipher.encryptJson(secrets) : null,
+      assignment: input.assignment ?? { mode: 'off' },
     });
     return { inbox: await this.get(workspaceId, saved.id), generatedSecrets };
   }
@@ -149,6 +152,7 @@ export class InboxesService {
       teamId: input.teamId === undefined ? inbox.teamId : input.teamId,
       enabled: input.enabled ?? inbox.enabled,
       config,
+      assignment: input.assignment ?? inbox.assignment,
       // New credentials clear a re-authorization flag; the next failure would raise it again.
       ...(secrets ? { secrets: this.cipher.encryptJson(secrets), health: { status: 'ok' } } : {}),
     } as QueryDeepPartialEntity<Inbox>);
@@ -194,6 +198,7 @@ export class InboxesService {
       teamId: true,
       enabled: true,
       health: true,
+      assignment: true,
       config: true,
       secrets: true,
       createdAt: true,
@@ -219,6 +224,7 @@ export class InboxesService {
       config: inbox.config,
       secretsSet: Object.keys(this.cipher.decryptJson(inbox.secrets)).sort(),
       health: inbox.health,
+      assignment: inbox.assignment,
       createdAt: inbox.createdAt.toISOString(),
     };
   }

@@ -41,3 +41,5 @@ export type { ReplyOption } from './reply-router.js';
 export { TwilioWebhooksService, WebhookSignatureError } from './twilio-webhooks.service.js';
 export { MetaWebhooksService, type MetaBatchResult } from './meta-webhooks.service.js';
 export type { ChannelHealth } from './inbox.entities.js';
+export { AssignmentService, type AssignmentScope } from './assignment.service.js';
+export type { AssignmentPolicy } from './inbox.entities.js';

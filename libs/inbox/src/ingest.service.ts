@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { TransactionRunner } from '@parley/database';
 import { OutboxRelay, OutboxRepository } from '@parley/jobs';
 import type { ConversationView, MessageView } from '@parley/realtime';
+import { assignmentRunJob, AssignmentService } from './assignment.service.js';
 import { ConversationRepository } from './conversation.repository.js';
 import { DirectoryRepository } from './directory.repository.js';
 import { Effects, type Actor } from './effects.js';
@@ -76,6 +77,7 @@ export class IngestService {
     private readonly directory: DirectoryRepository,
     private readonly outbox: OutboxRepository,
     private readonly relay: OutboxRelay,
+    private readonly assignment: AssignmentService,
   ) {}
 
   /**
@@ -260,6 +262,10 @@ export class IngestService {
         data: { workspaceId: input.workspaceId, messageId: message.id },
         jobId: `media-${message.id}`,
       });
+    }
+    if (outcome !== 'joined' && !conversation.assigneeId) {
+      const scope = await this.assignment.scopeOf(input.workspaceId, conversation, manager);
+      if (scope) effects.job(assignmentRunJob(input.workspaceId, scope));
     }
     if (input.profileLookup && !contact.name) {
       effects.job({

@@ -56,5 +56,8 @@ export function toConversationView(conversation: Conversation, labels: string[])
     reopenCount: conversation.reopenCount,
     previousId: conversation.previousId,
     labels,
+    assignedAt: iso(conversation.assignedAt),
+    assignmentReason: conversation.assignmentReason,
+    assignmentCount: conversation.assignmentCount,
   };
 }

@@ -1,5 +1,5 @@
 /** Queues and the jobs each carries. A job's name is `<queue>.<action>`; payloads carry ids, not rows. */
-export const QUEUE_NAMES = ['delivery', 'conversations', 'media'] as const;
+export const QUEUE_NAMES = ['delivery', 'conversations', 'media', 'assignment'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface JobMap {
@@ -8,6 +8,14 @@ export interface JobMap {
   'media.fetch': { workspaceId: string; messageId: string };
   'media.profile': { workspaceId: string; contactId: string; identityId: string };
   'delivery.typing': { workspaceId: string; conversationId: string; on: boolean };
+  'assignment.run': { workspaceId: string; scope: `inbox:${string}` | `team:${string}` };
+  'assignment.sweep': { workspaceId: string | null };
+  'assignment.requeue': {
+    workspaceId: string;
+    conversationId: string;
+    assignedAt: string;
+    afterMinutes: number;
+  };
 }
 
 export type JobName = keyof JobMap;
@@ -21,6 +29,9 @@ export const JOB_NAMES: readonly JobName[] = [
   'conversations.unsnooze',
   'media.fetch',
   'media.profile',
+  'assignment.run',
+  'assignment.sweep',
+  'assignment.requeue',
 ];
 
 export function queueOf(name: JobName): QueueName {

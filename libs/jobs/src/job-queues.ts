@@ -2,7 +2,14 @@ import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { AppConfig } from '@parley/config';
-import { QUEUE_NAMES, queueOf, type JobRequest, type QueueName } from './job-map.js';
+import {
+  QUEUE_NAMES,
+  queueOf,
+  type JobMap,
+  type JobName,
+  type JobRequest,
+  type QueueName,
+} from './job-map.js';
 
 /** One BullMQ Queue per queue name, shared by every producer in the process. */
 @Injectable()
@@ -42,6 +49,15 @@ export class JobQueues implements OnModuleDestroy {
       removeOnComplete: { age: 24 * 3600, count: 10000 },
       removeOnFail: { age: 7 * 24 * 3600 },
     });
+  }
+
+  /** A job that repeats every `everyMs`, once across all workers (a BullMQ job scheduler). */
+  async schedule<N extends JobName>(id: string, name: N, data: JobMap[N], everyMs: number): Promise<void> {
+    await this.queue(queueOf(name)).upsertJobScheduler(
+      id,
+      { every: everyMs },
+      { name, data, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+    );
   }
 
   ping(): Promise<string> {

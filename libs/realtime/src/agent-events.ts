@@ -51,6 +51,11 @@ export interface ConversationView {
   reopenCount: number;
   previousId: string | null;
   labels: string[];
+  assignedAt: string | null;
+  /** Why the assignee has it ("least loaded 2/5, online, team Billing", "manual by Ana"). */
+  assignmentReason: string | null;
+  /** Times assigned; above 1 means it bounced. */
+  assignmentCount: number;
 }
 
 export interface AgentServerEvents {

@@ -20,9 +20,13 @@ import {
   type Principal,
   type Workspace,
 } from '@parley/accounts';
+import { AssignmentService } from '@parley/inbox';
+import type { Channel } from '@parley/realtime';
 import { CurrentPrincipal, RequireRole } from '../auth/auth.decorators.js';
+import { CHANNELS } from '../conversations/conversation.dto.js';
 import {
   AddMemberDto,
+  AvailabilityDto,
   CreateApiKeyDto,
   TeamDto,
   TeamMembersDto,
@@ -70,6 +74,25 @@ function workspaceView(workspace: Workspace) {
   };
 }
 
+function assertChannelCapacity(capacity: Record<string, unknown>): void {
+  const bad = Object.entries(capacity).filter(
+    ([channel, limit]) =>
+      !CHANNELS.includes(channel as Channel) ||
+      !Number.isInteger(limit) ||
+      (limit as number) < 0 ||
+      (limit as number) > 1000,
+  );
+  if (bad.length) {
+    throw new BadRequestException({
+      message: 'Validation failed',
+      details: bad.map(
+        ([channel]) =>
+          `channelCapacity.${channel}: must be a channel name with a whole number from 0 to 1000`,
+      ),
+    });
+  }
+}
+
 function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
@@ -83,7 +106,10 @@ function isTimeZone(zone: string): boolean {
 @ApiBearerAuth()
 @Controller('api/v1/members')
 export class MembersController {
-  constructor(private readonly members: MembersService) {}
+  constructor(
+    private readonly members: MembersService,
+    private readonly assignment: AssignmentService,
+  ) {}
 
   @Get()
   async list(@CurrentPrincipal() principal: Principal) {
@@ -97,14 +123,29 @@ export class MembersController {
     return this.members.add(principal.workspaceId, dto);
   }
 
+  @Put('me/availability')
+  @ApiOperation({ summary: 'Set your own availability (online agents receive auto-assigned conversations)' })
+  async availability(@CurrentPrincipal() principal: Principal, @Body() dto: AvailabilityDto) {
+    if (!principal.userId) throw new BadRequestException('Only a signed-in member has an availability');
+    const member = await this.members.update(principal.workspaceId, principal.userId, {
+      availability: dto.availability,
+    });
+    if (dto.availability === 'online') await this.assignment.requestSweep(principal.workspaceId);
+    return member;
+  }
+
   @Patch(':userId')
   @RequireRole('admin')
-  update(
+  async update(
     @CurrentPrincipal() principal: Principal,
     @Param('userId', uuid) userId: string,
     @Body() dto: UpdateMemberDto,
   ) {
-    return this.members.update(principal.workspaceId, userId, dto);
+    if (dto.channelCapacity) assertChannelCapacity(dto.channelCapacity);
+    const member = await this.members.update(principal.workspaceId, userId, dto);
+    // More room, or a newly online agent: waiting conversations may find a home now.
+    await this.assignment.requestSweep(principal.workspaceId);
+    return member;
   }
 
   @Delete(':userId')

@@ -6,6 +6,7 @@ import {
   IsEmail,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -16,6 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ROLES, type Role } from '@parley/accounts';
+import { AssignmentPolicyDto } from '../common/assignment-policy.dto.js';
 
 export class AddMemberDto {
   @ApiProperty() @IsEmail() @MaxLength(320) email: string;
@@ -37,16 +39,36 @@ export class UpdateMemberDto {
   @IsOptional()
   @IsIn(['online', 'busy', 'offline'])
   availability?: 'online' | 'busy' | 'offline';
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'integer' },
+    example: { webchat: 3, email: 10 },
+    description: 'Per channel limits within capacity',
+  })
+  @IsOptional()
+  @IsObject()
+  channelCapacity?: Record<string, number>;
 }
 
 export class TeamDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(100) name: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) description?: string;
+  @ApiPropertyOptional({ type: AssignmentPolicyDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AssignmentPolicyDto)
+  assignment?: AssignmentPolicyDto;
 }
 
 export class UpdateTeamDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(100) name?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) description?: string;
+  @ApiPropertyOptional({ type: AssignmentPolicyDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AssignmentPolicyDto)
+  assignment?: AssignmentPolicyDto;
 }
 
 export class TeamMembersDto {
@@ -86,4 +108,10 @@ export class UpdateWorkspaceDto {
   @ValidateNested()
   @Type(() => WorkspaceSettingsDto)
   settings?: WorkspaceSettingsDto;
+}
+
+export class AvailabilityDto {
+  @ApiProperty({ enum: ['online', 'busy', 'offline'] })
+  @IsIn(['online', 'busy', 'offline'])
+  availability: 'online' | 'busy' | 'offline';
 }

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
@@ -8,7 +9,9 @@ import {
   IsUUID,
   MaxLength,
   MinLength,
+  ValidateNested,
 } from 'class-validator';
+import { AssignmentPolicyDto } from '../common/assignment-policy.dto.js';
 import type { Channel } from '@parley/realtime';
 import { CHANNELS } from '../conversations/conversation.dto.js';
 
@@ -36,6 +39,12 @@ export class CreateInboxDto {
   @IsOptional()
   @IsObject()
   secrets?: Record<string, string>;
+
+  @ApiPropertyOptional({ type: AssignmentPolicyDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AssignmentPolicyDto)
+  assignment?: AssignmentPolicyDto;
 }
 
 export class UpdateInboxDto {
@@ -50,4 +59,10 @@ export class UpdateInboxDto {
   @IsOptional()
   @IsObject()
   secrets?: Record<string, string>;
+
+  @ApiPropertyOptional({ type: AssignmentPolicyDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AssignmentPolicyDto)
+  assignment?: AssignmentPolicyDto;
 }

@@ -9,8 +9,8 @@ import {
   type OnGatewayInit,
 } from '@nestjs/websockets';
 import type { DefaultEventsMap, Namespace, Socket } from 'socket.io';
-import { AuthService, TeamsService, type Principal } from '@parley/accounts';
-import { ConversationsService, DeliveryService } from '@parley/inbox';
+import { AuthService, MembersService, TeamsService, type Principal } from '@parley/accounts';
+import { AssignmentService, ConversationsService, DeliveryService } from '@parley/inbox';
 import { AGENT_NAMESPACE, PresenceStore, rooms, type AgentEmitMap } from '@parley/realtime';
 import { validationPipe } from '../common/validation.js';
 import { ConversationRoomDto, TypingDto } from './agent-socket.dto.js';
@@ -37,6 +37,8 @@ export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect {
     private readonly conversations: ConversationsService,
     private readonly presence: PresenceStore,
     private readonly delivery: DeliveryService,
+    private readonly members: MembersService,
+    private readonly assignment: AssignmentService,
   ) {}
 
   afterInit(namespace: Namespace): void {
@@ -65,6 +67,12 @@ export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect {
       this.namespace
         .to(rooms.workspace(principal.workspaceId))
         .emit('presence', { userId: principal.userId, status: 'online' });
+      // Opening the inbox makes an offline agent available (busy stays busy), and may bring work.
+      const member = await this.members.get(principal.workspaceId, principal.userId);
+      if (member.availability === 'offline') {
+        await this.members.update(principal.workspaceId, principal.userId, { availability: 'online' });
+        await this.assignment.requestSweep(principal.workspaceId);
+      }
     }
   }
 
@@ -76,6 +84,8 @@ export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect {
         this.namespace
           .to(rooms.workspace(principal.workspaceId))
           .emit('presence', { userId: principal.userId, status: 'offline' });
+        // The last tab closed: no new conversations for this agent until they are back.
+        await this.members.update(principal.workspaceId, principal.userId, { availability: 'offline' });
       }
     } catch (error) {
       this.logger.warn(`presence update failed: ${(error as Error).message}`);
