@@ -32,6 +32,8 @@ export default {
     {
       ...shared,
       displayName: 'integration',
+      // DB-backed suites: a generous safety net, never a timing assertion.
+      testTimeout: 20_000,
       testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.mjs',
       globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
@@ -40,6 +42,7 @@ export default {
     {
       ...shared,
       displayName: 'e2e',
+      testTimeout: 20_000,
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.mjs',
       globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',

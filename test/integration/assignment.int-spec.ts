@@ -113,6 +113,20 @@ describe('auto-assignment', () => {
     expect(left).toBe(4);
   });
 
+  it('steps over conversations nobody can take now instead of waiting behind them', async () => {
+    const { ws, agents, scope, inboxId } = await setup({ mode: 'least_loaded' }, [
+      { capacity: 10, channelCapacity: { sms: 0 } },
+    ]);
+    await waiting(ws, inboxId, 60, 'sms'); // older, but this agent takes no SMS
+    await db.query(
+      `UPDATE conversations SET waiting_since = now() - interval '1 hour' WHERE workspace_id = $1`,
+      [ws.workspaceId],
+    );
+    await waiting(ws, inboxId, 5, 'api');
+    expect(await assignment.run(ws.workspaceId, scope)).toBe(5);
+    expect(await loads(ws.workspaceId)).toEqual({ [agents[0]]: 5 });
+  });
+
   it('gives work only to online agents, and explains each choice', async () => {
     const { ws, agents, scope, inboxId } = await setup({ mode: 'least_loaded' }, [
       { capacity: 5, availability: 'busy' },

@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import { TransactionRunner } from '@parley/database';
 import { JobQueues, OutboxRelay, OutboxRepository } from '@parley/jobs';
 import { rooms } from '@parley/realtime';
@@ -27,6 +28,7 @@ interface ScopeInfo {
 }
 
 const BATCH = 50;
+const MAX_BATCHES = 40;
 const ACTIVE = `status IN ('open', 'pending')`;
 
 /**
@@ -58,33 +60,42 @@ export class AssignmentService {
         `SELECT last_user_id FROM assignment_cursors WHERE workspace_id = $1 AND scope = $2 FOR UPDATE`,
         [workspaceId, scope],
       );
-      const waiting = await this.waiting(manager, workspaceId, scope, info.policy);
-      if (waiting.length === 0) return 0;
       const candidates = await this.candidates(manager, workspaceId, info.teamId);
       if (candidates.length === 0) return 0;
 
       const effects = new Effects(workspaceId);
       let last = cursor?.last_user_id ?? null;
       let count = 0;
-      for (const conversation of waiting) {
-        const channel = conversation.lastChannel ?? 'other';
-        const eligible = candidates.filter(
-          (c) =>
-            c.userId !== conversation.requeuedFrom &&
-            c.total < c.capacity &&
-            (c.channelCapacity[channel] === undefined ||
-              (c.byChannel[channel] ?? 0) < c.channelCapacity[channel]),
-        );
-        if (eligible.length === 0) continue;
-        const chosen =
-          info.policy.mode === 'round_robin' ? nextAfter(eligible, last) : leastLoaded(eligible, last);
-        const before = `${chosen.total}/${chosen.capacity}`;
-        chosen.total += 1;
-        chosen.byChannel[channel] = (chosen.byChannel[channel] ?? 0) + 1;
-        last = chosen.userId;
-        const reason = `${info.policy.mode === 'round_robin' ? 'round robin' : 'least loaded'} ${before}, online, ${info.label}`;
-        await this.assignTo(manager, effects, conversation, chosen.userId, reason, info.policy);
-        count += 1;
+      // Batch after batch until nobody has room or nothing is left; conversations no one can take
+      // now (a full channel, the agent it was requeued from) are stepped over, not waited behind.
+      const skipped: string[] = [];
+      for (let batch = 0; batch < MAX_BATCHES; batch += 1) {
+        if (!candidates.some((c) => c.total < c.capacity)) break;
+        const waiting = await this.waiting(manager, workspaceId, scope, info.policy, skipped);
+        if (waiting.length === 0) break;
+        for (const conversation of waiting) {
+          const channel = conversation.lastChannel ?? 'other';
+          const eligible = candidates.filter(
+            (c) =>
+              c.userId !== conversation.requeuedFrom &&
+              c.total < c.capacity &&
+              (c.channelCapacity[channel] === undefined ||
+                (c.byChannel[channel] ?? 0) < c.channelCapacity[channel]),
+          );
+          if (eligible.length === 0) {
+            skipped.push(conversation.id);
+            continue;
+          }
+          const chosen =
+            info.policy.mode === 'round_robin' ? nextAfter(eligible, last) : leastLoaded(eligible, last);
+          const before = `${chosen.total}/${chosen.capacity}`;
+          chosen.total += 1;
+          chosen.byChannel[channel] = (chosen.byChannel[channel] ?? 0) + 1;
+          last = chosen.userId;
+          const reason = `${info.policy.mode === 'round_robin' ? 'round robin' : 'least loaded'} ${before}, online, ${info.label}`;
+          await this.assignTo(manager, effects, conversation, chosen.userId, reason, info.policy);
+          count += 1;
+        }
       }
       await manager.query(
         `UPDATE assignment_cursors SET last_user_id = $3, updated_at = now() WHERE workspace_id = $1 AND scope = $2`,
@@ -218,6 +229,7 @@ export class AssignmentService {
       previousAssigneeId: null,
       actorId: null,
     });
+    effects.conversationUpdated(view);
     if (policy.requeueAfterMinutes) {
       effects.job({
         name: 'assignment.requeue',
@@ -274,6 +286,7 @@ export class AssignmentService {
     workspaceId: string,
     scope: AssignmentScope,
     policy: AssignmentPolicy,
+    skipped: string[],
   ): Promise<Conversation[]> {
     const [kind, id] = scope.split(':') as ['inbox' | 'team', string];
     const where =
@@ -287,14 +300,16 @@ export class AssignmentService {
         : 'c.waiting_since ASC NULLS LAST, c.id';
     const rows: Array<{ id: string }> = await manager.query(
       `SELECT c.id FROM conversations c
-        WHERE c.workspace_id = $1 AND c.assignee_id IS NULL AND c.${ACTIVE} AND ${where}
+        WHERE c.workspace_id = $1 AND c.assignee_id IS NULL AND c.${ACTIVE} AND ${where} AND c.id <> ALL($3::uuid[])
         ORDER BY ${order} LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
-      [workspaceId, id],
+      [workspaceId, id, skipped],
     );
-    const found = await Promise.all(
-      rows.map((row) => this.conversations.findById(workspaceId, row.id, manager)),
-    );
-    return found.filter((c): c is Conversation => c !== null);
+    if (rows.length === 0) return [];
+    const found = await manager.find(Conversation, {
+      where: { workspaceId, id: In(rows.map((row) => row.id)) },
+    });
+    const byId = new Map(found.map((c) => [c.id, c]));
+    return rows.flatMap((row) => byId.get(row.id) ?? []);
   }
 
   /** Online members (of the team, if any), locked in id order, with their current load. */
@@ -331,12 +346,12 @@ export class AssignmentService {
   }
 }
 
-/** The job that runs a scope soon; runs triggered within half a second of each other collapse. */
+/** The job that runs a scope soon. Never deduplicated: a run already past its read must not swallow a new trigger. */
 export function assignmentRunJob(workspaceId: string, scope: AssignmentScope) {
   return {
     name: 'assignment.run' as const,
     data: { workspaceId, scope },
-    jobId: `assign-${scope.replace(':', '-')}-${Math.floor(Date.now() / 500)}`,
+    jobId: `assign-${scope.replace(':', '-')}-${randomUUID()}`,
   };
 }
 

@@ -206,7 +206,9 @@ export class ConversationsService {
         const previous = conversation.assigneeId;
         const self = actor.id === input.assigneeId;
         const actorName =
-          actor.type === 'agent' && actor.id ? await this.directory.userName(actor.id) : 'an integration';
+          actor.type === 'agent' && actor.id
+            ? ((await this.directory.userName(actor.id)) ?? 'an agent')
+            : 'an integration';
         conversation.assigneeId = input.assigneeId;
         conversation.assignedAt = input.assigneeId ? new Date() : null;
         conversation.assignmentReason = input.assigneeId
@@ -215,6 +217,7 @@ export class ConversationsService {
             : `manual by ${actorName}`
           : null;
         if (input.assigneeId) conversation.assignmentCount += 1;
+        conversation.requeuedFrom = null;
         effects.event(conversation, input.assigneeId ? 'assigned' : 'unassigned', actor, {
           data: { from: previous, to: input.assigneeId, reason: self ? 'self' : 'manual' },
         });

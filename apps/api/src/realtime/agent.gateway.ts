@@ -84,8 +84,11 @@ export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect {
         this.namespace
           .to(rooms.workspace(principal.workspaceId))
           .emit('presence', { userId: principal.userId, status: 'offline' });
-        // The last tab closed: no new conversations for this agent until they are back.
-        await this.members.update(principal.workspaceId, principal.userId, { availability: 'offline' });
+        // The last tab closed: no new conversations until they are back (busy stays busy across a reload).
+        const member = await this.members.get(principal.workspaceId, principal.userId);
+        if (member.availability === 'online') {
+          await this.members.update(principal.workspaceId, principal.userId, { availability: 'offline' });
+        }
       }
     } catch (error) {
       this.logger.warn(`presence update failed: ${(error as Error).message}`);
