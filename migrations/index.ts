@@ -3,6 +3,7 @@ import { ProviderDelivery1763900000000 } from './1763900000000-provider-delivery
 import { ChannelHealth1764000000000 } from './1764000000000-channel-health.js';
 import { PerChannelOptOut1764100000000 } from './1764100000000-per-channel-opt-out.js';
 import { Assignment1764200000000 } from './1764200000000-assignment.js';
+import { AutomationRules1764300000000 } from './1764300000000-automation-rules.js';
 
 /** Every migration, oldest first. */
 export const allMigrations = [
@@ -11,4 +12,5 @@ export const allMigrations = [
   ChannelHealth1764000000000,
   PerChannelOptOut1764100000000,
   Assignment1764200000000,
+  AutomationRules1764300000000,
 ];

@@ -29,6 +29,11 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   'PATCH /api/v1/teams/{id}': { name: 'x' },
   'PUT /api/v1/teams/{id}/members': { userIds: [] },
   'PATCH /api/v1/members/{userId}': { capacity: 3 },
+  'PUT /api/v1/automation-rules/{id}': {
+    name: 'x',
+    event: 'message.created',
+    actions: [{ type: 'set_priority', priority: 'high' }],
+  },
 };
 
 describe('access control', () => {
@@ -79,6 +84,13 @@ describe('access control', () => {
       teams: (await adminA('POST', '/api/v1/teams', { name: 'A team' })).body.id,
       members: (await a.addMember('agent')).id,
       'api-keys': (await adminA('POST', '/api/v1/api-keys', { name: 'A key' })).body.id,
+      'automation-rules': (
+        await adminA('POST', '/api/v1/automation-rules', {
+          name: 'A rule',
+          event: 'message.created',
+          actions: [{ type: 'set_priority', priority: 'high' }],
+        })
+      ).body.id,
     };
   });
 

@@ -15,6 +15,7 @@ import {
 import { ApiChannelController } from './api-channel/api-channel.controller.js';
 import { AttachmentsController } from './attachments/attachments.controller.js';
 import { AuthController } from './auth/auth.controller.js';
+import { AutomationRulesController } from './automation/automation-rules.controller.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { CannedResponsesController } from './catalog/canned-responses.controller.js';
 import { LabelsController } from './catalog/labels.controller.js';
@@ -33,6 +34,7 @@ import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller.
     ApiKeysController,
     AttachmentsController,
     AuthController,
+    AutomationRulesController,
     CannedResponsesController,
     ContactsController,
     ConversationsController,

@@ -1,5 +1,6 @@
 import { assertEveryJobHandled } from './worker.module.js';
 import { ASSIGNMENT_JOBS } from './assignment.processor.js';
+import { AUTOMATION_JOBS } from './automation.processor.js';
 import { CONVERSATION_JOBS } from './conversations.processor.js';
 import { DELIVERY_JOBS } from './delivery.processor.js';
 import { MEDIA_JOBS } from './media.processor.js';
@@ -7,14 +8,20 @@ import { MEDIA_JOBS } from './media.processor.js';
 describe('assertEveryJobHandled', () => {
   it('accepts the processors as registered', () => {
     expect(() =>
-      assertEveryJobHandled([...ASSIGNMENT_JOBS, ...CONVERSATION_JOBS, ...DELIVERY_JOBS, ...MEDIA_JOBS]),
+      assertEveryJobHandled([
+        ...ASSIGNMENT_JOBS,
+        ...AUTOMATION_JOBS,
+        ...CONVERSATION_JOBS,
+        ...DELIVERY_JOBS,
+        ...MEDIA_JOBS,
+      ]),
     ).not.toThrow();
   });
 
   it('refuses a missing or duplicated handler', () => {
-    expect(() => assertEveryJobHandled([...ASSIGNMENT_JOBS, ...DELIVERY_JOBS, ...MEDIA_JOBS])).toThrow(
-      /missing \[conversations.unsnooze\]/,
-    );
+    expect(() =>
+      assertEveryJobHandled([...ASSIGNMENT_JOBS, ...AUTOMATION_JOBS, ...DELIVERY_JOBS, ...MEDIA_JOBS]),
+    ).toThrow(/missing \[conversations.unsnooze\]/);
     expect(() => assertEveryJobHandled([...DELIVERY_JOBS, ...DELIVERY_JOBS, ...CONVERSATION_JOBS])).toThrow(
       /duplicated/,
     );

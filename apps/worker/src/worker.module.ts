@@ -6,6 +6,7 @@ import { InboxModule } from '@parley/inbox';
 import { JOB_NAMES, JobsModule, QUEUE_NAMES, type JobName } from '@parley/jobs';
 import { RealtimeModule } from '@parley/realtime';
 import { ASSIGNMENT_JOBS, AssignmentProcessor } from './assignment.processor.js';
+import { AUTOMATION_JOBS, AutomationProcessor } from './automation.processor.js';
 import { CONVERSATION_JOBS, ConversationsProcessor } from './conversations.processor.js';
 import { DELIVERY_JOBS, DeliveryProcessor } from './delivery.processor.js';
 import { MEDIA_JOBS, MediaProcessor } from './media.processor.js';
@@ -37,10 +38,22 @@ export function assertEveryJobHandled(handled: readonly JobName[]): void {
     JobsModule,
     RealtimeModule,
   ],
-  providers: [AssignmentProcessor, ConversationsProcessor, DeliveryProcessor, MediaProcessor],
+  providers: [
+    AssignmentProcessor,
+    AutomationProcessor,
+    ConversationsProcessor,
+    DeliveryProcessor,
+    MediaProcessor,
+  ],
 })
 export class WorkerModule implements OnModuleInit {
   onModuleInit(): void {
-    assertEveryJobHandled([...ASSIGNMENT_JOBS, ...CONVERSATION_JOBS, ...DELIVERY_JOBS, ...MEDIA_JOBS]);
+    assertEveryJobHandled([
+      ...ASSIGNMENT_JOBS,
+      ...AUTOMATION_JOBS,
+      ...CONVERSATION_JOBS,
+      ...DELIVERY_JOBS,
+      ...MEDIA_JOBS,
+    ]);
   }
 }

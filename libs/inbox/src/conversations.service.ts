@@ -9,6 +9,7 @@ import {
   type ConversationListRow,
 } from './conversation.repository.js';
 import { assignmentRunJob, AssignmentService, sweepJob } from './assignment.service.js';
+import { automationJob } from './automation-jobs.js';
 import { DirectoryRepository } from './directory.repository.js';
 import { actorMetadata, Effects, userIdOf, type Actor } from './effects.js';
 import { Conversation, ConversationLabel, Label, Message, type Attachment } from './inbox.entities.js';
@@ -206,9 +207,10 @@ export class ConversationsService {
         const previous = conversation.assigneeId;
         const self = actor.id === input.assigneeId;
         const actorName =
-          actor.type === 'agent' && actor.id
+          actor.label ??
+          (actor.type === 'agent' && actor.id
             ? ((await this.directory.userName(actor.id)) ?? 'an agent')
-            : 'an integration';
+            : 'an integration');
         conversation.assigneeId = input.assigneeId;
         conversation.assignedAt = input.assigneeId ? new Date() : null;
         conversation.assignmentReason = input.assigneeId
@@ -310,6 +312,9 @@ export class ConversationsService {
       effects.event(conversation, 'resolved', actor, {
         data: { agentReplies: conversation.agentRepliesCount },
       });
+      effects.job(
+        automationJob(workspaceId, 'conversation.resolved', conversation.id, null, actor.chain ?? []),
+      );
       // The assignee has room for the next waiting conversation.
       if (conversation.assigneeId) effects.job(sweepJob(workspaceId));
       return Promise.resolve();

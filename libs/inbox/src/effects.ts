@@ -11,6 +11,10 @@ import {
 export interface Actor {
   type: ActorType;
   id: string | null;
+  /** How the actor is named in reasons ("rule “VIP to Billing”"). */
+  label?: string;
+  /** Automation rules that led to this action; carried into the triggers it causes (loop safety). */
+  chain?: string[];
 }
 
 export const SYSTEM: Actor = { type: 'system', id: null };

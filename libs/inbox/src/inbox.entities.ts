@@ -188,6 +188,7 @@ export type ConversationEventType =
   | 'consent_changed'
   | 'reaction'
   | 'requeued'
+  | 'automation_fired'
   | 'resolved'
   | 'label_added'
   | 'label_removed'

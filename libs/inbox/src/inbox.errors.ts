@@ -11,6 +11,8 @@ export class InboxError extends Error {
   constructor(
     readonly code: InboxErrorCode,
     message: string,
+    /** One line per problem, for input that failed several checks. */
+    readonly details: string[] = [],
   ) {
     super(message);
     this.name = 'InboxError';

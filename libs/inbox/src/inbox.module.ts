@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ChannelsModule } from '@parley/channels';
 import { AssignmentService } from './assignment.service.js';
+import { AutomationService } from './automation.service.js';
 import { CatalogService } from './catalog.service.js';
 import { ContactsService } from './contacts.service.js';
 import { ConversationRepository } from './conversation.repository.js';
@@ -20,6 +21,7 @@ import { TwilioWebhooksService } from './twilio-webhooks.service.js';
 @Module({
   exports: [
     AssignmentService,
+    AutomationService,
     CatalogService,
     ContactsService,
     ConversationsService,
@@ -33,6 +35,7 @@ import { TwilioWebhooksService } from './twilio-webhooks.service.js';
   imports: [ChannelsModule, TypeOrmModule.forFeature(INBOX_ENTITIES)],
   providers: [
     AssignmentService,
+    AutomationService,
     CatalogService,
     ContactsService,
     ConversationRepository,

@@ -43,3 +43,10 @@ export { MetaWebhooksService, type MetaBatchResult } from './meta-webhooks.servi
 export type { ChannelHealth } from './inbox.entities.js';
 export { AssignmentService, type AssignmentScope } from './assignment.service.js';
 export type { AssignmentPolicy } from './inbox.entities.js';
+export { AutomationService, type AutomationRuleView } from './automation.service.js';
+export {
+  AUTOMATION_EVENTS,
+  parseRule,
+  type AutomationEvent,
+  type RuleDefinition,
+} from './automation-rule.schema.js';

@@ -4,6 +4,7 @@ import { TransactionRunner } from '@parley/database';
 import { OutboxRelay, OutboxRepository } from '@parley/jobs';
 import type { ConversationView, MessageView } from '@parley/realtime';
 import { assignmentRunJob, AssignmentService } from './assignment.service.js';
+import { automationJob } from './automation-jobs.js';
 import { ConversationRepository } from './conversation.repository.js';
 import { DirectoryRepository } from './directory.repository.js';
 import { Effects, type Actor } from './effects.js';
@@ -263,6 +264,10 @@ export class IngestService {
         jobId: `media-${message.id}`,
       });
     }
+    // Rules see the customer's message (and a new conversation) after this commits.
+    if (outcome === 'created')
+      effects.job(automationJob(input.workspaceId, 'conversation.created', conversation.id, null, []));
+    effects.job(automationJob(input.workspaceId, 'message.created', conversation.id, message.id, []));
     if (outcome !== 'joined' && !conversation.assigneeId) {
       const scope = await this.assignment.scopeOf(input.workspaceId, conversation, manager);
       if (scope) effects.job(assignmentRunJob(input.workspaceId, scope));

@@ -1,5 +1,5 @@
 /** Queues and the jobs each carries. A job's name is `<queue>.<action>`; payloads carry ids, not rows. */
-export const QUEUE_NAMES = ['delivery', 'conversations', 'media', 'assignment'] as const;
+export const QUEUE_NAMES = ['delivery', 'conversations', 'media', 'assignment', 'automation'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface JobMap {
@@ -10,6 +10,13 @@ export interface JobMap {
   'delivery.typing': { workspaceId: string; conversationId: string; on: boolean };
   'assignment.run': { workspaceId: string; scope: `inbox:${string}` | `team:${string}` };
   'assignment.sweep': { workspaceId: string | null };
+  'automation.run': {
+    workspaceId: string;
+    event: 'conversation.created' | 'message.created' | 'conversation.resolved';
+    conversationId: string;
+    messageId: string | null;
+    chain: string[];
+  };
   'assignment.requeue': {
     workspaceId: string;
     conversationId: string;
@@ -32,6 +39,7 @@ export const JOB_NAMES: readonly JobName[] = [
   'assignment.run',
   'assignment.sweep',
   'assignment.requeue',
+  'automation.run',
 ];
 
 export function queueOf(name: JobName): QueueName {

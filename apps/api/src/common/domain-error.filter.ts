@@ -58,7 +58,10 @@ export function toErrorBody(error: unknown): ErrorBody {
     return body;
   }
   if (error instanceof AccountsError) return domain(ACCOUNTS_STATUS[error.code], error.code, error.message);
-  if (error instanceof InboxError) return domain(INBOX_STATUS[error.code], error.code, error.message);
+  if (error instanceof InboxError) {
+    const body = domain(INBOX_STATUS[error.code], error.code, error.message);
+    return error.details.length ? { ...body, details: error.details } : body;
+  }
   if (error instanceof InvalidCursorError)
     return domain(HttpStatus.BAD_REQUEST, 'invalid_cursor', error.message);
   if (error instanceof WebhookSignatureError)

@@ -1,0 +1,16 @@
+import type { AutomationEvent } from './automation-rule.schema.js';
+
+/** The job that evaluates a workspace's rules for one event; `chain` holds the rules that led here. */
+export function automationJob(
+  workspaceId: string,
+  event: AutomationEvent,
+  conversationId: string,
+  messageId: string | null,
+  chain: string[],
+) {
+  return {
+    name: 'automation.run' as const,
+    data: { workspaceId, event, conversationId, messageId, chain },
+    jobId: `automation-${event.replace('.', '-')}-${messageId ?? conversationId}-${chain.length}`,
+  };
+}

@@ -1,0 +1,76 @@
+import { matchesRule, type RuleFacts } from './automation-evaluator.js';
+import { parseRule } from './automation-rule.schema.js';
+
+const facts: RuleFacts = {
+  channel: 'whatsapp',
+  inbox_id: 'inbox-1',
+  team_id: null,
+  priority: 'none',
+  status: 'open',
+  labels: ['vip'],
+  message: { body: 'I want a REFUND for order #1042' },
+  contact: {
+    name: 'Tom',
+    email: 'tom@example.com',
+    phone: null,
+    attributes: { plan: 'enterprise', seats: 40 },
+  },
+};
+
+const rule = (conditions: unknown, actions: unknown = [{ type: 'set_priority', priority: 'high' }]) =>
+  parseRule({ name: 'r', event: 'message.created', conditions, actions });
+
+describe('automation rules', () => {
+  it('accepts allow-listed fields and operators and evaluates them', () => {
+    const parsed = rule({
+      all: [
+        { field: 'channel', operator: 'in', value: ['sms', 'whatsapp'] },
+        { field: 'message.body', operator: 'matches', value: 'refund|money back' },
+        { field: 'contact.attributes.plan', operator: 'equals', value: 'Enterprise' },
+        { field: 'label', operator: 'includes', value: 'vip' },
+      ],
+      any: [
+        { field: 'contact.email', operator: 'contains', value: '@example.com' },
+        { field: 'contact.phone', operator: 'exists' },
+      ],
+    });
+    if (!('rule' in parsed)) throw new Error(parsed.problems.join('; '));
+    expect(matchesRule(parsed.rule, facts)).toBe(true);
+    expect(matchesRule(parsed.rule, { ...facts, labels: [] })).toBe(false);
+    expect(matchesRule(parsed.rule, { ...facts, contact: { ...facts.contact, email: null } })).toBe(false);
+  });
+
+  it.each([
+    [
+      { all: [{ field: 'channel', operator: "'; DROP TABLE conversations; --", value: 'sms' }] },
+      'conditions.all.0.operator',
+    ],
+    [
+      { all: [{ field: 'contact.attributes.plan); DELETE FROM contacts', operator: 'equals', value: 'x' }] },
+      'conditions.all.0.field',
+    ],
+    [{ all: [{ field: 'password_hash', operator: 'equals', value: 'x' }] }, 'conditions.all.0.field'],
+    [{ all: [{ field: 'channel', operator: 'matches', value: '.*' }] }, 'conditions.all.0.operator'],
+    [
+      { all: [{ field: 'message.body', operator: 'matches', value: '(a+)+$' }] },
+      'conditions.all.0.value: pattern is too long or may backtrack',
+    ],
+    [{ all: [{ field: 'message.body', operator: 'matches', value: '([a-z]*)*x' }] }, 'may backtrack'],
+    [
+      { all: [{ field: 'message.body', operator: 'matches', value: '[unclosed' }] },
+      'not a valid regular expression',
+    ],
+    [{ all: [{ field: 'channel', operator: 'in', value: 'sms' }] }, 'must be a list of strings'],
+    [{ all: [{ field: 'channel', operator: 'equals', value: 'sms', extra: 1 }] }, 'conditions.all.0'],
+  ])('rejects %j', (conditions, problem) => {
+    const parsed = rule(conditions);
+    expect('problems' in parsed && parsed.problems.join('\n')).toContain(problem);
+  });
+
+  it('rejects unknown actions and extra action fields', () => {
+    const unknown = rule({ all: [] }, [{ type: 'run_sql', sql: 'select 1' }]);
+    expect('problems' in unknown).toBe(true);
+    const extra = rule({ all: [] }, [{ type: 'resolve', force: true }]);
+    expect('problems' in extra).toBe(true);
+  });
+});
