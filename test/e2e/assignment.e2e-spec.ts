@@ -1,3 +1,5 @@
+import { DataSource } from 'typeorm';
+import { JobQueues } from '@parley/jobs';
 import { createWorkspace, eventually, type WorkspaceFixture } from '@parley/testing';
 import { bootStack, client, connectAgent, login, type AgentClient, type Stack } from '../support/stack.js';
 
@@ -80,6 +82,31 @@ describe('auto-assignment end to end: policy over HTTP, availability from the so
       (p) => p.conversation.id === posted.body.conversationId,
     );
     expect(assigned.conversation.assigneeId).toBe(agentId);
+  });
+
+  it('takes an idle agent offline in the periodic sweep, and reports assignment figures to supervisors', async () => {
+    const idle = await ws.addMember('agent');
+    await admin('PATCH', `/api/v1/members/${idle.id}`, { availability: 'online' });
+    // No socket, and online for longer than AGENT_IDLE_OFFLINE_MINUTES (15): the sweep takes them offline.
+    await stack.api
+      .get(DataSource)
+      .query(
+        `UPDATE memberships SET availability_changed_at = now() - interval '20 minutes' WHERE user_id = $1`,
+        [idle.id],
+      );
+    await stack.api
+      .get(JobQueues)
+      .add({ name: 'assignment.sweep', data: { workspaceId: null }, jobId: `test-sweep-${Date.now()}` });
+    await eventually(
+      async () => (await members()).find((m) => m.userId === idle.id)?.availability === 'offline',
+    );
+    expect((await members()).find((m) => m.userId === agentId)?.availability).not.toBe('offline'); // has a socket
+
+    const report = await admin('GET', '/api/v1/reports/assignment');
+    expect(report.status).toBe(200);
+    expect(report.body).toMatchObject({ conversationsOpened: 2, conversationsAssigned: 2 });
+    expect((await agent('GET', '/api/v1/reports/assignment')).status).toBe(403);
+    expect((await admin('GET', '/api/v1/reports/assignment?from=yesterday')).status).toBe(400);
   });
 
   it('validates policies and capacities', async () => {

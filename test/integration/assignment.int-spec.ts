@@ -229,6 +229,36 @@ describe('auto-assignment', () => {
     expect(await assignment.requeue(ws.workspaceId, first.id, again.assigned_at, 10)).toBe(false);
   });
 
+  it("gives an offline agent's conversations back only where the policy asks, and reports time to assign", async () => {
+    const { ws, agents, scope, inboxId } = await setup({ mode: 'round_robin', requeueOnOffline: true }, [
+      { capacity: 5 },
+      { capacity: 5 },
+    ]);
+    await waiting(ws, inboxId, 4);
+    await drain(assignment, ws.workspaceId, scope);
+    await members.update(ws.workspaceId, agents[0], { availability: 'offline' });
+    expect(await assignment.releaseOffline(ws.workspaceId, agents[0])).toBe(2);
+    await drain(assignment, ws.workspaceId, scope);
+    expect(await loads(ws.workspaceId)).toEqual({ [agents[1]]: 4 });
+    const kept = await setup({ mode: 'round_robin' }, [{ capacity: 5 }]);
+    await waiting(kept.ws, kept.inboxId, 1);
+    await drain(assignment, kept.ws.workspaceId, kept.scope);
+    expect(await assignment.releaseOffline(kept.ws.workspaceId, kept.agents[0])).toBe(0);
+
+    const report = await assignment.report(
+      ws.workspaceId,
+      new Date(Date.now() - 3600_000),
+      new Date(Date.now() + 60_000),
+    );
+    expect(report).toMatchObject({
+      conversationsOpened: 4,
+      conversationsAssigned: 4,
+      bouncedConversations: 2,
+      assignments: { auto: 6, requeued: 2 },
+    });
+    expect(report.timeToAssignSeconds.median).toBeGreaterThanOrEqual(0);
+  });
+
   it('records manual assignment with who did it', async () => {
     const { ws, agents, inboxId } = await setup({ mode: 'off' }, [{ capacity: 5 }]);
     await waiting(ws, inboxId, 1);

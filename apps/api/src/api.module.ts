@@ -24,6 +24,7 @@ import { ConversationsController } from './conversations/conversations.controlle
 import { HealthController } from './health/health.controller.js';
 import { HealthService } from './health/health.service.js';
 import { InboxesController } from './inboxes/inboxes.controller.js';
+import { ReportsController } from './reports/reports.controller.js';
 import { AgentGateway } from './realtime/agent.gateway.js';
 import { MetaWebhooksController } from './webhooks/meta-webhooks.controller.js';
 import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller.js';
@@ -43,6 +44,7 @@ import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller.
     LabelsController,
     MembersController,
     MetaWebhooksController,
+    ReportsController,
     TeamsController,
     TwilioWebhooksController,
     WorkspaceController,

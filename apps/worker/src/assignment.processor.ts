@@ -1,7 +1,10 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { OnApplicationBootstrap } from '@nestjs/common';
 import type { Job } from 'bullmq';
+import { MembersService } from '@parley/accounts';
+import { AppConfig } from '@parley/config';
 import { AssignmentService } from '@parley/inbox';
+import { PresenceStore } from '@parley/realtime';
 import { JobQueues, type JobMap, type JobNameOf } from '@parley/jobs';
 
 export const ASSIGNMENT_JOBS: ReadonlyArray<JobNameOf<'assignment'>> = [
@@ -23,6 +26,9 @@ export class AssignmentProcessor extends WorkerHost implements OnApplicationBoot
   constructor(
     private readonly assignment: AssignmentService,
     private readonly queues: JobQueues,
+    private readonly members: MembersService,
+    private readonly presence: PresenceStore,
+    private readonly config: AppConfig,
   ) {
     super();
   }
@@ -31,12 +37,27 @@ export class AssignmentProcessor extends WorkerHost implements OnApplicationBoot
     await this.queues.schedule('assignment-sweep', 'assignment.sweep', { workspaceId: null }, SWEEP_EVERY_MS);
   }
 
+  /**
+   * Online members with no open socket for AGENT_IDLE_OFFLINE_MINUTES go offline (and, where the
+   * policy says so, their conversations go back to the queue).
+   */
+  private async offlineIdleAgents(): Promise<void> {
+    const cutoff = new Date(Date.now() - this.config.env.AGENT_IDLE_OFFLINE_MINUTES * 60_000);
+    for (const { workspaceId, userId } of await this.members.onlineSince(cutoff)) {
+      const [connected] = await this.presence.onlineUserIds(workspaceId, [userId]);
+      if (connected) continue;
+      await this.members.update(workspaceId, userId, { availability: 'offline' });
+      await this.assignment.releaseOffline(workspaceId, userId);
+    }
+  }
+
   async process(job: AssignmentJob): Promise<number | boolean> {
     const name = job.name as JobNameOf<'assignment'>;
     switch (name) {
       case 'assignment.run':
         return this.assignment.run(job.data.workspaceId, job.data.scope);
       case 'assignment.sweep': {
+        if (!job.data.workspaceId) await this.offlineIdleAgents();
         const workspaces = job.data.workspaceId
           ? [job.data.workspaceId]
           : await this.assignment.workspacesWaiting();

@@ -1,5 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module, type OnModuleInit } from '@nestjs/common';
+import { AccountsModule } from '@parley/accounts';
 import { AppConfig, ConfigModule } from '@parley/config';
 import { DatabaseModule } from '@parley/database';
 import { InboxModule } from '@parley/inbox';
@@ -32,6 +33,7 @@ export function assertEveryJobHandled(handled: readonly JobName[]): void {
       }),
     }),
     BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name }))),
+    AccountsModule,
     ConfigModule,
     DatabaseModule,
     InboxModule,

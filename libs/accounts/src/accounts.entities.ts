@@ -14,6 +14,7 @@ export interface TeamAssignment {
   mode: 'off' | 'round_robin' | 'least_loaded';
   order?: 'oldest_waiting' | 'priority';
   requeueAfterMinutes?: number | null;
+  requeueOnOffline?: boolean;
 }
 
 export interface WorkspaceSettings {

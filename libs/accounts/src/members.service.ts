@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { LessThan } from 'typeorm';
 import { TransactionRunner } from '@parley/database';
 import { Membership, User, type Role } from './accounts.entities.js';
 import { AccountsError, AccountsErrorCode } from './accounts.errors.js';
@@ -115,6 +116,15 @@ export class MembersService {
         userId,
       ]);
     });
+  }
+
+  /** Members online since before `cutoff` (candidates for going offline when idle). */
+  async onlineSince(cutoff: Date): Promise<Array<{ workspaceId: string; userId: string }>> {
+    const rows = await this.tx.manager.find(Membership, {
+      where: { availability: 'online', availabilityChangedAt: LessThan(cutoff) },
+      take: 1000,
+    });
+    return rows.map((row) => ({ workspaceId: row.workspaceId, userId: row.userId }));
   }
 
   async isMember(workspaceId: string, userId: string): Promise<boolean> {

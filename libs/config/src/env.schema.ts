@@ -61,6 +61,7 @@ export const envSchema = z
     ATTACHMENTS_DIR: z.string().min(1).default('./var/attachments'),
     MEDIA_MAX_BYTES: positiveInt.default(10 * 1024 * 1024),
     WHATSAPP_WINDOW_HOURS: positiveInt.default(24),
+    AGENT_IDLE_OFFLINE_MINUTES: positiveInt.default(15),
     META_GRAPH_BASE_URL: url(['http:', 'https:']).default('https://graph.facebook.com'),
     META_GRAPH_VERSION: z
       .string()

@@ -126,6 +126,83 @@ export class AssignmentService {
     await this.queues.add(sweepJob(workspaceId)).catch(() => undefined);
   }
 
+  /**
+   * An agent went offline: conversations they hold in scopes with `requeueOnOffline` go back to the
+   * queue (skipping them next time). Resolves with how many.
+   */
+  async releaseOffline(workspaceId: string, userId: string): Promise<number> {
+    const held: Array<{ id: string }> = await this.tx.manager.query(
+      `SELECT id FROM conversations WHERE workspace_id = $1 AND assignee_id = $2 AND ${ACTIVE}`,
+      [workspaceId, userId],
+    );
+    let released = 0;
+    for (const { id } of held) {
+      const done = await this.tx.run(async (manager) => {
+        const conversation = await this.conversations.lockById(manager, workspaceId, id);
+        if (
+          conversation?.assigneeId !== userId ||
+          (conversation.status !== 'open' && conversation.status !== 'pending')
+        )
+          return false;
+        const scope = await this.scopeOf(workspaceId, conversation, manager);
+        const info = scope ? await this.scopeInfo(manager, workspaceId, scope) : null;
+        if (!scope || !info?.policy.requeueOnOffline) return false;
+        await this.unassign(manager, conversation, scope, 'the assignee went offline', { reason: 'offline' });
+        return true;
+      });
+      if (done) released += 1;
+    }
+    if (released) this.relay.kick();
+    return released;
+  }
+
+  /**
+   * Time to assign and bounces for conversations opened in a period: seconds from opening to the
+   * first assignment (median, p90, mean), assignments by kind, requeues.
+   */
+  async report(workspaceId: string, from: Date, to: Date) {
+    const [row] = await this.tx.manager.query<
+      Array<{
+        opened: number;
+        assigned: number;
+        median: number | null;
+        p90: number | null;
+        mean: number | null;
+        bounced: number;
+      }>
+    >(
+      `WITH c AS (
+         SELECT c.id, c.opened_at, c.assignment_count,
+                (SELECT min(e.occurred_at) FROM conversation_events e WHERE e.conversation_id = c.id AND e.type = 'assigned') AS first_assigned
+           FROM conversations c WHERE c.workspace_id = $1 AND c.opened_at >= $2 AND c.opened_at < $3)
+       SELECT count(*)::int AS opened,
+              count(first_assigned)::int AS assigned,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM first_assigned - opened_at)) AS median,
+              percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM first_assigned - opened_at)) AS p90,
+              avg(extract(epoch FROM first_assigned - opened_at))::float AS mean,
+              count(*) FILTER (WHERE assignment_count > 1)::int AS bounced
+         FROM c`,
+      [workspaceId, from, to],
+    );
+    const kinds = await this.tx.manager.query<Array<{ kind: string; count: number }>>(
+      `SELECT CASE WHEN type = 'requeued' THEN 'requeued' ELSE coalesce(data->>'reason', 'manual') END AS kind, count(*)::int AS count
+         FROM conversation_events WHERE workspace_id = $1 AND type IN ('assigned', 'requeued') AND occurred_at >= $2 AND occurred_at < $3
+        GROUP BY 1`,
+      [workspaceId, from, to],
+    );
+    const round = (value: number | null | undefined) =>
+      value === null || value === undefined ? null : Math.round(Number(value) * 10) / 10;
+    return {
+      from: from.toISOString(),
+      to: to.toISOString(),
+      conversationsOpened: row?.opened ?? 0,
+      conversationsAssigned: row?.assigned ?? 0,
+      timeToAssignSeconds: { median: round(row?.median), p90: round(row?.p90), mean: round(row?.mean) },
+      bouncedConversations: row?.bounced ?? 0,
+      assignments: Object.fromEntries(kinds.map((k) => [k.kind, k.count])),
+    };
+  }
+
   /** Workspaces with something to assign; the periodic sweep walks these. */
   async workspacesWaiting(): Promise<string[]> {
     const rows: Array<{ workspace_id: string }> = await this.tx.manager.query(
@@ -173,33 +250,47 @@ export class AssignmentService {
         [conversation.id, conversation.assigneeId, assignedAt],
       );
       if (replied.length > 0) return false;
-      const previous = conversation.assigneeId;
-      conversation.assigneeId = null;
-      conversation.assignedAt = null;
-      conversation.assignmentReason = null;
-      conversation.requeuedFrom = previous;
-      const saved = await manager.save(conversation);
-      const effects = new Effects(workspaceId);
-      const reason = `requeued after ${afterMinutes} min without reply`;
-      effects.event(saved, 'requeued', SYSTEM, { data: { from: previous, afterMinutes } });
-      effects.event(saved, 'unassigned', SYSTEM, { data: { from: previous, to: null, reason } });
-      const view = toConversationView(
-        saved,
-        await this.conversations.labelsOf(workspaceId, saved.id, manager),
-      );
-      effects.realtime('conversation.assigned', [rooms.workspace(workspaceId), rooms.agent(previous)], {
-        conversation: view,
-        previousAssigneeId: previous,
-        actorId: null,
+      const scope = await this.scopeOf(workspaceId, conversation, manager);
+      await this.unassign(manager, conversation, scope, `requeued after ${afterMinutes} min without reply`, {
+        afterMinutes,
       });
-      effects.conversationUpdated(view);
-      const scope = await this.scopeOf(workspaceId, saved, manager);
-      if (scope) effects.job(assignmentRunJob(workspaceId, scope));
-      await effects.flush(manager, this.outbox);
       return true;
     });
     if (requeued) this.relay.kick();
     return requeued;
+  }
+
+  /** Back to the queue: the previous assignee is skipped by the next run, which is queued now. */
+  private async unassign(
+    manager: EntityManager,
+    conversation: Conversation,
+    scope: AssignmentScope | null,
+    reason: string,
+    data: Record<string, unknown>,
+  ): Promise<void> {
+    const workspaceId = conversation.workspaceId;
+    const previous = conversation.assigneeId;
+    conversation.assigneeId = null;
+    conversation.assignedAt = null;
+    conversation.assignmentReason = null;
+    conversation.requeuedFrom = previous;
+    const saved = await manager.save(conversation);
+    const effects = new Effects(workspaceId);
+    effects.event(saved, 'requeued', SYSTEM, { data: { from: previous, ...data } });
+    effects.event(saved, 'unassigned', SYSTEM, { data: { from: previous, to: null, reason } });
+    const view = toConversationView(saved, await this.conversations.labelsOf(workspaceId, saved.id, manager));
+    effects.realtime(
+      'conversation.assigned',
+      [rooms.workspace(workspaceId), ...(previous ? [rooms.agent(previous)] : [])],
+      {
+        conversation: view,
+        previousAssigneeId: previous,
+        actorId: null,
+      },
+    );
+    effects.conversationUpdated(view);
+    if (scope) effects.job(assignmentRunJob(workspaceId, scope));
+    await effects.flush(manager, this.outbox);
   }
 
   private async assignTo(

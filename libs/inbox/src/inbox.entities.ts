@@ -48,6 +48,8 @@ export interface AssignmentPolicy {
   order?: 'oldest_waiting' | 'priority';
   /** Give the conversation back when the assignee has not replied within this many minutes. */
   requeueAfterMinutes?: number | null;
+  /** Give an agent's conversations back when they go offline (or idle out). */
+  requeueOnOffline?: boolean;
 }
 
 export interface ChannelHealth {

@@ -131,6 +131,8 @@ export class MembersController {
       availability: dto.availability,
     });
     if (dto.availability === 'online') await this.assignment.requestSweep(principal.workspaceId);
+    if (dto.availability === 'offline')
+      await this.assignment.releaseOffline(principal.workspaceId, principal.userId);
     return member;
   }
 
@@ -145,6 +147,7 @@ export class MembersController {
     const member = await this.members.update(principal.workspaceId, userId, dto);
     // More room, or a newly online agent: waiting conversations may find a home now.
     await this.assignment.requestSweep(principal.workspaceId);
+    if (dto.availability === 'offline') await this.assignment.releaseOffline(principal.workspaceId, userId);
     return member;
   }
 

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 
 /** Auto-assignment settings of an inbox or a team. */
 export class AssignmentPolicyDto {
@@ -23,4 +23,12 @@ export class AssignmentPolicyDto {
   @Min(1)
   @Max(1440)
   requeueAfterMinutes?: number | null;
+
+  @ApiPropertyOptional({
+    default: false,
+    description: "Give an agent's conversations back when they go offline",
+  })
+  @IsOptional()
+  @IsBoolean()
+  requeueOnOffline?: boolean;
 }

@@ -88,6 +88,7 @@ export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect {
         const member = await this.members.get(principal.workspaceId, principal.userId);
         if (member.availability === 'online') {
           await this.members.update(principal.workspaceId, principal.userId, { availability: 'offline' });
+          await this.assignment.releaseOffline(principal.workspaceId, principal.userId);
         }
       }
     } catch (error) {
