@@ -1,3 +1,4 @@
+import { RE2JS } from 're2js';
 import type { RuleCondition, RuleDefinition } from './automation-rule.schema.js';
 
 /** What a rule can look at: a snapshot of the conversation, its contact and the triggering message. */
@@ -61,7 +62,10 @@ export function matchesCondition(condition: RuleCondition, facts: RuleFacts): bo
     case 'not_in':
       return lower === null || !Array.isArray(wanted) || !wanted.some((w) => w.toLowerCase() === lower);
     case 'matches':
-      return actual !== null && new RegExp(String(wanted), 'iu').test(actual.slice(0, MAX_TEXT));
+      return (
+        actual !== null &&
+        RE2JS.compile(String(wanted), RE2JS.CASE_INSENSITIVE).matcher(actual.slice(0, MAX_TEXT)).find()
+      );
     default:
       return false;
   }

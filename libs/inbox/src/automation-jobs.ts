@@ -7,10 +7,13 @@ export function automationJob(
   conversationId: string,
   messageId: string | null,
   chain: string[],
+  occurrence = '',
 ) {
   return {
     name: 'automation.run' as const,
     data: { workspaceId, event, conversationId, messageId, chain },
-    jobId: `automation-${event.replace('.', '-')}-${messageId ?? conversationId}-${chain.length}`,
+    // One job per occurrence of the event (a second resolve is a new occurrence), never repeated.
+    jobId: `automation-${event.replace('.', '-')}-${messageId ?? conversationId}${occurrence ? `-${occurrence}` : ''}-${chain.length}`,
+    attempts: 1,
   };
 }

@@ -1,9 +1,11 @@
+import { RE2JS } from 're2js';
 import { z } from 'zod';
 import { PRIORITIES } from './priority.js';
 
 /**
  * The rule language, allow-listed: each field has a type, each type its operators. Rules are
- * evaluated in memory against a snapshot of the conversation; nothing here ever becomes SQL.
+ * evaluated in memory against a snapshot of the conversation; nothing here ever becomes SQL, and
+ * patterns run on RE2 (linear time), never on the backtracking RegExp engine.
  */
 export const AUTOMATION_EVENTS = [
   'conversation.created',
@@ -31,9 +33,6 @@ export const FIELD_TYPES = {
 
 const ATTRIBUTE_FIELD = /^contact\.attributes\.[a-zA-Z0-9_]{1,64}$/;
 const OPERATORS_BY_TYPE = { text: TEXT_OPERATORS, choice: CHOICE_OPERATORS, set: SET_OPERATORS } as const;
-
-/** Patterns that can backtrack catastrophically (a quantified group that itself repeats) are refused. */
-const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)\s*(?:[+*]|\{\d)/;
 
 const condition = z
   .object({
@@ -69,19 +68,20 @@ const condition = z
       return;
     }
     if (rule.operator === 'matches') {
+      // RE2 syntax, matched in linear time (re2js): no pattern can stall a worker.
       const pattern = String(rule.value);
-      if (pattern.length > 200 || NESTED_QUANTIFIER.test(pattern)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['value'],
-          message: 'pattern is too long or may backtrack without end',
-        });
+      if (pattern.length > 200) {
+        ctx.addIssue({ code: 'custom', path: ['value'], message: 'pattern is longer than 200 characters' });
         return;
       }
       try {
-        new RegExp(pattern, 'iu');
-      } catch {
-        ctx.addIssue({ code: 'custom', path: ['value'], message: 'is not a valid regular expression' });
+        RE2JS.compile(pattern, RE2JS.CASE_INSENSITIVE);
+      } catch (error) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['value'],
+          message: `is not a valid RE2 pattern (${(error as Error).message})`,
+        });
       }
     }
   });

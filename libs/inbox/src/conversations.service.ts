@@ -313,7 +313,14 @@ export class ConversationsService {
         data: { agentReplies: conversation.agentRepliesCount },
       });
       effects.job(
-        automationJob(workspaceId, 'conversation.resolved', conversation.id, null, actor.chain ?? []),
+        automationJob(
+          workspaceId,
+          'conversation.resolved',
+          conversation.id,
+          null,
+          actor.chain ?? [],
+          String(conversation.resolvedAt.getTime()),
+        ),
       );
       // The assignee has room for the next waiting conversation.
       if (conversation.assigneeId) effects.job(sweepJob(workspaceId));
