@@ -40,7 +40,7 @@ const commonJsGlobals = Object.fromEntries(
   ['require', 'module', 'exports', '__dirname', '__filename'].map((name) => [name, 'readonly']),
 );
 
-const INFRA_LIBS = ['config', 'database', 'jobs', 'realtime', 'channels'];
+const INFRA_LIBS = ['config', 'database', 'jobs', 'realtime', 'channels', 'observability'];
 const DOMAIN_LIBS = ['accounts', 'inbox', 'surveys', 'reporting'];
 const anyLib = (names) => names.map((lib) => ({ element: { type: 'lib', captured: { lib } } }));
 const external = (...sources) => ({ to: { module: { origin: 'external', source: sources } } });

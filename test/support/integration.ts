@@ -6,10 +6,21 @@ import { ConfigModule } from '@parley/config';
 import { DatabaseModule } from '@parley/database';
 import { InboxModule } from '@parley/inbox';
 import { JobsModule } from '@parley/jobs';
+import { ObservabilityModule } from '@parley/observability';
 import { RealtimeModule } from '@parley/realtime';
 import { migrateTestDatabase, resetDatabase } from '@parley/testing';
 
-@Module({ imports: [AccountsModule, ConfigModule, DatabaseModule, InboxModule, JobsModule, RealtimeModule] })
+@Module({
+  imports: [
+    AccountsModule,
+    ConfigModule,
+    DatabaseModule,
+    InboxModule,
+    JobsModule,
+    ObservabilityModule,
+    RealtimeModule,
+  ],
+})
 class DomainTestModule {}
 
 /** The domain libs wired as in the apps, against the tier's real PostgreSQL and Redis. */

@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { AppConfig } from '@parley/config';
+import { Metrics } from '@parley/observability';
 import { ApiModule } from './api.module.js';
 import { DomainErrorFilter } from './common/domain-error.filter.js';
 import { applyRateLimits } from './common/rate-limits.js';
@@ -45,6 +46,25 @@ export async function createApiApp(
   app.useBodyParser('urlencoded', { extended: false, limit: config.env.BODY_LIMIT });
   app.use(helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }));
   applyRateLimits(app, config);
+  const metrics = app.get(Metrics);
+  app.use(
+    (
+      request: { method: string; route?: { path?: string } },
+      response: { statusCode: number; on(event: 'finish', listener: () => void): void },
+      next: () => void,
+    ) => {
+      const stop = metrics.httpRequests.startTimer();
+      // The route pattern (not the raw path) keeps label cardinality bounded.
+      response.on('finish', () =>
+        stop({
+          method: request.method,
+          route: request.route?.path ?? 'unmatched',
+          status: String(response.statusCode),
+        }),
+      );
+      next();
+    },
+  );
   if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: true });
   app.useGlobalPipes(validationPipe);
   app.useGlobalFilters(new DomainErrorFilter());

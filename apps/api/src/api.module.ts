@@ -5,6 +5,7 @@ import { ConfigModule } from '@parley/config';
 import { DatabaseModule } from '@parley/database';
 import { InboxModule } from '@parley/inbox';
 import { JobsModule } from '@parley/jobs';
+import { ObservabilityModule } from '@parley/observability';
 import { RealtimeModule } from '@parley/realtime';
 import {
   ApiKeysController,
@@ -24,6 +25,7 @@ import { ConversationsController } from './conversations/conversations.controlle
 import { HealthController } from './health/health.controller.js';
 import { HealthService } from './health/health.service.js';
 import { InboxesController } from './inboxes/inboxes.controller.js';
+import { MetricsController } from './health/metrics.controller.js';
 import { ReportsController } from './reports/reports.controller.js';
 import { AgentGateway } from './realtime/agent.gateway.js';
 import { MetaWebhooksController } from './webhooks/meta-webhooks.controller.js';
@@ -43,13 +45,22 @@ import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller.
     InboxesController,
     LabelsController,
     MembersController,
+    MetricsController,
     MetaWebhooksController,
     ReportsController,
     TeamsController,
     TwilioWebhooksController,
     WorkspaceController,
   ],
-  imports: [AccountsModule, ConfigModule, DatabaseModule, InboxModule, JobsModule, RealtimeModule],
+  imports: [
+    AccountsModule,
+    ConfigModule,
+    DatabaseModule,
+    InboxModule,
+    JobsModule,
+    ObservabilityModule,
+    RealtimeModule,
+  ],
   providers: [AgentGateway, HealthService, { provide: APP_GUARD, useClass: AuthGuard }],
 })
 export class ApiModule {}

@@ -1,4 +1,7 @@
+import { createServer } from 'node:http';
 import { NestFactory } from '@nestjs/core';
+import { AppConfig } from '@parley/config';
+import { Metrics } from '@parley/observability';
 import type { INestApplicationContext, LogLevel } from '@nestjs/common';
 import { WorkerModule } from './worker.module.js';
 
@@ -8,5 +11,22 @@ export async function createWorkerApp(
 ): Promise<INestApplicationContext> {
   const app = await NestFactory.createApplicationContext(WorkerModule, { logger: options.logger });
   app.enableShutdownHooks();
+  // Deliveries and jobs counted here are scraped from the worker itself (the api has its own /metrics).
+  const port = app.get(AppConfig).env.WORKER_METRICS_PORT;
+  if (port > 0) {
+    const metrics = app.get(Metrics);
+    const server = createServer((request, response) => {
+      if (request.url !== '/metrics') return void response.writeHead(404).end();
+      void metrics
+        .render()
+        .then(({ contentType, body }) => response.writeHead(200, { 'content-type': contentType }).end(body));
+    });
+    server.listen(port);
+    const close = app.close.bind(app);
+    app.close = async () => {
+      server.close();
+      await close();
+    };
+  }
   return app;
 }

@@ -5,6 +5,7 @@ import { AppConfig, ConfigModule } from '@parley/config';
 import { DatabaseModule } from '@parley/database';
 import { InboxModule } from '@parley/inbox';
 import { JOB_NAMES, JobsModule, QUEUE_NAMES, type JobName } from '@parley/jobs';
+import { ObservabilityModule } from '@parley/observability';
 import { RealtimeModule } from '@parley/realtime';
 import { ASSIGNMENT_JOBS, AssignmentProcessor } from './assignment.processor.js';
 import { AUTOMATION_JOBS, AutomationProcessor } from './automation.processor.js';
@@ -38,6 +39,7 @@ export function assertEveryJobHandled(handled: readonly JobName[]): void {
     DatabaseModule,
     InboxModule,
     JobsModule,
+    ObservabilityModule,
     RealtimeModule,
   ],
   providers: [

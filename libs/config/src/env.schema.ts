@@ -62,6 +62,8 @@ export const envSchema = z
     MEDIA_MAX_BYTES: positiveInt.default(10 * 1024 * 1024),
     WHATSAPP_WINDOW_HOURS: positiveInt.default(24),
     AGENT_IDLE_OFFLINE_MINUTES: positiveInt.default(15),
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    WORKER_METRICS_PORT: port.default(9464),
     META_GRAPH_BASE_URL: url(['http:', 'https:']).default('https://graph.facebook.com'),
     META_GRAPH_VERSION: z
       .string()

@@ -3,6 +3,7 @@ import { In, LessThanOrEqual, type EntityManager } from 'typeorm';
 import { ChannelSenders, ChannelSendError, type SendResult } from '@parley/channels';
 import { SecretCipher, TransactionRunner } from '@parley/database';
 import { JobQueues, OutboxRelay, OutboxRepository } from '@parley/jobs';
+import { Metrics } from '@parley/observability';
 import type { Channel, DeliveryStatus } from '@parley/realtime';
 import { canAdvance } from './delivery-status.js';
 import { DirectoryRepository } from './directory.repository.js';
@@ -35,6 +36,7 @@ export class DeliveryService {
     private readonly outbox: OutboxRepository,
     private readonly relay: OutboxRelay,
     private readonly queues: JobQueues,
+    private readonly metrics: Metrics,
   ) {}
 
   /**
@@ -95,10 +97,12 @@ export class DeliveryService {
           ? error
           : new ChannelSendError((error as Error).message, 'internal', true);
       if (failure.retryable && !lastAttempt) {
+        this.metrics.deliveries.inc({ channel: inbox.channel, result: 'retry' });
         await this.noteRetry(message.id, failure);
         throw new RetryDelivery(failure.message);
       }
       this.logger.warn(`delivery of ${message.id} failed for good: ${failure.code} ${failure.message}`);
+      this.metrics.deliveries.inc({ channel: inbox.channel, result: 'failed' });
       if (failure.code === 'reauthorization_required') {
         const health: ChannelHealth = {
           status: 'reauthorization_required',
@@ -116,6 +120,7 @@ export class DeliveryService {
     }
     // Outside the try: a database failure here is not a send failure. If it throws, the job is
     // retried and the receiver may see the message twice; it dedupes on X-Parley-Delivery.
+    this.metrics.deliveries.inc({ channel: inbox.channel, result: 'sent' });
     await this.finish(message, result.status, null, result.providerId);
     return 'sent';
   }

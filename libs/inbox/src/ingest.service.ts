@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { TransactionRunner } from '@parley/database';
 import { OutboxRelay, OutboxRepository } from '@parley/jobs';
+import { Metrics } from '@parley/observability';
 import type { ConversationView, MessageView } from '@parley/realtime';
 import { assignmentRunJob, AssignmentService } from './assignment.service.js';
 import { automationJob } from './automation-jobs.js';
@@ -79,6 +80,7 @@ export class IngestService {
     private readonly outbox: OutboxRepository,
     private readonly relay: OutboxRelay,
     private readonly assignment: AssignmentService,
+    private readonly metrics: Metrics,
   ) {}
 
   /**
@@ -104,6 +106,7 @@ export class IngestService {
     if (identities.length === 0)
       throw new InboxError(InboxErrorCode.InvalidIdentity, 'A message needs a sender identity');
 
+    const stopTimer = this.metrics.ingestDuration.startTimer({ channel: inbox.channel });
     const result = await this.tx.run(async (manager) => {
       const { contact, identity } = await this.resolveContact(manager, input, identities);
       const duplicate = await manager.findOne(Message, {
@@ -128,6 +131,8 @@ export class IngestService {
       return this.appendInbound(manager, input, inbox, contact, identity);
     });
     if (result.outcome !== 'duplicate') this.relay.kick();
+    stopTimer();
+    this.metrics.ingested.inc({ channel: inbox.channel, outcome: result.outcome });
     return {
       outcome: result.outcome,
       contactId: result.contactId,

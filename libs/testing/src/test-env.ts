@@ -21,6 +21,7 @@ export function testEnvironment(tier: 'integration' | 'e2e'): Record<string, str
     OUTBOUND_WEBHOOK_TIMEOUT_MS: '3000',
     LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
     DATABASE_POOL_SIZE: '5',
+    WORKER_METRICS_PORT: '0',
     // Media fetched during tests goes to a throw-away folder, never into the checkout.
     ATTACHMENTS_DIR: join(tmpdir(), `parley-test-attachments-${tier}-${process.pid}`),
   };

@@ -11,6 +11,7 @@ import {
 import type { DefaultEventsMap, Namespace, Socket } from 'socket.io';
 import { AuthService, MembersService, TeamsService, type Principal } from '@parley/accounts';
 import { AssignmentService, ConversationsService, DeliveryService } from '@parley/inbox';
+import { Metrics } from '@parley/observability';
 import { AGENT_NAMESPACE, PresenceStore, rooms, type AgentEmitMap } from '@parley/realtime';
 import { validationPipe } from '../common/validation.js';
 import { ConversationRoomDto, TypingDto } from './agent-socket.dto.js';
@@ -39,6 +40,7 @@ export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect {
     private readonly delivery: DeliveryService,
     private readonly members: MembersService,
     private readonly assignment: AssignmentService,
+    private readonly metrics: Metrics,
   ) {}
 
   afterInit(namespace: Namespace): void {
@@ -56,6 +58,7 @@ export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect {
     const principal = token ? await this.auth.principalFromToken(token) : null;
     if (!principal?.userId) throw new Error('unauthorized');
     socket.data.principal = principal;
+    this.metrics.sockets.inc();
     socket.data.token = token ?? '';
     const teamIds = await this.teams.teamIdsOf(principal.workspaceId, principal.userId);
     await socket.join([
@@ -79,6 +82,7 @@ export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect {
   async handleDisconnect(socket: AgentSocket): Promise<void> {
     const principal = socket.data.principal as Principal | undefined;
     if (!principal?.userId) return;
+    this.metrics.sockets.dec();
     try {
       if (await this.presence.disconnected(principal.workspaceId, principal.userId)) {
         this.namespace

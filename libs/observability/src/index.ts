@@ -1,0 +1,2 @@
+export { Metrics } from './metrics.js';
+export { ObservabilityModule } from './observability.module.js';
