@@ -9,6 +9,7 @@ import { JobQueues, type JobMap, type JobNameOf } from '@parley/jobs';
 
 export const ASSIGNMENT_JOBS: ReadonlyArray<JobNameOf<'assignment'>> = [
   'assignment.run',
+  'assignment.conversation',
   'assignment.sweep',
   'assignment.requeue',
 ];
@@ -17,7 +18,10 @@ export const ASSIGNMENT_JOBS: ReadonlyArray<JobNameOf<'assignment'>> = [
 const SWEEP_EVERY_MS = 30_000;
 
 type AssignmentJob = Job<
-  JobMap['assignment.run'] & JobMap['assignment.sweep'] & JobMap['assignment.requeue']
+  JobMap['assignment.run'] &
+    JobMap['assignment.conversation'] &
+    JobMap['assignment.sweep'] &
+    JobMap['assignment.requeue']
 >;
 
 /** Auto-assignment: runs per scope, sweeps per workspace (or all), and requeues after silence. */
@@ -56,6 +60,8 @@ export class AssignmentProcessor extends WorkerHost implements OnApplicationBoot
     switch (name) {
       case 'assignment.run':
         return this.assignment.run(job.data.workspaceId, job.data.scope);
+      case 'assignment.conversation':
+        return this.assignment.runForConversation(job.data.workspaceId, job.data.conversationId);
       case 'assignment.sweep': {
         if (!job.data.workspaceId) await this.offlineIdleAgents();
         const workspaces = job.data.workspaceId

@@ -100,7 +100,10 @@ export class AuthService {
     if (!key.startsWith(API_KEY_PREFIX)) return null;
     const apiKey = await this.apiKeys.findOne({ where: { keyHash: hashApiKey(key), revokedAt: IsNull() } });
     if (!apiKey) return null;
-    void this.apiKeys.update({ id: apiKey.id }, { lastUsedAt: new Date() }).catch(() => undefined);
+    // A write per request would sit on the ingest path; a minute's precision is plenty for "last used".
+    if (!apiKey.lastUsedAt || Date.now() - apiKey.lastUsedAt.getTime() > 60_000) {
+      void this.apiKeys.update({ id: apiKey.id }, { lastUsedAt: new Date() }).catch(() => undefined);
+    }
     return { workspaceId: apiKey.workspaceId, role: 'agent', userId: null, apiKeyId: apiKey.id };
   }
 

@@ -108,6 +108,14 @@ export class AssignmentService {
     return assigned;
   }
 
+  /** Runs the scope a conversation belongs to (if it is still waiting and has one). */
+  async runForConversation(workspaceId: string, conversationId: string): Promise<number> {
+    const conversation = await this.conversations.findById(workspaceId, conversationId);
+    if (!conversation || conversation.assigneeId) return 0;
+    const scope = await this.scopeOf(workspaceId, conversation);
+    return scope ? this.run(workspaceId, scope) : 0;
+  }
+
   /** Every scope of the workspace with auto-assignment on (after capacity frees up, an agent comes online …). */
   async runAll(workspaceId: string): Promise<number> {
     const scopes: Array<{ scope: AssignmentScope }> = await this.tx.manager.query(
@@ -443,6 +451,18 @@ export function assignmentRunJob(workspaceId: string, scope: AssignmentScope) {
     name: 'assignment.run' as const,
     data: { workspaceId, scope },
     jobId: `assign-${scope.replace(':', '-')}-${randomUUID()}`,
+  };
+}
+
+/**
+ * The job that runs the scope of one conversation. The worker resolves the scope, so the state
+ * change that asks for it (ingest, unassign) adds no lookup to its transaction.
+ */
+export function assignConversationJob(workspaceId: string, conversationId: string) {
+  return {
+    name: 'assignment.conversation' as const,
+    data: { workspaceId, conversationId },
+    jobId: `assign-conversation-${conversationId}-${randomUUID()}`,
   };
 }
 

@@ -8,7 +8,7 @@ import {
   type ConversationFilter,
   type ConversationListRow,
 } from './conversation.repository.js';
-import { assignmentRunJob, AssignmentService, sweepJob } from './assignment.service.js';
+import { assignConversationJob, sweepJob } from './assignment.service.js';
 import { automationJob } from './automation-jobs.js';
 import { DirectoryRepository } from './directory.repository.js';
 import { actorMetadata, Effects, userIdOf, type Actor } from './effects.js';
@@ -49,7 +49,6 @@ export class ConversationsService {
     private readonly outbox: OutboxRepository,
     private readonly relay: OutboxRelay,
     private readonly replyRouter: ReplyRouter,
-    private readonly assignment: AssignmentService,
   ) {}
 
   async list(workspaceId: string, filter: ConversationFilter): Promise<Page<ConversationListRow>> {
@@ -236,8 +235,7 @@ export class ConversationsService {
           actorId: actor.id,
         });
         // Back in the queue, or capacity freed for the previous assignee: let auto-assignment look again.
-        const scope = await this.assignment.scopeOf(workspaceId, conversation, manager);
-        if (!input.assigneeId && scope) effects.job(assignmentRunJob(workspaceId, scope));
+        if (!input.assigneeId) effects.job(assignConversationJob(workspaceId, conversation.id));
         if (previous) effects.job(sweepJob(workspaceId));
       }
     });

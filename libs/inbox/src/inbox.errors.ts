@@ -7,6 +7,9 @@ export enum InboxErrorCode {
   InvalidInput = 'invalid_input',
 }
 
+/** A provider webhook whose signature (or verify token) does not match the inbox's secret. */
+export class WebhookSignatureError extends Error {}
+
 export class InboxError extends Error {
   constructor(
     readonly code: InboxErrorCode,

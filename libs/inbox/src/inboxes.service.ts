@@ -169,6 +169,20 @@ export class InboxesService {
     return webhookSecret;
   }
 
+  /**
+   * The inbox a provider webhook names, with its decrypted secrets, for channel code only (never an
+   * API response). Unknown or of another channel → not found; disabled → invalid state.
+   */
+  async forWebhook<S extends Record<string, unknown>>(
+    id: string,
+    channels: readonly Channel[],
+  ): Promise<{ inbox: Inbox; secrets: S }> {
+    const inbox = await this.tx.manager.findOne(Inbox, { where: { id }, select: this.allColumns() });
+    if (!inbox || !channels.includes(inbox.channel)) throw InboxError.notFound('Inbox');
+    if (!inbox.enabled) throw new InboxError(InboxErrorCode.InvalidState, 'Inbox is disabled');
+    return { inbox, secrets: this.cipher.decryptJson<S>(inbox.secrets) };
+  }
+
   /** Records what an operator must fix on this channel (e.g. Meta error 190: the token expired). */
   async markHealth(workspaceId: string, id: string, health: ChannelHealth): Promise<void> {
     await this.tx.manager.update(Inbox, { workspaceId, id }, { health });

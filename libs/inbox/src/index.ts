@@ -26,7 +26,7 @@ export {
   type ConversationEventType,
   type IdentityKind,
 } from './inbox.entities.js';
-export { InboxError, InboxErrorCode } from './inbox.errors.js';
+export { InboxError, InboxErrorCode, WebhookSignatureError } from './inbox.errors.js';
 export { InboxModule } from './inbox.module.js';
 export { InboxesService, type InboxInput, type InboxPublicView } from './inboxes.service.js';
 export {
@@ -38,7 +38,7 @@ export {
 export { PRIORITIES } from './priority.js';
 export { MediaService } from './media.service.js';
 export type { ReplyOption } from './reply-router.js';
-export { TwilioWebhooksService, WebhookSignatureError } from './twilio-webhooks.service.js';
+export { TwilioWebhooksService } from './twilio-webhooks.service.js';
 export { MetaWebhooksService, type MetaBatchResult } from './meta-webhooks.service.js';
 export type { ChannelHealth } from './inbox.entities.js';
 export { AssignmentService, type AssignmentScope } from './assignment.service.js';

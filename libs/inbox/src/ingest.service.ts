@@ -4,7 +4,7 @@ import { TransactionRunner } from '@parley/database';
 import { OutboxRelay, OutboxRepository } from '@parley/jobs';
 import { Metrics } from '@parley/observability';
 import type { ConversationView, MessageView } from '@parley/realtime';
-import { assignmentRunJob, AssignmentService } from './assignment.service.js';
+import { assignConversationJob } from './assignment.service.js';
 import { automationJob } from './automation-jobs.js';
 import { ConversationRepository } from './conversation.repository.js';
 import { DirectoryRepository } from './directory.repository.js';
@@ -79,7 +79,6 @@ export class IngestService {
     private readonly directory: DirectoryRepository,
     private readonly outbox: OutboxRepository,
     private readonly relay: OutboxRelay,
-    private readonly assignment: AssignmentService,
     private readonly metrics: Metrics,
   ) {}
 
@@ -274,8 +273,7 @@ export class IngestService {
       effects.job(automationJob(input.workspaceId, 'conversation.created', conversation.id, null, []));
     effects.job(automationJob(input.workspaceId, 'message.created', conversation.id, message.id, []));
     if (outcome !== 'joined' && !conversation.assigneeId) {
-      const scope = await this.assignment.scopeOf(input.workspaceId, conversation, manager);
-      if (scope) effects.job(assignmentRunJob(input.workspaceId, scope));
+      effects.job(assignConversationJob(input.workspaceId, conversation.id));
     }
     if (input.profileLookup && !contact.name) {
       effects.job({

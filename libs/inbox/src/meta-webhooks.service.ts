@@ -1,15 +1,15 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { parseMetaWebhook, verifyMetaSignature, type MetaEvent } from '@parley/channels';
-import { SecretCipher, TransactionRunner } from '@parley/database';
+import { TransactionRunner } from '@parley/database';
 import { DeliveryService } from './delivery.service.js';
 import { InboundEventRepository } from './inbound-event.repository.js';
 import { ContactIdentity, Inbox, type IdentityKind } from './inbox.entities.js';
-import { InboxError, InboxErrorCode } from './inbox.errors.js';
+import { InboxError, WebhookSignatureError } from './inbox.errors.js';
+import { InboxesService } from './inboxes.service.js';
 import { IngestService } from './ingest.service.js';
-import { WebhookSignatureError } from './twilio-webhooks.service.js';
 
-interface MetaSecrets {
+interface MetaSecrets extends Record<string, unknown> {
   appSecret?: string;
   verifyToken?: string;
 }
@@ -27,7 +27,7 @@ export class MetaWebhooksService {
 
   constructor(
     private readonly tx: TransactionRunner,
-    private readonly cipher: SecretCipher,
+    private readonly inboxes: InboxesService,
     private readonly ingest: IngestService,
     private readonly delivery: DeliveryService,
     private readonly journal: InboundEventRepository,
@@ -165,15 +165,8 @@ export class MetaWebhooksService {
     }
   }
 
-  private async load(inboxId: string): Promise<{ inbox: Inbox; secrets: MetaSecrets }> {
-    const inbox = await this.tx.manager.findOne(Inbox, {
-      where: { id: inboxId },
-      select: { id: true, workspaceId: true, channel: true, config: true, secrets: true, enabled: true },
-    });
-    if (!inbox || (inbox.channel !== 'messenger' && inbox.channel !== 'instagram'))
-      throw InboxError.notFound('Inbox');
-    if (!inbox.enabled) throw new InboxError(InboxErrorCode.InvalidState, 'Inbox is disabled');
-    return { inbox, secrets: this.cipher.decryptJson<MetaSecrets & Record<string, unknown>>(inbox.secrets) };
+  private load(inboxId: string): Promise<{ inbox: Inbox; secrets: MetaSecrets }> {
+    return this.inboxes.forWebhook<MetaSecrets>(inboxId, ['messenger', 'instagram']);
   }
 }
 

@@ -5,15 +5,14 @@ import {
   verifyTwilioSignature,
   type FormParams,
 } from '@parley/channels';
-import { SecretCipher, TransactionRunner } from '@parley/database';
+import { TransactionRunner } from '@parley/database';
 import { DeliveryService } from './delivery.service.js';
 import { normalizeIdentity } from './identity.js';
 import { InboundEventRepository } from './inbound-event.repository.js';
 import { Inbox, Message, type IdentityKind } from './inbox.entities.js';
-import { InboxError, InboxErrorCode } from './inbox.errors.js';
+import { WebhookSignatureError } from './inbox.errors.js';
+import { InboxesService } from './inboxes.service.js';
 import { IngestService, type IngestResult } from './ingest.service.js';
-
-export class WebhookSignatureError extends Error {}
 
 /** Twilio webhooks for SMS and WhatsApp inboxes: signature, journal, ingest; status callbacks. */
 @Injectable()
@@ -22,7 +21,7 @@ export class TwilioWebhooksService {
 
   constructor(
     private readonly tx: TransactionRunner,
-    private readonly cipher: SecretCipher,
+    private readonly inboxes: InboxesService,
     private readonly ingest: IngestService,
     private readonly delivery: DeliveryService,
     private readonly journal: InboundEventRepository,
@@ -105,14 +104,11 @@ export class TwilioWebhooksService {
     signature: string,
     params: FormParams,
   ): Promise<Inbox> {
-    const inbox = await this.tx.manager.findOne(Inbox, {
-      where: { id: inboxId },
-      select: { id: true, workspaceId: true, channel: true, config: true, secrets: true, enabled: true },
-    });
-    if (!inbox || (inbox.channel !== 'sms' && inbox.channel !== 'whatsapp'))
-      throw InboxError.notFound('Inbox');
-    if (!inbox.enabled) throw new InboxError(InboxErrorCode.InvalidState, 'Inbox is disabled');
-    const authToken = this.cipher.decryptJson<{ authToken?: string }>(inbox.secrets).authToken;
+    const { inbox, secrets } = await this.inboxes.forWebhook<{ authToken?: string }>(inboxId, [
+      'sms',
+      'whatsapp',
+    ]);
+    const authToken = secrets.authToken;
     const clean = Object.fromEntries(
       Object.entries(params).filter((entry): entry is [string, string | string[]] => entry[1] !== undefined),
     );

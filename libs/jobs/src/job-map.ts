@@ -10,6 +10,7 @@ export interface JobMap {
   'delivery.typing': { workspaceId: string; conversationId: string; on: boolean };
   'assignment.run': { workspaceId: string; scope: `inbox:${string}` | `team:${string}` };
   'assignment.sweep': { workspaceId: string | null };
+  'assignment.conversation': { workspaceId: string; conversationId: string };
   'automation.run': {
     workspaceId: string;
     event: 'conversation.created' | 'message.created' | 'conversation.resolved';
@@ -38,6 +39,7 @@ export const JOB_NAMES: readonly JobName[] = [
   'media.profile',
   'assignment.run',
   'assignment.sweep',
+  'assignment.conversation',
   'assignment.requeue',
   'automation.run',
 ];

@@ -99,26 +99,7 @@ fake.use(async (request, response) => {
     if (channel === 'messenger') {
       graph.profiles.set(number, { first_name: 'Demo', last_name: `Customer ${number.slice(-4)}` });
       const at = Date.now();
-      const answer = await graph.sendWebhook(
-        { appUrl: APP_URL, inboxId: inbox.id, appSecret: APP_SECRET },
-        {
-          object: 'page',
-          entry: [
-            {
-              id: PAGE_ID,
-              time: at,
-              messaging: [
-                {
-                  sender: { id: number },
-                  recipient: { id: PAGE_ID },
-                  timestamp: at,
-                  message: { mid: `m_sim_${at}`, text: body },
-                },
-              ],
-            },
-          ],
-        },
-      );
+      const answer = await sendToPage(inbox.id, number, { message: { mid: `m_sim_${at}`, text: body } }, at);
       lines.push({
         at: new Date(at).toISOString(),
         direction: 'in',
@@ -191,6 +172,23 @@ fake.onMessage((message) => {
   }
 });
 
+/** One Messenger event from `psid` to the demo page, signed and posted as Meta would. */
+function sendToPage(inboxId: string, psid: string, event: Record<string, unknown>, at: number) {
+  return graph.sendWebhook(
+    { appUrl: APP_URL, inboxId, appSecret: APP_SECRET },
+    {
+      object: 'page',
+      entry: [
+        {
+          id: PAGE_ID,
+          time: at,
+          messaging: [{ sender: { id: psid }, recipient: { id: PAGE_ID }, timestamp: at, ...event }],
+        },
+      ],
+    },
+  );
+}
+
 // Messenger replies: shown on the page, then delivered and read by watermark.
 let graphSeen = 0;
 setInterval(() => {
@@ -215,28 +213,7 @@ setInterval(() => {
         line.status = field === 'delivery' ? 'delivered' : 'read';
         const at = Date.now();
         if (!inbox) return;
-        void graph
-          .sendWebhook(
-            { appUrl: APP_URL, inboxId: inbox.id, appSecret: APP_SECRET },
-            {
-              object: 'page',
-              entry: [
-                {
-                  id: PAGE_ID,
-                  time: at,
-                  messaging: [
-                    {
-                      sender: { id: psid },
-                      recipient: { id: PAGE_ID },
-                      timestamp: at,
-                      [field]: { watermark: at },
-                    },
-                  ],
-                },
-              ],
-            },
-          )
-          .catch(() => undefined);
+        void sendToPage(inbox.id, psid, { [field]: { watermark: at } }, at).catch(() => undefined);
       }, delay);
     }
   }
