@@ -14,7 +14,7 @@ const swc = [
   },
 ];
 
-const libs = ['accounts', 'channels', 'config', 'database', 'inbox', 'jobs', 'observability', 'realtime', 'testing'];
+const libs = ['accounts', 'channels', 'config', 'database', 'inbox', 'jobs', 'observability', 'realtime', 'reporting', 'testing'];
 const shared = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },

@@ -18,7 +18,9 @@ export class AutomationRules1764300000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await db.query(`CREATE INDEX automation_rules_event_idx ON automation_rules (workspace_id, event, position, created_at)`);
+    await db.query(
+      `CREATE INDEX automation_rules_event_idx ON automation_rules (workspace_id, event, position, created_at)`,
+    );
   }
 
   async down(db: QueryRunner): Promise<void> {

@@ -29,6 +29,10 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   'PATCH /api/v1/teams/{id}': { name: 'x' },
   'PUT /api/v1/teams/{id}/members': { userIds: [] },
   'PATCH /api/v1/members/{userId}': { capacity: 3 },
+  'POST /api/v1/conversations/{id}/pending': undefined,
+  'POST /api/v1/conversations/{id}/open': undefined,
+  'PATCH /api/v1/calendars/{id}': { name: 'x' },
+  'PUT /api/v1/sla-policies/{id}': { name: 'x', firstResponseSeconds: 3600 },
   'PUT /api/v1/automation-rules/{id}': {
     name: 'x',
     event: 'message.created',
@@ -84,6 +88,16 @@ describe('access control', () => {
       teams: (await adminA('POST', '/api/v1/teams', { name: 'A team' })).body.id,
       members: (await a.addMember('agent')).id,
       'api-keys': (await adminA('POST', '/api/v1/api-keys', { name: 'A key' })).body.id,
+      calendars: (
+        await adminA('POST', '/api/v1/calendars', {
+          name: 'A hours',
+          timezone: 'Europe/Lisbon',
+          week: { mon: [{ start: '09:00', end: '17:00' }] },
+        })
+      ).body.id,
+      'sla-policies': (
+        await adminA('POST', '/api/v1/sla-policies', { name: 'A policy', firstResponseSeconds: 3600 })
+      ).body.id,
       'automation-rules': (
         await adminA('POST', '/api/v1/automation-rules', {
           name: 'A rule',

@@ -95,7 +95,7 @@ describe('auto-assignment', () => {
     const counts = Object.values(await loads(ws.workspaceId));
     expect(counts).toHaveLength(agents.length);
     expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
-  });
+  }, 60_000);
 
   it('never exceeds a capacity or a channel capacity, and leaves the rest waiting', async () => {
     const { ws, agents, scope, inboxId } = await setup({ mode: 'least_loaded' }, [

@@ -7,6 +7,7 @@ import { InboxModule } from '@parley/inbox';
 import { JobsModule } from '@parley/jobs';
 import { ObservabilityModule } from '@parley/observability';
 import { RealtimeModule } from '@parley/realtime';
+import { ReportingModule } from '@parley/reporting';
 import {
   ApiKeysController,
   MembersController,
@@ -26,6 +27,7 @@ import { HealthController } from './health/health.controller.js';
 import { HealthService } from './health/health.service.js';
 import { InboxesController } from './inboxes/inboxes.controller.js';
 import { MetricsController } from './health/metrics.controller.js';
+import { CalendarsController, SlaPoliciesController } from './reports/calendars-sla.controllers.js';
 import { ReportsController } from './reports/reports.controller.js';
 import { AgentGateway } from './realtime/agent.gateway.js';
 import { MetaWebhooksController } from './webhooks/meta-webhooks.controller.js';
@@ -38,6 +40,7 @@ import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller.
     AttachmentsController,
     AuthController,
     AutomationRulesController,
+    CalendarsController,
     CannedResponsesController,
     ContactsController,
     ConversationsController,
@@ -48,6 +51,7 @@ import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller.
     MetricsController,
     MetaWebhooksController,
     ReportsController,
+    SlaPoliciesController,
     TeamsController,
     TwilioWebhooksController,
     WorkspaceController,
@@ -60,6 +64,7 @@ import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller.
     JobsModule,
     ObservabilityModule,
     RealtimeModule,
+    ReportingModule,
   ],
   providers: [AgentGateway, HealthService, { provide: APP_GUARD, useClass: AuthGuard }],
 })

@@ -3,10 +3,11 @@ import { NestFactory } from '@nestjs/core';
 import { AppConfig } from '@parley/config';
 import { assertDatabaseReachable, ensureDatabase, redactUrl, runMigrations } from '@parley/database';
 import { assertRedisReachable, OutboxRelay } from '@parley/jobs';
+import { MetricsService } from '@parley/reporting';
 import { SeedModule } from './seed/seed.module.js';
 import { SeedService } from './seed/seed.service.js';
 
-const USAGE = 'usage: cli.js migrate | seed [--demo]';
+const USAGE = 'usage: cli.js migrate | seed [--demo] | metrics:rebuild [--workspace <id>]';
 
 async function migrate(config: AppConfig): Promise<void> {
   await ensureDatabase(config.env.DATABASE_URL).catch((error: Error) => {
@@ -39,6 +40,28 @@ async function seed(config: AppConfig, demo: boolean): Promise<void> {
   }
 }
 
+/**
+ * Recomputes every conversation's metrics from the event log (after a definition or calendar
+ * change) and reports how many stored rows the incremental path had differently.
+ */
+async function rebuildMetrics(config: AppConfig, workspaceId: string | null): Promise<void> {
+  await assertDatabaseReachable(config.env.DATABASE_URL);
+  await assertRedisReachable(config.env.REDIS_URL);
+  const app = await NestFactory.createApplicationContext(SeedModule, { logger: ['error', 'warn'] });
+  try {
+    const report = await app
+      .get(MetricsService)
+      .rebuild(workspaceId, (done: number) => process.stdout.write(`\r  ${done} conversations`));
+    console.log(
+      `\nRebuilt ${report.cycles} cycles of ${report.conversations} conversations; ` +
+        `${report.mismatched.length} differed from the incremental result` +
+        (report.mismatched.length ? ` (first: ${report.mismatched.slice(0, 5).join(', ')})` : ''),
+    );
+  } finally {
+    await app.close();
+  }
+}
+
 async function main(): Promise<void> {
   const [command, ...flags] = process.argv.slice(2);
   const config = new AppConfig();
@@ -47,6 +70,10 @@ async function main(): Promise<void> {
       return migrate(config);
     case 'seed':
       return seed(config, flags.includes('--demo'));
+    case 'metrics:rebuild': {
+      const at = flags.indexOf('--workspace');
+      return rebuildMetrics(config, at >= 0 ? (flags[at + 1] ?? null) : null);
+    }
     default:
       throw new Error(USAGE);
   }

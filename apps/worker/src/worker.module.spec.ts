@@ -4,6 +4,7 @@ import { AUTOMATION_JOBS } from './automation.processor.js';
 import { CONVERSATION_JOBS } from './conversations.processor.js';
 import { DELIVERY_JOBS } from './delivery.processor.js';
 import { MEDIA_JOBS } from './media.processor.js';
+import { METRICS_JOBS } from './metrics.processor.js';
 
 describe('assertEveryJobHandled', () => {
   it('accepts the processors as registered', () => {
@@ -14,13 +15,20 @@ describe('assertEveryJobHandled', () => {
         ...CONVERSATION_JOBS,
         ...DELIVERY_JOBS,
         ...MEDIA_JOBS,
+        ...METRICS_JOBS,
       ]),
     ).not.toThrow();
   });
 
   it('refuses a missing or duplicated handler', () => {
     expect(() =>
-      assertEveryJobHandled([...ASSIGNMENT_JOBS, ...AUTOMATION_JOBS, ...DELIVERY_JOBS, ...MEDIA_JOBS]),
+      assertEveryJobHandled([
+        ...ASSIGNMENT_JOBS,
+        ...AUTOMATION_JOBS,
+        ...DELIVERY_JOBS,
+        ...MEDIA_JOBS,
+        ...METRICS_JOBS,
+      ]),
     ).toThrow(/missing \[conversations.unsnooze\]/);
     expect(() => assertEveryJobHandled([...DELIVERY_JOBS, ...DELIVERY_JOBS, ...CONVERSATION_JOBS])).toThrow(
       /duplicated/,

@@ -7,11 +7,13 @@ import { InboxModule } from '@parley/inbox';
 import { JOB_NAMES, JobsModule, QUEUE_NAMES, type JobName } from '@parley/jobs';
 import { ObservabilityModule } from '@parley/observability';
 import { RealtimeModule } from '@parley/realtime';
+import { ReportingModule } from '@parley/reporting';
 import { ASSIGNMENT_JOBS, AssignmentProcessor } from './assignment.processor.js';
 import { AUTOMATION_JOBS, AutomationProcessor } from './automation.processor.js';
 import { CONVERSATION_JOBS, ConversationsProcessor } from './conversations.processor.js';
 import { DELIVERY_JOBS, DeliveryProcessor } from './delivery.processor.js';
 import { MEDIA_JOBS, MediaProcessor } from './media.processor.js';
+import { METRICS_JOBS, MetricsProcessor } from './metrics.processor.js';
 
 /** Every job name must have exactly one handler; checked at boot, not discovered in production. */
 export function assertEveryJobHandled(handled: readonly JobName[]): void {
@@ -41,6 +43,7 @@ export function assertEveryJobHandled(handled: readonly JobName[]): void {
     JobsModule,
     ObservabilityModule,
     RealtimeModule,
+    ReportingModule,
   ],
   providers: [
     AssignmentProcessor,
@@ -48,6 +51,7 @@ export function assertEveryJobHandled(handled: readonly JobName[]): void {
     ConversationsProcessor,
     DeliveryProcessor,
     MediaProcessor,
+    MetricsProcessor,
   ],
 })
 export class WorkerModule implements OnModuleInit {
@@ -58,6 +62,7 @@ export class WorkerModule implements OnModuleInit {
       ...CONVERSATION_JOBS,
       ...DELIVERY_JOBS,
       ...MEDIA_JOBS,
+      ...METRICS_JOBS,
     ]);
   }
 }

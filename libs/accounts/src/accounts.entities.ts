@@ -19,6 +19,7 @@ export interface TeamAssignment {
 
 export interface WorkspaceSettings {
   reopenWindowDays?: number;
+  fcrWindowDays?: number;
 }
 
 @Entity('workspaces')

@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
 import { isUniqueViolation, type Page, TransactionRunner } from '@parley/database';
 import { OutboxRelay, OutboxRepository } from '@parley/jobs';
-import { rooms, type ConversationView, type MessageView, type Priority } from '@parley/realtime';
+import {
+  rooms,
+  type AgentServerEvents,
+  type ConversationView,
+  type MessageView,
+  type Priority,
+} from '@parley/realtime';
 import {
   ConversationRepository,
   type ConversationFilter,
@@ -11,8 +17,15 @@ import {
 import { assignConversationJob, sweepJob } from './assignment.service.js';
 import { automationJob } from './automation-jobs.js';
 import { DirectoryRepository } from './directory.repository.js';
-import { actorMetadata, Effects, userIdOf, type Actor } from './effects.js';
-import { Conversation, ConversationLabel, Label, Message, type Attachment } from './inbox.entities.js';
+import { actorMetadata, Effects, SYSTEM, userIdOf, type Actor } from './effects.js';
+import {
+  Conversation,
+  ConversationEvent,
+  ConversationLabel,
+  Label,
+  Message,
+  type Attachment,
+} from './inbox.entities.js';
 import { InboxError, InboxErrorCode } from './inbox.errors.js';
 import { priorityName, priorityRank } from './priority.js';
 import { ReplyRouter, type ReplyOption } from './reply-router.js';
@@ -296,6 +309,70 @@ export class ConversationsService {
       );
       return Promise.resolve();
     });
+  }
+
+  /**
+   * Waiting on the customer: the conversation stays unresolved but its clocks for active resolution
+   * and handle time pause until the customer writes or an agent opens it again.
+   */
+  setStatus(
+    workspaceId: string,
+    actor: Actor,
+    id: string,
+    to: 'open' | 'pending',
+  ): Promise<ConversationView> {
+    return this.change(workspaceId, id, ({ conversation, effects }) => {
+      if (conversation.status === 'resolved') {
+        throw new InboxError(InboxErrorCode.InvalidState, 'A resolved conversation must be reopened first');
+      }
+      if (conversation.status !== to) {
+        effects.event(
+          conversation,
+          conversation.status === 'snoozed' ? 'unsnoozed' : 'status_changed',
+          actor,
+          {
+            data: { from: conversation.status, to, reason: 'agent' },
+          },
+        );
+        conversation.status = to;
+        conversation.snoozedUntil = null;
+      }
+      return Promise.resolve();
+    });
+  }
+
+  /**
+   * Records that an SLA target warned or breached, once per target and due time, and alerts the
+   * workspace and the assignee. Returns false when it was already recorded.
+   */
+  async recordSlaAlert(
+    workspaceId: string,
+    id: string,
+    alert: Omit<AgentServerEvents['sla.alert'], 'conversationId' | 'assigneeId'>,
+  ): Promise<boolean> {
+    let recorded = false;
+    const type = alert.stage === 'warning' ? 'sla_warning' : 'sla_breached';
+    await this.change(workspaceId, id, async ({ conversation, effects, manager }) => {
+      const seen = await manager
+        .createQueryBuilder(ConversationEvent, 'event')
+        .where('event.conversation_id = :id AND event.type = :type', { id, type })
+        .andWhere(`event.data->>'kind' = :kind AND event.data->>'dueAt' = :dueAt`, alert)
+        .getExists();
+      if (seen) return;
+      recorded = true;
+      effects.event(conversation, type, SYSTEM, {
+        data: { kind: alert.kind, dueAt: alert.dueAt, policyId: alert.policyId },
+      });
+      effects.realtime(
+        'sla.alert',
+        [
+          rooms.workspace(workspaceId),
+          ...(conversation.assigneeId ? [rooms.agent(conversation.assigneeId)] : []),
+        ],
+        { ...alert, conversationId: id, assigneeId: conversation.assigneeId },
+      );
+    });
+    return recorded;
   }
 
   resolve(workspaceId: string, actor: Actor, id: string): Promise<ConversationView> {

@@ -19,6 +19,22 @@ export interface Actor {
 
 export const SYSTEM: Actor = { type: 'system', id: null };
 
+/** Coalesces a burst of changes: the first job to run computes through the newest event, the rest skip. */
+const METRICS_DELAY_MS = 1000;
+
+export function metricsJob(
+  workspaceId: string,
+  conversationId: string,
+  seq: string,
+): JobRequest<'metrics.conversation'> {
+  return {
+    name: 'metrics.conversation',
+    data: { workspaceId, conversationId, seq },
+    jobId: `metrics-${conversationId}-${seq}`,
+    delayMs: METRICS_DELAY_MS,
+  };
+}
+
 /** The user behind an actor, for columns that reference users; API keys (bots) have none. */
 export function userIdOf(actor: Actor): string | null {
   return actor.type === 'agent' ? actor.id : null;
@@ -94,10 +110,20 @@ export class Effects {
 
   async flush(manager: EntityManager, outbox: OutboxRepository): Promise<void> {
     if (this.events.length) {
-      await manager.insert(
-        ConversationEvent,
-        this.events as Array<QueryDeepPartialEntity<ConversationEvent>>,
-      );
+      const inserted = await manager
+        .createQueryBuilder()
+        .insert()
+        .into(ConversationEvent)
+        .values(this.events as Array<QueryDeepPartialEntity<ConversationEvent>>)
+        .returning('conversation_id, seq')
+        .execute();
+      // Metrics follow the log: one job per conversation and batch, keyed by the newest event.
+      const newest = new Map<string, string>();
+      for (const row of inserted.raw as Array<{ conversation_id: string; seq: string }>) {
+        const seen = newest.get(row.conversation_id);
+        if (!seen || BigInt(row.seq) > BigInt(seen)) newest.set(row.conversation_id, row.seq);
+      }
+      for (const [conversationId, seq] of newest) this.job(metricsJob(this.workspaceId, conversationId, seq));
     }
     await outbox.append(manager, this.workspaceId, this.items);
   }

@@ -195,7 +195,9 @@ export type ConversationEventType =
   | 'label_added'
   | 'label_removed'
   | 'contact_merged'
-  | 'contact_unmerged';
+  | 'contact_unmerged'
+  | 'sla_warning'
+  | 'sla_breached';
 
 @Entity('labels')
 export class Label {

@@ -1,5 +1,12 @@
 /** Queues and the jobs each carries. A job's name is `<queue>.<action>`; payloads carry ids, not rows. */
-export const QUEUE_NAMES = ['delivery', 'conversations', 'media', 'assignment', 'automation'] as const;
+export const QUEUE_NAMES = [
+  'delivery',
+  'conversations',
+  'media',
+  'assignment',
+  'automation',
+  'metrics',
+] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface JobMap {
@@ -24,6 +31,16 @@ export interface JobMap {
     assignedAt: string;
     afterMinutes: number;
   };
+  /** Recompute a conversation's metrics; `seq` is the newest event the job was enqueued for. */
+  'metrics.conversation': { workspaceId: string; conversationId: string; seq: string };
+  /** An SLA timer reached its warning or its due time. */
+  'metrics.sla': {
+    workspaceId: string;
+    conversationId: string;
+    kind: 'first_response' | 'next_reply' | 'resolution';
+    stage: 'warning' | 'breach';
+    dueAt: string;
+  };
 }
 
 export type JobName = keyof JobMap;
@@ -42,6 +59,8 @@ export const JOB_NAMES: readonly JobName[] = [
   'assignment.conversation',
   'assignment.requeue',
   'automation.run',
+  'metrics.conversation',
+  'metrics.sla',
 ];
 
 export function queueOf(name: JobName): QueueName {

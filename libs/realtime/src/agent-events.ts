@@ -69,6 +69,15 @@ export interface AgentServerEvents {
     actorId: string | null;
   };
   typing: { conversationId: string; userId: string; state: 'on' | 'off' };
+  /** An SLA target of a conversation is about to breach (warning) or has breached. */
+  'sla.alert': {
+    conversationId: string;
+    assigneeId: string | null;
+    policyId: string;
+    kind: 'first_response' | 'next_reply' | 'resolution';
+    stage: 'warning' | 'breach';
+    dueAt: string;
+  };
   presence: { userId: string; status: 'online' | 'offline' };
   error: { event: string; message: string; details?: string[] };
 }

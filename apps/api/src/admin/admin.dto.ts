@@ -94,6 +94,18 @@ export class WorkspaceSettingsDto {
   @Min(0)
   @Max(90)
   reopenWindowDays?: number;
+
+  @ApiPropertyOptional({
+    description:
+      'First-contact resolution and repeat contacts are judged over this many days after a resolve (default 7)',
+    minimum: 1,
+    maximum: 90,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(90)
+  fcrWindowDays?: number;
 }
 
 export class UpdateWorkspaceDto {

@@ -11,6 +11,7 @@ import { AccountsError, AccountsErrorCode } from '@parley/accounts';
 import { InvalidCursorError } from '@parley/database';
 import { MetaPayloadError, TwilioPayloadError } from '@parley/channels';
 import { InboxError, InboxErrorCode, WebhookSignatureError } from '@parley/inbox';
+import { ReportingError, ReportingErrorCode } from '@parley/reporting';
 
 export interface ErrorBody {
   statusCode: number;
@@ -39,6 +40,12 @@ const INBOX_STATUS: Record<InboxErrorCode, HttpStatus> = {
   [InboxErrorCode.Unreachable]: HttpStatus.UNPROCESSABLE_ENTITY,
 };
 
+const REPORTING_STATUS: Record<ReportingErrorCode, HttpStatus> = {
+  [ReportingErrorCode.NotFound]: HttpStatus.NOT_FOUND,
+  [ReportingErrorCode.InvalidInput]: HttpStatus.BAD_REQUEST,
+  [ReportingErrorCode.Conflict]: HttpStatus.CONFLICT,
+};
+
 /** Maps every error to one JSON shape; domain errors to their 4xx, the unexpected to a logged 500. */
 export function toErrorBody(error: unknown): ErrorBody {
   if (error instanceof HttpException) {
@@ -60,6 +67,10 @@ export function toErrorBody(error: unknown): ErrorBody {
   if (error instanceof AccountsError) return domain(ACCOUNTS_STATUS[error.code], error.code, error.message);
   if (error instanceof InboxError) {
     const body = domain(INBOX_STATUS[error.code], error.code, error.message);
+    return error.details.length ? { ...body, details: error.details } : body;
+  }
+  if (error instanceof ReportingError) {
+    const body = domain(REPORTING_STATUS[error.code], error.code, error.message);
     return error.details.length ? { ...body, details: error.details } : body;
   }
   if (error instanceof InvalidCursorError)

@@ -89,6 +89,22 @@ export class ConversationsController {
     return this.conversations.resolve(principal.workspaceId, actorOf(principal), id);
   }
 
+  @Post(':id/pending')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Mark as waiting on the customer (pending): pauses active resolution and handle time',
+  })
+  pending(@CurrentPrincipal() principal: Principal, @Param('id', uuid) id: string) {
+    return this.conversations.setStatus(principal.workspaceId, actorOf(principal), id, 'pending');
+  }
+
+  @Post(':id/open')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Back to open from pending or snoozed' })
+  open(@CurrentPrincipal() principal: Principal, @Param('id', uuid) id: string) {
+    return this.conversations.setStatus(principal.workspaceId, actorOf(principal), id, 'open');
+  }
+
   @Post(':id/reopen')
   @HttpCode(200)
   @ApiOperation({ summary: 'Reopen a resolved conversation (counts as a reopen)' })

@@ -6,8 +6,10 @@ import { InboxModule } from '@parley/inbox';
 import { JobsModule } from '@parley/jobs';
 import { ObservabilityModule } from '@parley/observability';
 import { RealtimeModule } from '@parley/realtime';
+import { ReportingModule } from '@parley/reporting';
 import { SeedService } from './seed.service.js';
 
+/** The domain, for the command line: seeding and metric rebuilds. */
 @Module({
   imports: [
     AccountsModule,
@@ -17,6 +19,7 @@ import { SeedService } from './seed.service.js';
     JobsModule,
     ObservabilityModule,
     RealtimeModule,
+    ReportingModule,
   ],
   providers: [SeedService],
 })

@@ -1,0 +1,63 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import type { Channel } from '@parley/realtime';
+import type { ReportFilter } from '@parley/reporting';
+
+const CHANNELS: Channel[] = ['webchat', 'sms', 'whatsapp', 'email', 'messenger', 'instagram', 'api'];
+const DAY_MS = 86_400_000;
+
+/** Period and filters shared by every report. */
+export class ReportQueryDto {
+  @ApiPropertyOptional({ description: 'ISO time, inclusive; default 30 days before `to`' })
+  @IsOptional()
+  @IsISO8601()
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'ISO time, exclusive; default now' })
+  @IsOptional()
+  @IsISO8601()
+  to?: string;
+
+  @ApiPropertyOptional({ enum: CHANNELS }) @IsOptional() @IsIn(CHANNELS) channel?: Channel;
+  @ApiPropertyOptional() @IsOptional() @IsUUID() inboxId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsUUID() teamId?: string;
+  @ApiPropertyOptional({ description: 'Each metric filters by the agent it is attributed to' })
+  @IsOptional()
+  @IsUUID()
+  agentId?: string;
+  @ApiPropertyOptional({ description: 'Label name' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  label?: string;
+
+  toFilter(workspaceId: string): ReportFilter {
+    const to = this.to ? new Date(this.to) : new Date();
+    const from = this.from ? new Date(this.from) : new Date(to.getTime() - 30 * DAY_MS);
+    return {
+      workspaceId,
+      from,
+      to,
+      channel: this.channel,
+      inboxId: this.inboxId,
+      teamId: this.teamId,
+      agentId: this.agentId,
+      label: this.label,
+    };
+  }
+}
+
+export class SeriesQueryDto extends ReportQueryDto {
+  @ApiPropertyOptional({ default: 'volume' }) @IsOptional() @IsString() metric?: string;
+  @ApiPropertyOptional({ enum: ['day', 'week', 'month'], default: 'day' })
+  @IsOptional()
+  @IsString()
+  interval?: string;
+}
+
+export class DistributionQueryDto extends ReportQueryDto {
+  @ApiPropertyOptional({ enum: ['first_response', 'full_resolution'], default: 'first_response' })
+  @IsOptional()
+  @IsString()
+  metric?: string;
+}

@@ -1,0 +1,112 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, type Repository } from 'typeorm';
+import { calendarProblems, type CalendarDefinition } from './business-calendar.js';
+import { BusinessCalendar, CalendarAssignment, type CalendarScope } from './reporting.entities.js';
+import { ReportingError } from './reporting.errors.js';
+
+export interface CalendarInput extends CalendarDefinition {
+  name: string;
+}
+
+export interface CalendarView extends CalendarInput {
+  id: string;
+  /** Where it applies: the workspace default and inbox or team overrides. */
+  assignedTo: Array<{ scope: CalendarScope; scopeId: string }>;
+}
+
+/** Business calendars and where they apply (team overrides inbox overrides workspace). */
+@Injectable()
+export class CalendarsService {
+  constructor(
+    @InjectRepository(BusinessCalendar) private readonly calendars: Repository<BusinessCalendar>,
+    @InjectRepository(CalendarAssignment) private readonly assignments: Repository<CalendarAssignment>,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  async list(workspaceId: string): Promise<CalendarView[]> {
+    const [calendars, assignments] = await Promise.all([
+      this.calendars.find({ where: { workspaceId }, order: { name: 'ASC' } }),
+      this.assignments.find({ where: { workspaceId } }),
+    ]);
+    return calendars.map((calendar) => this.view(calendar, assignments));
+  }
+
+  async create(workspaceId: string, input: CalendarInput): Promise<CalendarView> {
+    this.assertValid(input);
+    if (await this.calendars.exists({ where: { workspaceId, name: input.name } })) {
+      throw ReportingError.conflict(`A calendar named "${input.name}" exists`);
+    }
+    const saved = await this.calendars.save(this.calendars.create({ ...input, workspaceId }));
+    return this.view(saved, []);
+  }
+
+  async update(workspaceId: string, id: string, input: Partial<CalendarInput>): Promise<CalendarView> {
+    const calendar = await this.calendars.findOne({ where: { workspaceId, id } });
+    if (!calendar) throw ReportingError.notFound('Calendar');
+    const merged = Object.assign(calendar, input);
+    this.assertValid(merged);
+    const saved = await this.calendars.save(merged);
+    return this.view(saved, await this.assignments.find({ where: { workspaceId, calendarId: id } }));
+  }
+
+  async remove(workspaceId: string, id: string): Promise<void> {
+    const result = await this.calendars.delete({ workspaceId, id });
+    if (!result.affected) throw ReportingError.notFound('Calendar');
+  }
+
+  /**
+   * Applies a calendar to the workspace (default), an inbox or a team; `calendarId` null removes
+   * the override. Metrics already computed keep their business seconds until a rebuild.
+   */
+  async assign(
+    workspaceId: string,
+    scope: CalendarScope,
+    scopeId: string,
+    calendarId: string | null,
+  ): Promise<void> {
+    if (scope === 'workspace' && scopeId !== workspaceId) throw ReportingError.notFound('Workspace');
+    if (scope !== 'workspace' && !(await this.scopeExists(workspaceId, scope, scopeId))) {
+      throw ReportingError.notFound(scope === 'inbox' ? 'Inbox' : 'Team');
+    }
+    if (calendarId === null) {
+      await this.assignments.delete({ workspaceId, scope, scopeId });
+      return;
+    }
+    if (!(await this.calendars.exists({ where: { workspaceId, id: calendarId } }))) {
+      throw ReportingError.notFound('Calendar');
+    }
+    await this.assignments.upsert({ workspaceId, scope, scopeId, calendarId }, [
+      'workspaceId',
+      'scope',
+      'scopeId',
+    ]);
+  }
+
+  private async scopeExists(workspaceId: string, scope: 'inbox' | 'team', id: string): Promise<boolean> {
+    const table = scope === 'inbox' ? 'inboxes' : 'teams';
+    const rows: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM ${table} WHERE workspace_id = $1 AND id = $2`,
+      [workspaceId, id],
+    );
+    return rows.length > 0;
+  }
+
+  private assertValid(input: CalendarInput): void {
+    const problems = calendarProblems(input);
+    if (problems.length) throw ReportingError.invalid('The calendar is not valid', problems);
+  }
+
+  private view(calendar: BusinessCalendar, assignments: CalendarAssignment[]): CalendarView {
+    return {
+      id: calendar.id,
+      name: calendar.name,
+      timezone: calendar.timezone,
+      week: calendar.week,
+      holidays: calendar.holidays,
+      assignedTo: assignments
+        .filter((assignment) => assignment.calendarId === calendar.id)
+        .map(({ scope, scopeId }) => ({ scope, scopeId })),
+    };
+  }
+}

@@ -1,0 +1,258 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { Channel } from '@parley/realtime';
+import type { CalendarDefinition } from './business-calendar.js';
+import type { CycleMetrics, MetricEvent } from './metrics-fold.js';
+
+export const DEFAULT_FCR_WINDOW_DAYS = 7;
+
+export interface ConversationFacts {
+  id: string;
+  contactId: string;
+  teamId: string | null;
+  priority: number;
+  replyInboxId: string | null;
+  lastChannel: Channel | null;
+  openedAt: Date;
+}
+
+interface EventRow {
+  seq: string;
+  type: string;
+  actor_type: MetricEvent['actorType'];
+  actor_id: string | null;
+  channel: Channel | null;
+  inbox_id: string | null;
+  occurred_at: Date;
+  data: Record<string, unknown>;
+}
+
+/** The columns of `conversation_metrics`, in insert order, and how each is read off a cycle. */
+const COLUMNS: Array<[string, (cycle: CycleMetrics) => unknown]> = [
+  ['cycle', (c) => c.cycle],
+  ['inbox_id', (c) => c.inboxId],
+  ['channel', (c) => c.channel],
+  ['team_id', (c) => c.teamId],
+  ['assignee_id', (c) => c.assigneeId],
+  ['priority', (c) => c.priority],
+  ['started_at', (c) => c.startedAt],
+  ['first_customer_at', (c) => c.firstCustomerAt],
+  ['first_response_at', (c) => c.firstResponseAt],
+  ['first_responder_id', (c) => c.firstResponderId],
+  ['frt_seconds', (c) => c.firstResponse?.seconds ?? null],
+  ['frt_business_seconds', (c) => c.firstResponse?.business ?? null],
+  ['next_reply_seconds', (c) => c.nextReplies.map((sample) => sample.seconds)],
+  ['next_reply_business_seconds', (c) => c.nextReplies.map((sample) => sample.business)],
+  ['next_reply_agent_ids', (c) => c.nextReplies.map((sample) => sample.agentId)],
+  ['resolved_at', (c) => c.resolvedAt],
+  ['resolved_by', (c) => c.resolvedById],
+  ['auto_resolved', (c) => c.autoResolved],
+  ['resolution_seconds', (c) => c.resolution?.seconds ?? null],
+  ['resolution_business_seconds', (c) => c.resolution?.business ?? null],
+  ['active_resolution_seconds', (c) => c.activeResolution?.seconds ?? null],
+  ['active_resolution_business_seconds', (c) => c.activeResolution?.business ?? null],
+  ['last_resolve', (c) => c.lastResolve],
+  ['reopened', (c) => c.reopened],
+  ['agent_replies', (c) => c.agentReplies],
+  ['customer_messages', (c) => c.customerMessages],
+  ['channel_switches', (c) => c.channelSwitches],
+  ['pending_seconds', (c) => c.pendingSeconds],
+  ['snoozed_seconds', (c) => c.snoozedSeconds],
+  ['handle_seconds', (c) => Object.values(c.handleByAgent).reduce((sum, value) => sum + value, 0)],
+  ['handle_by_agent', (c) => JSON.stringify(c.handleByAgent)],
+  ['fcr_candidate', (c) => c.fcrCandidate],
+  ['fcr_window_ends_at', (c) => c.fcrWindowEndsAt],
+  ['repeat_contact', (c) => c.repeatContact],
+  ['sla_policy_id', (c) => c.sla?.policyId ?? null],
+  ['frt_due_at', (c) => c.sla?.firstResponseDueAt ?? null],
+  ['resolution_due_at', (c) => c.sla?.resolutionDueAt ?? null],
+  ['next_reply_targets', (c) => c.sla?.nextReplyTargets ?? 0],
+  ['next_reply_breaches', (c) => c.sla?.nextReplyBreaches ?? 0],
+  ['open_wait_due_at', (c) => c.sla?.openWaitDueAt ?? null],
+];
+
+/** The stored form of a cycle, compared column by column by the rebuild check. */
+export type StoredCycle = Record<string, unknown>;
+
+/** Reads the event log and writes `conversation_metrics`; the only SQL of the metrics pipeline. */
+@Injectable()
+export class MetricsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  get manager(): EntityManager {
+    return this.dataSource.manager;
+  }
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction('READ COMMITTED', work);
+  }
+
+  /** Serializes recomputations of one conversation across workers, for the transaction. */
+  async lockConversation(manager: EntityManager, conversationId: string): Promise<void> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, [conversationId]);
+  }
+
+  async computedSeq(manager: EntityManager, conversationId: string): Promise<bigint | null> {
+    const rows: Array<{ seq: string | null }> = await manager.query(
+      `SELECT max(computed_seq)::text AS seq FROM conversation_metrics WHERE conversation_id = $1`,
+      [conversationId],
+    );
+    return rows[0]?.seq ? BigInt(rows[0].seq) : null;
+  }
+
+  async conversation(
+    manager: EntityManager,
+    workspaceId: string,
+    conversationId: string,
+  ): Promise<ConversationFacts | null> {
+    const rows: Array<Record<string, unknown>> = await manager.query(
+      `SELECT id, contact_id, team_id, priority, reply_inbox_id, last_channel, opened_at
+         FROM conversations WHERE workspace_id = $1 AND id = $2 AND merged_into_id IS NULL`,
+      [workspaceId, conversationId],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      id: row.id as string,
+      contactId: row.contact_id as string,
+      teamId: row.team_id as string | null,
+      priority: Number(row.priority),
+      replyInboxId: row.reply_inbox_id as string | null,
+      lastChannel: row.last_channel as Channel | null,
+      openedAt: row.opened_at as Date,
+    };
+  }
+
+  async events(manager: EntityManager, conversationId: string): Promise<MetricEvent[]> {
+    const rows: EventRow[] = await manager.query(
+      `SELECT seq::text AS seq, type, actor_type, actor_id, channel, inbox_id, occurred_at, data
+         FROM conversation_events WHERE conversation_id = $1 ORDER BY seq`,
+      [conversationId],
+    );
+    return rows.map((row) => ({
+      seq: Number(row.seq),
+      type: row.type,
+      actorType: row.actor_type,
+      actorId: row.actor_id,
+      channel: row.channel,
+      inboxId: row.inbox_id,
+      at: row.occurred_at,
+      data: row.data,
+    }));
+  }
+
+  /** When the contact's other conversations opened (repeat contacts are judged against these). */
+  async otherOpenings(
+    manager: EntityManager,
+    workspaceId: string,
+    contactId: string,
+    conversationId: string,
+  ): Promise<Date[]> {
+    const rows: Array<{ opened_at: Date }> = await manager.query(
+      `SELECT opened_at FROM conversations
+        WHERE workspace_id = $1 AND contact_id = $2 AND id <> $3 AND merged_into_id IS NULL`,
+      [workspaceId, contactId, conversationId],
+    );
+    return rows.map((row) => row.opened_at);
+  }
+
+  /** The contact's other conversations resolved before `at`, whose repeat-contact window may include it. */
+  async resolvedBefore(
+    manager: EntityManager,
+    workspaceId: string,
+    contactId: string,
+    conversationId: string,
+    at: Date,
+    windowSeconds: number,
+  ): Promise<string[]> {
+    const rows: Array<{ id: string }> = await manager.query(
+      `SELECT id FROM conversations
+        WHERE workspace_id = $1 AND contact_id = $2 AND id <> $3 AND status = 'resolved'
+          AND resolved_at < $4 AND resolved_at >= $4::timestamptz - make_interval(secs => $5)`,
+      [workspaceId, contactId, conversationId, at, windowSeconds],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  async fcrWindowDays(manager: EntityManager, workspaceId: string): Promise<number> {
+    const rows: Array<{ days: string | null }> = await manager.query(
+      `SELECT settings->>'fcrWindowDays' AS days FROM workspaces WHERE id = $1`,
+      [workspaceId],
+    );
+    const days = Number(rows[0]?.days ?? DEFAULT_FCR_WINDOW_DAYS);
+    return Number.isFinite(days) && days >= 0 ? days : DEFAULT_FCR_WINDOW_DAYS;
+  }
+
+  /** The calendar for a team, else the inbox, else the workspace; null when none is set (24/7). */
+  async calendarFor(
+    manager: EntityManager,
+    workspaceId: string,
+    teamId: string | null,
+    inboxId: string | null,
+  ): Promise<CalendarDefinition | null> {
+    const rows: Array<{ timezone: string; week: CalendarDefinition['week']; holidays: string[] }> =
+      await manager.query(
+        `SELECT c.timezone, c.week, c.holidays
+           FROM calendar_assignments a JOIN business_calendars c ON c.id = a.calendar_id
+          WHERE a.workspace_id = $1
+            AND ((a.scope = 'team' AND a.scope_id = $2) OR (a.scope = 'inbox' AND a.scope_id = $3)
+                 OR (a.scope = 'workspace' AND a.scope_id = $1))
+          ORDER BY CASE a.scope WHEN 'team' THEN 0 WHEN 'inbox' THEN 1 ELSE 2 END
+          LIMIT 1`,
+        [workspaceId, teamId, inboxId],
+      );
+    return rows[0] ?? null;
+  }
+
+  /** Replaces a conversation's cycle rows. */
+  async replace(
+    manager: EntityManager,
+    workspaceId: string,
+    facts: ConversationFacts,
+    cycles: CycleMetrics[],
+    seq: bigint,
+  ): Promise<void> {
+    await manager.query(`DELETE FROM conversation_metrics WHERE conversation_id = $1`, [facts.id]);
+    const names = [
+      'workspace_id',
+      'conversation_id',
+      'contact_id',
+      'computed_seq',
+      ...COLUMNS.map(([name]) => name),
+    ];
+    const placeholders = names.map((_, index) => `$${index + 1}`).join(', ');
+    for (const cycle of cycles) {
+      await manager.query(`INSERT INTO conversation_metrics (${names.join(', ')}) VALUES (${placeholders})`, [
+        workspaceId,
+        facts.id,
+        facts.contactId,
+        seq.toString(),
+        ...COLUMNS.map(([, read]) => read(cycle)),
+      ]);
+    }
+  }
+
+  /** The stored rows of a conversation, comparable to a fresh computation (rebuild check). */
+  async stored(manager: EntityManager, conversationId: string): Promise<StoredCycle[]> {
+    return manager.query(
+      `SELECT ${COLUMNS.map(([name]) => name).join(', ')} FROM conversation_metrics
+        WHERE conversation_id = $1 ORDER BY cycle`,
+      [conversationId],
+    );
+  }
+
+  /** Conversations of a workspace (or all), in id order, a page at a time. */
+  async conversationIds(
+    workspaceId: string | null,
+    after: string | null,
+    limit: number,
+  ): Promise<Array<{ id: string; workspaceId: string }>> {
+    const rows: Array<{ id: string; workspace_id: string }> = await this.dataSource.query(
+      `SELECT id, workspace_id FROM conversations
+        WHERE merged_into_id IS NULL AND ($1::uuid IS NULL OR workspace_id = $1) AND ($2::uuid IS NULL OR id > $2)
+        ORDER BY id LIMIT $3`,
+      [workspaceId, after, limit],
+    );
+    return rows.map((row) => ({ id: row.id, workspaceId: row.workspace_id }));
+  }
+}

@@ -1,0 +1,204 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { JobQueues } from '@parley/jobs';
+import { ConversationsService } from '@parley/inbox';
+import { BusinessClock, type Clock } from './business-calendar.js';
+import { foldConversation, type CycleMetrics, type SlaTimer, type SlaTimerKind } from './metrics-fold.js';
+import { MetricsRepository, type ConversationFacts } from './metrics.repository.js';
+import { SlaPoliciesService } from './sla-policies.service.js';
+
+const DAY_SECONDS = 86_400;
+
+export interface RebuildReport {
+  conversations: number;
+  cycles: number;
+  /** Conversations whose stored rows differed from the recomputation before it replaced them. */
+  mismatched: string[];
+}
+
+/**
+ * Keeps `conversation_metrics` in step with the event log. Every recomputation folds the whole
+ * log of one conversation, so the incremental path and the rebuild are the same function.
+ */
+@Injectable()
+export class MetricsService {
+  private readonly logger = new Logger(MetricsService.name);
+
+  constructor(
+    private readonly repository: MetricsRepository,
+    private readonly policies: SlaPoliciesService,
+    private readonly conversations: ConversationsService,
+    private readonly queues: JobQueues,
+  ) {}
+
+  /**
+   * Recomputes one conversation (a no-op when a later job already covered `seq`), then the contact's
+   * earlier conversations whose repeat-contact window this one falls in, and arms the SLA timers.
+   */
+  async refresh(workspaceId: string, conversationId: string, seq: bigint | null = null): Promise<void> {
+    const result = await this.repository.transaction(async (manager) => {
+      await this.repository.lockConversation(manager, conversationId);
+      if (seq !== null) {
+        const computed = await this.repository.computedSeq(manager, conversationId);
+        if (computed !== null && computed >= seq) return null;
+      }
+      return this.recompute(manager, workspaceId, conversationId);
+    });
+    if (!result) return;
+    const opened = result.cycles[0]?.startedAt;
+    if (opened) {
+      const window =
+        (await this.repository.fcrWindowDays(this.repository.manager, workspaceId)) * DAY_SECONDS;
+      const earlier = await this.repository.resolvedBefore(
+        this.repository.manager,
+        workspaceId,
+        result.facts.contactId,
+        conversationId,
+        opened,
+        window,
+      );
+      for (const id of earlier) {
+        await this.repository.transaction(async (manager) => {
+          await this.repository.lockConversation(manager, id);
+          await this.recompute(manager, workspaceId, id);
+        });
+      }
+    }
+    await this.arm(workspaceId, conversationId, result.cycles.at(-1)?.timers ?? []);
+  }
+
+  /**
+   * An SLA timer fired: if the target is still running with the same due time, record the warning
+   * or breach (once) and alert agents; otherwise the target was met or moved, and nothing happens.
+   */
+  async checkSla(
+    workspaceId: string,
+    conversationId: string,
+    kind: SlaTimerKind,
+    stage: 'warning' | 'breach',
+    dueAt: string,
+  ): Promise<boolean> {
+    const result = await this.repository.transaction(async (manager) => {
+      await this.repository.lockConversation(manager, conversationId);
+      return this.recompute(manager, workspaceId, conversationId);
+    });
+    const last = result?.cycles.at(-1);
+    const timer = last?.timers.find((item) => item.kind === kind && item.dueAt?.toISOString() === dueAt);
+    if (!timer || !last?.sla) return false;
+    const at = stage === 'warning' ? timer.warnAt : timer.dueAt;
+    if (!at || at.getTime() > Date.now()) return false;
+    return this.conversations.recordSlaAlert(workspaceId, conversationId, {
+      kind,
+      stage,
+      dueAt,
+      policyId: last.sla.policyId,
+    });
+  }
+
+  /**
+   * Recomputes every conversation (of one workspace, or all) from the event log and reports which
+   * stored rows differed: after a definition or calendar change, or to prove the incremental result.
+   */
+  async rebuild(workspaceId: string | null, onProgress?: (done: number) => void): Promise<RebuildReport> {
+    const report: RebuildReport = { conversations: 0, cycles: 0, mismatched: [] };
+    let after: string | null = null;
+    for (;;) {
+      const page = await this.repository.conversationIds(workspaceId, after, 500);
+      if (!page.length) break;
+      for (const { id, workspaceId: owner } of page) {
+        await this.repository.transaction(async (manager) => {
+          await this.repository.lockConversation(manager, id);
+          const before = await this.repository.stored(manager, id);
+          const result = await this.recompute(manager, owner, id);
+          const after = await this.repository.stored(manager, id);
+          report.cycles += result?.cycles.length ?? 0;
+          if (JSON.stringify(before) !== JSON.stringify(after)) report.mismatched.push(id);
+        });
+        report.conversations += 1;
+      }
+      after = page[page.length - 1].id;
+      onProgress?.(report.conversations);
+    }
+    if (report.mismatched.length) {
+      this.logger.warn(`Rebuild replaced the metrics of ${report.mismatched.length} conversations`);
+    }
+    return report;
+  }
+
+  private async recompute(
+    manager: EntityManager,
+    workspaceId: string,
+    conversationId: string,
+  ): Promise<{ facts: ConversationFacts; cycles: CycleMetrics[] } | null> {
+    const facts = await this.repository.conversation(manager, workspaceId, conversationId);
+    if (!facts) return null;
+    const events = await this.repository.events(manager, conversationId);
+    if (!events.length) return null;
+    const initial = {
+      teamId: this.initialValue(events, 'team_changed', facts.teamId),
+      priority: this.initialPriority(events, facts.priority),
+    };
+    const definition = await this.repository.calendarFor(
+      manager,
+      workspaceId,
+      facts.teamId,
+      facts.replyInboxId,
+    );
+    const clock: Clock = definition ? new BusinessClock(definition) : BusinessClock.ALWAYS;
+    const sla = await this.policies.targetsFor(workspaceId, facts, manager);
+    const cycles = foldConversation(events, {
+      clock,
+      fcrWindowSeconds: (await this.repository.fcrWindowDays(manager, workspaceId)) * DAY_SECONDS,
+      otherOpenings: await this.repository.otherOpenings(
+        manager,
+        workspaceId,
+        facts.contactId,
+        conversationId,
+      ),
+      sla,
+      initial,
+    });
+    await this.repository.replace(manager, workspaceId, facts, cycles, BigInt(events[events.length - 1].seq));
+    return { facts, cycles };
+  }
+
+  private initialValue(
+    events: Array<{ type: string; data: Record<string, unknown> }>,
+    type: string,
+    current: string | null,
+  ): string | null {
+    const first = events.find((event) => event.type === type);
+    if (!first) return current;
+    return typeof first.data.from === 'string' ? first.data.from : null;
+  }
+
+  private initialPriority(
+    events: Array<{ type: string; data: Record<string, unknown> }>,
+    current: number,
+  ): number {
+    const first = events.find((event) => event.type === 'priority_changed');
+    const ranks: Record<string, number> = { none: 0, low: 1, medium: 2, high: 3, urgent: 4 };
+    return first ? (ranks[String(first.data.from)] ?? current) : current;
+  }
+
+  /** One delayed job per running target and stage; a job id per due time makes re-arming idempotent. */
+  private async arm(workspaceId: string, conversationId: string, timers: SlaTimer[]): Promise<void> {
+    const now = Date.now();
+    for (const timer of timers) {
+      if (!timer.dueAt) continue;
+      const dueAt = timer.dueAt.toISOString();
+      for (const [stage, at] of [
+        ['warning', timer.warnAt],
+        ['breach', timer.dueAt],
+      ] as const) {
+        if (!at) continue;
+        await this.queues.add({
+          name: 'metrics.sla',
+          data: { workspaceId, conversationId, kind: timer.kind, stage, dueAt },
+          jobId: `sla-${conversationId}-${timer.kind}-${stage}-${timer.dueAt.getTime()}`,
+          delayMs: Math.max(0, at.getTime() - now),
+        });
+      }
+    }
+  }
+}

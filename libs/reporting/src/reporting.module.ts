@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { InboxModule } from '@parley/inbox';
+import { CalendarsService } from './calendars.service.js';
+import { MetricsRepository } from './metrics.repository.js';
+import { MetricsService } from './metrics.service.js';
+import { REPORTING_ENTITIES } from './reporting.entities.js';
+import { ReportsRepository } from './reports.repository.js';
+import { ReportsService } from './reports.service.js';
+import { SlaPoliciesService } from './sla-policies.service.js';
+
+@Module({
+  imports: [InboxModule, TypeOrmModule.forFeature(REPORTING_ENTITIES)],
+  providers: [
+    CalendarsService,
+    MetricsRepository,
+    MetricsService,
+    ReportsRepository,
+    ReportsService,
+    SlaPoliciesService,
+  ],
+  exports: [CalendarsService, MetricsService, ReportsService, SlaPoliciesService],
+})
+export class ReportingModule {}

@@ -1,0 +1,97 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { EntityManager, Repository } from 'typeorm';
+import type { Channel, Priority } from '@parley/realtime';
+import type { SlaTargets } from './metrics-fold.js';
+import type { ConversationFacts } from './metrics.repository.js';
+import { SlaPolicy } from './reporting.entities.js';
+import { ReportingError } from './reporting.errors.js';
+
+const PRIORITY_NAMES: Priority[] = ['none', 'low', 'medium', 'high', 'urgent'];
+
+export interface SlaPolicyInput {
+  name: string;
+  position?: number;
+  enabled?: boolean;
+  priorities?: Priority[];
+  channels?: Channel[];
+  teamIds?: string[];
+  inboxIds?: string[];
+  firstResponseSeconds?: number | null;
+  nextReplySeconds?: number | null;
+  resolutionSeconds?: number | null;
+  businessHours?: boolean;
+  warnAt?: number;
+}
+
+export type SlaPolicyView = Omit<SlaPolicy, 'workspaceId'>;
+
+/**
+ * SLA policies: the first enabled policy (by position) whose conditions all match a conversation's
+ * priority, channel, team and inbox applies; an empty condition matches everything.
+ */
+@Injectable()
+export class SlaPoliciesService {
+  constructor(@InjectRepository(SlaPolicy) private readonly policies: Repository<SlaPolicy>) {}
+
+  list(workspaceId: string): Promise<SlaPolicy[]> {
+    return this.policies.find({ where: { workspaceId }, order: { position: 'ASC', createdAt: 'ASC' } });
+  }
+
+  async create(workspaceId: string, input: SlaPolicyInput): Promise<SlaPolicy> {
+    this.assertTargets(input);
+    const existing = await this.policies.exists({ where: { workspaceId, name: input.name } });
+    if (existing) throw ReportingError.conflict(`An SLA policy named "${input.name}" exists`);
+    return this.policies.save(this.policies.create({ ...input, workspaceId }));
+  }
+
+  async update(workspaceId: string, id: string, input: Partial<SlaPolicyInput>): Promise<SlaPolicy> {
+    const policy = await this.policies.findOne({ where: { workspaceId, id } });
+    if (!policy) throw ReportingError.notFound('SLA policy');
+    const merged = Object.assign(policy, input);
+    this.assertTargets(merged);
+    return this.policies.save(merged);
+  }
+
+  async remove(workspaceId: string, id: string): Promise<void> {
+    const result = await this.policies.delete({ workspaceId, id });
+    if (!result.affected) throw ReportingError.notFound('SLA policy');
+  }
+
+  /** The targets that apply to a conversation now, or null when no policy matches. */
+  async targetsFor(
+    workspaceId: string,
+    facts: ConversationFacts,
+    manager: EntityManager,
+  ): Promise<SlaTargets | null> {
+    const policies = await manager.find(SlaPolicy, {
+      where: { workspaceId, enabled: true },
+      order: { position: 'ASC', createdAt: 'ASC' },
+    });
+    const priority = PRIORITY_NAMES[facts.priority] ?? 'none';
+    const policy = policies.find(
+      (candidate) =>
+        (!candidate.priorities.length || candidate.priorities.includes(priority)) &&
+        (!candidate.channels.length ||
+          (facts.lastChannel !== null && candidate.channels.includes(facts.lastChannel))) &&
+        (!candidate.teamIds.length || (facts.teamId !== null && candidate.teamIds.includes(facts.teamId))) &&
+        (!candidate.inboxIds.length ||
+          (facts.replyInboxId !== null && candidate.inboxIds.includes(facts.replyInboxId))),
+    );
+    if (!policy) return null;
+    return {
+      policyId: policy.id,
+      firstResponseSeconds: policy.firstResponseSeconds,
+      nextReplySeconds: policy.nextReplySeconds,
+      resolutionSeconds: policy.resolutionSeconds,
+      businessHours: policy.businessHours,
+      warnAt: policy.warnAt,
+    };
+  }
+
+  private assertTargets(input: Partial<SlaPolicyInput>): void {
+    if (!input.firstResponseSeconds && !input.nextReplySeconds && !input.resolutionSeconds) {
+      throw ReportingError.invalid('An SLA policy needs at least one target');
+    }
+  }
+}
