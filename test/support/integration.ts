@@ -8,6 +8,7 @@ import { InboxModule } from '@parley/inbox';
 import { JobsModule } from '@parley/jobs';
 import { ObservabilityModule } from '@parley/observability';
 import { RealtimeModule } from '@parley/realtime';
+import { ReportingModule } from '@parley/reporting';
 import { migrateTestDatabase, resetDatabase } from '@parley/testing';
 
 @Module({
@@ -19,6 +20,7 @@ import { migrateTestDatabase, resetDatabase } from '@parley/testing';
     JobsModule,
     ObservabilityModule,
     RealtimeModule,
+    ReportingModule,
   ],
 })
 class DomainTestModule {}
