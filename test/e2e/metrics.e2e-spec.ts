@@ -153,6 +153,13 @@ describe('metrics end to end: events → worker → conversation_metrics → rep
       warnAt: 0.5,
     });
     const { conversationId } = await inbound('m-2', 'Anyone there?');
+    const live = await supervisor('GET', '/api/v1/reports/live');
+    expect(live.body).toMatchObject({ open: 1, pending: 0, unassigned: 1, waiting: 1 });
+    expect(live.body.longestWaitSeconds).toBeGreaterThanOrEqual(0);
+    expect(live.body.agents.find((row: { agentId: string }) => row.agentId === agentId)).toMatchObject({
+      load: 0,
+      capacity: expect.any(Number),
+    });
     const warning = await socket.next(
       'sla.alert',
       (p) => p.conversationId === conversationId && p.stage === 'warning',
