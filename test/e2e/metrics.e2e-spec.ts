@@ -52,7 +52,7 @@ describe('metrics end to end: events → worker → conversation_metrics → rep
       const response = await supervisor('GET', '/api/v1/reports/summary');
       return response.body.fullResolution?.calendar.count === 1 ? response.body : undefined;
     });
-    expect(summary.volume).toMatchObject({ opened: 1, customerMessages: 1, resolved: 1 });
+    expect(summary.volume).toEqual({ opened: 1, reopened: 0, customerMessages: 1, resolved: 1 });
     expect(summary.firstResponse.calendar.count).toBe(1);
     expect(summary.firstResponse.calendar.median).toBeGreaterThanOrEqual(0);
     expect(summary.fcr).toEqual({ rate: null, fcr: 0, decided: 0, pending: 1 }); // its 7-day window is open

@@ -51,7 +51,6 @@ const SOURCES = {
   opened: { at: 'started_at', where: 'cycle = 0', agent: 'assignee_id' },
   cycles: { at: 'started_at', where: 'true', agent: 'assignee_id' },
   slaNextReply: { at: 'started_at', where: 'sla_policy_id IS NOT NULL', agent: 'assignee_id' },
-  reopenedCycles: { at: 'started_at', where: 'cycle > 0', agent: 'assignee_id' },
   firstResponse: { at: 'first_response_at', where: 'frt_seconds IS NOT NULL', agent: 'first_responder_id' },
   firstResolution: {
     at: 'resolved_at',
@@ -101,8 +100,9 @@ export class ReportsRepository {
     const [volume, frt, nextReply, resolution, fcr, sla, effort] = await Promise.all([
       this.one(
         filter,
-        SOURCES.opened,
-        `count(*)::int AS opened, coalesce(sum(customer_messages), 0)::int AS customer_messages`,
+        SOURCES.cycles,
+        `count(*) FILTER (WHERE cycle = 0)::int AS opened, count(*) FILTER (WHERE cycle > 0)::int AS reopened,
+         coalesce(sum(customer_messages), 0)::int AS customer_messages`,
       ),
       this.one(
         filter,
@@ -137,6 +137,7 @@ export class ReportsRepository {
       period: { from: filter.from.toISOString(), to: filter.to.toISOString() },
       volume: {
         opened: v.opened,
+        reopened: v.reopened,
         customerMessages: v.customer_messages,
         resolved: Number(e.resolved_conversations),
       },
