@@ -27,13 +27,14 @@ const shared = {
 };
 
 export default {
+  // A generous safety net for the DB-backed tiers on a loaded 2-core machine, never a timing
+  // assertion. Jest reads testTimeout from the root config only (a project's own is ignored).
+  testTimeout: 20_000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
     {
       ...shared,
       displayName: 'integration',
-      // DB-backed suites: a generous safety net, never a timing assertion.
-      testTimeout: 20_000,
       testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.mjs',
       globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
@@ -42,7 +43,6 @@ export default {
     {
       ...shared,
       displayName: 'e2e',
-      testTimeout: 20_000,
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.mjs',
       globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',

@@ -100,7 +100,13 @@ export class Metrics1764500000000 implements MigrationInterface {
         computed_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (conversation_id, cycle)
       )`);
-    for (const column of ['started_at', 'first_response_at', 'resolved_at']) {
+    for (const column of [
+      'started_at',
+      'first_response_at',
+      'resolved_at',
+      'frt_due_at',
+      'resolution_due_at',
+    ]) {
       await db.query(
         `CREATE INDEX conversation_metrics_${column}_idx ON conversation_metrics (workspace_id, ${column}) WHERE ${column} IS NOT NULL`,
       );

@@ -121,6 +121,11 @@ describe('metrics end to end: events → worker → conversation_metrics → rep
       holidays: ['2026-12-25'],
     });
     expect(created.status).toBe(201);
+    const other = await supervisor('POST', '/api/v1/calendars', { name: 'Other', timezone: 'UTC', week: {} });
+    const clash = await supervisor('PATCH', `/api/v1/calendars/${other.body.id}`, { name: 'Lisbon office' });
+    expect(clash.status).toBe(409);
+    expect(clash.body.message).toBe('A calendar named "Lisbon office" exists');
+    expect((await supervisor('DELETE', `/api/v1/calendars/${other.body.id}`)).status).toBe(204);
     const assign = await supervisor('PUT', '/api/v1/calendars/assignments', {
       scope: 'inbox',
       scopeId: inboxId,

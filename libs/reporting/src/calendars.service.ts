@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { isUniqueViolation } from '@parley/database';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type Repository } from 'typeorm';
 import { calendarProblems, type CalendarDefinition } from './business-calendar.js';
@@ -44,9 +45,15 @@ export class CalendarsService {
   async update(workspaceId: string, id: string, input: Partial<CalendarInput>): Promise<CalendarView> {
     const calendar = await this.calendars.findOne({ where: { workspaceId, id } });
     if (!calendar) throw ReportingError.notFound('Calendar');
-    const merged = Object.assign(calendar, input);
+    const merged = Object.assign(calendar, definedOnly(input));
     this.assertValid(merged);
-    const saved = await this.calendars.save(merged);
+    let saved: BusinessCalendar;
+    try {
+      saved = await this.calendars.save(merged);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw ReportingError.conflict(`A calendar named "${merged.name}" exists`);
+      throw error;
+    }
     return this.view(saved, await this.assignments.find({ where: { workspaceId, calendarId: id } }));
   }
 
@@ -84,11 +91,11 @@ export class CalendarsService {
   }
 
   private async scopeExists(workspaceId: string, scope: 'inbox' | 'team', id: string): Promise<boolean> {
-    const table = scope === 'inbox' ? 'inboxes' : 'teams';
-    const rows: unknown[] = await this.dataSource.query(
-      `SELECT 1 FROM ${table} WHERE workspace_id = $1 AND id = $2`,
-      [workspaceId, id],
-    );
+    const sql =
+      scope === 'inbox'
+        ? 'SELECT 1 FROM inboxes WHERE workspace_id = $1 AND id = $2'
+        : 'SELECT 1 FROM teams WHERE workspace_id = $1 AND id = $2';
+    const rows: unknown[] = await this.dataSource.query(sql, [workspaceId, id]);
     return rows.length > 0;
   }
 
@@ -109,4 +116,9 @@ export class CalendarsService {
         .map(({ scope, scopeId }) => ({ scope, scopeId })),
     };
   }
+}
+
+/** The fields a partial update actually sets (a DTO leaves the others undefined). */
+function definedOnly<T extends object>(input: T): Partial<T> {
+  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

@@ -264,3 +264,24 @@ describe('foldConversation (golden fixtures, METRICS.md)', () => {
     expect(cycle.resolvedById).toBeNull();
   });
 });
+
+describe('foldConversation: status edges', () => {
+  it('snoozed straight to pending keeps the clock paused', () => {
+    const [cycle] = foldConversation(
+      [
+        at(0, 'opened'),
+        at(0, 'customer_message'),
+        at(0, 'assigned', { data: { to: ANA } }),
+        at(5, 'agent_reply'),
+        at(6, 'snoozed'),
+        at(16, 'unsnoozed', { data: { from: 'snoozed', to: 'pending' } }),
+        at(46, 'resolved'),
+      ],
+      context(),
+    );
+    expect(cycle.snoozedSeconds).toBe(10 * MIN);
+    expect(cycle.pendingSeconds).toBe(30 * MIN);
+    expect(cycle.activeResolution?.seconds).toBe(6 * MIN);
+    expect(cycle.handleByAgent).toEqual({ [ANA]: 6 * MIN });
+  });
+});

@@ -307,7 +307,7 @@ export function foldConversation(events: MetricEvent[], context: FoldContext): C
         enterStatus('snoozed', event.at);
         break;
       case 'unsnoozed':
-        enterStatus('open', event.at);
+        enterStatus(event.data.to === 'pending' ? 'pending' : 'open', event.at);
         break;
       case 'status_changed': {
         const to = event.data.to;

@@ -232,6 +232,19 @@ export class MetricsRepository {
     }
   }
 
+  async discard(manager: EntityManager, conversationId: string): Promise<void> {
+    await manager.query(`DELETE FROM conversation_metrics WHERE conversation_id = $1`, [conversationId]);
+  }
+
+  /** Drops the rows of conversations that were merged into others (of one workspace, or all). */
+  async discardMerged(workspaceId: string | null): Promise<void> {
+    await this.dataSource.query(
+      `DELETE FROM conversation_metrics m USING conversations c
+        WHERE c.id = m.conversation_id AND c.merged_into_id IS NOT NULL AND ($1::uuid IS NULL OR m.workspace_id = $1)`,
+      [workspaceId],
+    );
+  }
+
   /** The stored rows of a conversation, comparable to a fresh computation (rebuild check). */
   async stored(manager: EntityManager, conversationId: string): Promise<StoredCycle[]> {
     return manager.query(

@@ -101,6 +101,7 @@ export class MetricsService {
    */
   async rebuild(workspaceId: string | null, onProgress?: (done: number) => void): Promise<RebuildReport> {
     const report: RebuildReport = { conversations: 0, cycles: 0, mismatched: [] };
+    await this.repository.discardMerged(workspaceId);
     let after: string | null = null;
     for (;;) {
       const page = await this.repository.conversationIds(workspaceId, after, 500);
@@ -131,7 +132,11 @@ export class MetricsService {
     conversationId: string,
   ): Promise<{ facts: ConversationFacts; cycles: CycleMetrics[] } | null> {
     const facts = await this.repository.conversation(manager, workspaceId, conversationId);
-    if (!facts) return null;
+    if (!facts) {
+      // Merged into another conversation (or gone): its cycles are counted there, not here.
+      await this.repository.discard(manager, conversationId);
+      return null;
+    }
     const events = await this.repository.events(manager, conversationId);
     if (!events.length) return null;
     const initial = {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { isUniqueViolation } from '@parley/database';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
 import type { Channel, Priority } from '@parley/realtime';
@@ -48,9 +49,15 @@ export class SlaPoliciesService {
   async update(workspaceId: string, id: string, input: Partial<SlaPolicyInput>): Promise<SlaPolicy> {
     const policy = await this.policies.findOne({ where: { workspaceId, id } });
     if (!policy) throw ReportingError.notFound('SLA policy');
-    const merged = Object.assign(policy, input);
+    const merged = Object.assign(policy, definedOnly(input));
     this.assertTargets(merged);
-    return this.policies.save(merged);
+    try {
+      return await this.policies.save(merged);
+    } catch (error) {
+      if (isUniqueViolation(error))
+        throw ReportingError.conflict(`An SLA policy named "${merged.name}" exists`);
+      throw error;
+    }
   }
 
   async remove(workspaceId: string, id: string): Promise<void> {
@@ -94,4 +101,9 @@ export class SlaPoliciesService {
       throw ReportingError.invalid('An SLA policy needs at least one target');
     }
   }
+}
+
+/** The fields a partial update actually sets (a DTO leaves the others undefined). */
+function definedOnly<T extends object>(input: T): Partial<T> {
+  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
