@@ -4,6 +4,7 @@ import { ChannelHealth1764000000000 } from './1764000000000-channel-health.js';
 import { PerChannelOptOut1764100000000 } from './1764100000000-per-channel-opt-out.js';
 import { Assignment1764200000000 } from './1764200000000-assignment.js';
 import { AutomationRules1764300000000 } from './1764300000000-automation-rules.js';
+import { EmailChannel1764400000000 } from './1764400000000-email-channel.js';
 
 /** Every migration, oldest first. */
 export const allMigrations = [
@@ -13,4 +14,5 @@ export const allMigrations = [
   PerChannelOptOut1764100000000,
   Assignment1764200000000,
   AutomationRules1764300000000,
+  EmailChannel1764400000000,
 ];
