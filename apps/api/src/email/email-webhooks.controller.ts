@@ -11,7 +11,7 @@ import {
   Post,
   Req,
 } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { AppConfig } from '@parley/config';
 import { EmailRejectedError, EmailWebhooksService } from '@parley/inbox';
 import { Public } from '../auth/auth.decorators.js';
@@ -27,7 +27,7 @@ interface BufferedRequest {
  * full message): `PUBLIC_URL/webhooks/email/<inboxId>`. The body is read by `emailWebhookBody`
  * (api.app.ts) with its own size limit, not by the JSON/urlencoded parsers.
  */
-@ApiTags('webhooks')
+@ApiExcludeController()
 @Public()
 @Controller('webhooks/email/:inboxId')
 export class EmailWebhooksController {
@@ -38,29 +38,8 @@ export class EmailWebhooksController {
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({
-    summary: 'Inbound email as raw MIME, signed Mailgun-style',
-    description:
-      '`signature` = hex HMAC-SHA256(inbox secrets.webhookSigningKey, `timestamp` + `token`). Timestamps older than ' +
-      'EMAIL_WEBHOOK_MAX_AGE_SECONDS and used tokens are refused. 200 with the outcome (also for a duplicate); ' +
-      '406 for mail that can never be accepted (unreadable MIME, no sender), so Mailgun stops retrying; ' +
-      '413 over EMAIL_MAX_BYTES; 403 bad or replayed signature; 400 missing fields; 404 unknown inbox.',
-  })
-  @ApiParam({ name: 'inboxId', description: 'An email inbox' })
-  @ApiConsumes('multipart/form-data', 'application/x-www-form-urlencoded')
-  @ApiBody({
-    schema: {
-      type: 'object',
-      required: ['body-mime', 'timestamp', 'token', 'signature'],
-      properties: {
-        'body-mime': { type: 'string', description: 'The full RFC 822 message' },
-        timestamp: { type: 'string', description: 'Unix seconds' },
-        token: { type: 'string', description: 'Random, single use' },
-        signature: { type: 'string', description: 'hex HMAC-SHA256(signing key, timestamp + token)' },
-      },
-    },
-  })
-  @ApiResponse({ status: 200, description: '{ outcome, messageId, conversationId, automatic }' })
+  // Public and signed like the Twilio and Meta webhooks, so likewise outside the agent API's OpenAPI document;
+  // the contract is in docs/channels/email.md.
   async receive(
     @Param('inboxId', uuid) inboxId: string,
     @Headers('content-type') contentType: string | undefined,
