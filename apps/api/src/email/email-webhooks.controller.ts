@@ -36,7 +36,8 @@ export class EmailWebhooksController {
     private readonly config: AppConfig,
   ) {}
 
-  @Post()
+  // `…/mime`: Mailgun posts the raw MIME (`body-mime`) only to forward() URLs that end in `mime`.
+  @Post(['', 'mime'])
   @HttpCode(200)
   // Public and signed like the Twilio and Meta webhooks, so likewise outside the agent API's OpenAPI document;
   // the contract is in docs/channels/email.md.
