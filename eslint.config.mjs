@@ -125,6 +125,8 @@ const boundaryPolicies = [
     message: '`{{to.module.source}}` may only be used in libs/channels.',
   },
   { from: anyLib(['channels']), allow: external('twilio', 'nodemailer', 'mailparser', 'imapflow') },
+  // Protocol fakes and tests drive real servers (Dovecot over IMAP) and read what they received.
+  { from: { file: { categories: 'test' } }, allow: external('nodemailer', 'mailparser', 'imapflow') },
   {
     disallow: external('bullmq'),
     message: '`bullmq` may only be used in libs/jobs and apps/worker `*.processor.ts` files.',

@@ -4,6 +4,7 @@ import { ChannelHealth1764000000000 } from './1764000000000-channel-health.js';
 import { PerChannelOptOut1764100000000 } from './1764100000000-per-channel-opt-out.js';
 import { Assignment1764200000000 } from './1764200000000-assignment.js';
 import { AutomationRules1764300000000 } from './1764300000000-automation-rules.js';
+import { EmailChannel1764400000000 } from './1764400000000-email-channel.js';
 import { Metrics1764500000000 } from './1764500000000-metrics.js';
 
 /** Every migration, oldest first. */
@@ -14,5 +15,6 @@ export const allMigrations = [
   PerChannelOptOut1764100000000,
   Assignment1764200000000,
   AutomationRules1764300000000,
+  EmailChannel1764400000000,
   Metrics1764500000000,
 ];

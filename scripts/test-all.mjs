@@ -4,8 +4,10 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 
 const tiers = [
   { name: 'unit', args: ['--selectProjects', 'unit'] },
-  { name: 'integration', args: ['--selectProjects', 'integration', '--runInBand'] },
-  { name: 'e2e', args: ['--selectProjects', 'e2e', '--runInBand'] },
+  // jest ignores `testTimeout` inside a project entry (it is a global option), so the tiers' generous
+  // safety net from jest.config.mjs is passed here; otherwise the default 5 s applies on a busy machine.
+  { name: 'integration', args: ['--selectProjects', 'integration', '--runInBand', '--testTimeout=20000'] },
+  { name: 'e2e', args: ['--selectProjects', 'e2e', '--runInBand', '--testTimeout=20000'] },
 ];
 const only = process.argv.slice(2);
 // Each run gets its own test databases, so two runs on one machine (CI and a developer) never collide.

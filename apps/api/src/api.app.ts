@@ -9,6 +9,7 @@ import { ApiModule } from './api.module.js';
 import { DomainErrorFilter } from './common/domain-error.filter.js';
 import { applyRateLimits } from './common/rate-limits.js';
 import { validationPipe } from './common/validation.js';
+import { emailWebhookBody } from './email/email-webhooks.controller.js';
 import { RedisIoAdapter } from './realtime/redis-io.adapter.js';
 
 function trustProxySetting(value: string): boolean | number | string {
@@ -42,6 +43,8 @@ export async function createApiApp(
   const config = app.get(AppConfig);
   // Behind a reverse proxy, client IPs (rate limits) come from X-Forwarded-For only if trusted.
   app.set('trust proxy', trustProxySetting(config.env.TRUST_PROXY));
+  // Raw-MIME webhooks carry whole emails: their own parser and limit (form encoding adds up to 3x).
+  app.use('/webhooks/email', emailWebhookBody(config.env.EMAIL_MAX_BYTES * 3 + 64 * 1024));
   app.useBodyParser('json', { limit: config.env.BODY_LIMIT });
   app.useBodyParser('urlencoded', { extended: false, limit: config.env.BODY_LIMIT });
   app.use(helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }));

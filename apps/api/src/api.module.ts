@@ -22,6 +22,8 @@ import { AuthGuard } from './auth/auth.guard.js';
 import { CannedResponsesController } from './catalog/canned-responses.controller.js';
 import { LabelsController } from './catalog/labels.controller.js';
 import { ContactsController } from './contacts/contacts.controller.js';
+import { EmailMessagesController } from './email/email-messages.controller.js';
+import { EmailWebhooksController } from './email/email-webhooks.controller.js';
 import { ConversationsController } from './conversations/conversations.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { HealthService } from './health/health.service.js';
@@ -44,6 +46,8 @@ import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller.
     CannedResponsesController,
     ContactsController,
     ConversationsController,
+    EmailMessagesController,
+    EmailWebhooksController,
     HealthController,
     InboxesController,
     LabelsController,

@@ -1,9 +1,9 @@
 import { BullModule } from '@nestjs/bullmq';
-import { Module, type OnModuleInit } from '@nestjs/common';
+import { Module, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { AccountsModule } from '@parley/accounts';
 import { AppConfig, ConfigModule } from '@parley/config';
 import { DatabaseModule } from '@parley/database';
-import { InboxModule } from '@parley/inbox';
+import { ImapPollers, InboxModule } from '@parley/inbox';
 import { JOB_NAMES, JobsModule, QUEUE_NAMES, type JobName } from '@parley/jobs';
 import { ObservabilityModule } from '@parley/observability';
 import { RealtimeModule } from '@parley/realtime';
@@ -54,7 +54,14 @@ export function assertEveryJobHandled(handled: readonly JobName[]): void {
     MetricsProcessor,
   ],
 })
-export class WorkerModule implements OnModuleInit {
+export class WorkerModule implements OnModuleInit, OnApplicationBootstrap {
+  constructor(private readonly imapPollers: ImapPollers) {}
+
+  /** IMAP polling of email inboxes runs in the worker (one poller per inbox across workers). */
+  onApplicationBootstrap(): void {
+    this.imapPollers.start();
+  }
+
   onModuleInit(): void {
     assertEveryJobHandled([
       ...ASSIGNMENT_JOBS,

@@ -11,13 +11,27 @@ export interface OutboundRequest {
   contactId: string;
   to: { kind: string; value: string };
   body: string;
-  attachments: Array<{ name: string; contentType: string; size: number; url: string }>;
+  attachments: Array<{ name: string; contentType: string; size: number; url: string; storageKey?: string }>;
   author: { id: string | null; name: string | null; type: 'agent' | 'bot' | 'system' };
   createdAt: string;
   /** A pre-approved template (WhatsApp outside the 24-hour window), sent instead of the body. */
   template?: { contentSid: string; variables: Record<string, string> };
   /** Meta: send outside the 24-hour window with this message tag (human agents, up to 7 days). */
   messageTag?: 'HUMAN_AGENT';
+  /** Email: how the reply threads in the customer's mail client. */
+  email?: EmailThreadContext;
+}
+
+/** Email threading for one outbound message, worked out from the conversation by the inbox lib. */
+export interface EmailThreadContext {
+  subject: string;
+  /** The Message-ID this replies to (the customer's latest mail), if any. */
+  inReplyTo: string | null;
+  references: string[];
+  /** Routes the customer's answer back to this conversation (`reply+<token>@<inboundDomain>`). */
+  replyToken: string | null;
+  /** Sent by automation (not a human agent): RFC 3834 `Auto-Submitted: auto-generated`. */
+  automated: boolean;
 }
 
 /** Mirror the agent's typing to a channel that shows it (Messenger, Instagram). */

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ApiWebhookSender } from './api/api-webhook.sender.js';
 import { CHANNEL_SENDERS, type ChannelSender } from './channel-sender.js';
 import { ChannelSenders } from './channel-senders.js';
+import { EmailSender } from './email/email.sender.js';
 import { AttachmentStore } from './storage/attachment-store.js';
 import { GraphClient } from './meta/graph-client.js';
 import { MetaSender } from './meta/meta.sender.js';
@@ -13,11 +14,12 @@ import { TwilioSender } from './twilio/twilio.sender.js';
     ApiWebhookSender,
     AttachmentStore,
     ChannelSenders,
+    EmailSender,
     GraphClient,
     MetaSender,
     TwilioSender,
     {
-      inject: [ApiWebhookSender, MetaSender, TwilioSender],
+      inject: [ApiWebhookSender, EmailSender, MetaSender, TwilioSender],
       provide: CHANNEL_SENDERS,
       useFactory: (...senders: ChannelSender[]) => senders,
     },

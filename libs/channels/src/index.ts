@@ -2,6 +2,7 @@ export { signWebhook, verifyWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '
 export {
   ChannelSendError,
   type ChannelSender,
+  type EmailThreadContext,
   type OutboundRequest,
   type SendResult,
   type TypingRequest,
@@ -22,3 +23,25 @@ export {
 export { GraphClient, GraphRequestError } from './meta/graph-client.js';
 export { MetaPayloadError, parseMetaWebhook, type MetaEvent } from './meta/meta-payloads.js';
 export { signMetaPayload, verifyMetaSignature } from './meta/meta-signature.js';
+export { detectAutomatic, type AutomaticKind, type AutomaticVerdict } from './email/auto-detect.js';
+export { emailConfigProblem, readEmailConfig, type EmailConfig } from './email/email-config.js';
+export { sanitizeEmailHtml } from './email/email-html.js';
+export {
+  EmailParseError,
+  parseEmail,
+  type DeliveryReport,
+  type EmailAddress,
+  type EmailAttachment,
+  type ParsedEmail,
+} from './email/email-parser.js';
+export {
+  baseSubject,
+  messageIdsIn,
+  replySubject,
+  replyTokensIn,
+  REPLY_SEPARATOR,
+  trimReferences,
+} from './email/email-threading.js';
+export { EmailSender } from './email/email.sender.js';
+export { ImapError, ImapMailbox, type ImapSettings, type MailboxEntry } from './email/imap-mailbox.js';
+export { signMailgun, verifyMailgunSignature } from './email/mailgun-signature.js';

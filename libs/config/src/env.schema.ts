@@ -71,6 +71,13 @@ export const envSchema = z
       .default('v25.0'),
     LOGIN_RATE_LIMIT_PER_MINUTE: positiveInt.default(20),
     INGEST_RATE_LIMIT_PER_MINUTE: positiveInt.default(6000),
+    // Email (docs/channels/email.md): the largest raw message accepted by IMAP or the MIME webhook.
+    EMAIL_MAX_BYTES: positiveInt.default(25 * 1024 * 1024),
+    EMAIL_IMAP_POLL_MS: positiveInt.default(60_000),
+    EMAIL_IMAP_RECONCILE_MS: positiveInt.default(30_000),
+    EMAIL_IMAP_BACKFILL_DAYS: z.coerce.number().int().min(0).max(365).default(7),
+    EMAIL_IMAP_MAX_BACKOFF_MS: positiveInt.default(5 * 60_000),
+    EMAIL_WEBHOOK_MAX_AGE_SECONDS: positiveInt.default(300),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;

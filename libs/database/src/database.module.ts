@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '@parley/config';
+import { AdvisoryLocks } from './advisory-locks.js';
 import { AuditLogEntry } from './audit-log.entity.js';
 import { AuditLogRepository } from './audit-log.repository.js';
 import { dataSourceOptions } from './data-source.options.js';
@@ -9,7 +10,7 @@ import { TransactionRunner } from './transaction.js';
 
 @Global()
 @Module({
-  exports: [AuditLogRepository, SecretCipher, TransactionRunner],
+  exports: [AdvisoryLocks, AuditLogRepository, SecretCipher, TransactionRunner],
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],
@@ -22,6 +23,6 @@ import { TransactionRunner } from './transaction.js';
     }),
     TypeOrmModule.forFeature([AuditLogEntry]),
   ],
-  providers: [AuditLogRepository, SecretCipher, TransactionRunner],
+  providers: [AdvisoryLocks, AuditLogRepository, SecretCipher, TransactionRunner],
 })
 export class DatabaseModule {}

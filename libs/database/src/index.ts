@@ -1,3 +1,4 @@
+export { AdvisoryLocks, AdvisoryLockSession, advisoryKey } from './advisory-locks.js';
 export { AuditLogEntry } from './audit-log.entity.js';
 export { AuditLogRepository, type AuditRecord } from './audit-log.repository.js';
 export { decodeCursor, encodeCursor, InvalidCursorError, toPage, type Cursor, type Page } from './cursor.js';

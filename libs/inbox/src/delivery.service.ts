@@ -8,6 +8,7 @@ import type { Channel, DeliveryStatus } from '@parley/realtime';
 import { canAdvance } from './delivery-status.js';
 import { DirectoryRepository } from './directory.repository.js';
 import { Effects } from './effects.js';
+import { EmailThreads } from './email-threads.js';
 import { ContactIdentity, Conversation, Inbox, Message, type ChannelHealth } from './inbox.entities.js';
 import { toMessageView } from './views.js';
 
@@ -37,6 +38,7 @@ export class DeliveryService {
     private readonly relay: OutboxRelay,
     private readonly queues: JobQueues,
     private readonly metrics: Metrics,
+    private readonly emailThreads: EmailThreads,
   ) {}
 
   /**
@@ -89,6 +91,9 @@ export class DeliveryService {
         createdAt: message.createdAt.toISOString(),
         ...(isTemplate(message.metadata.template) ? { template: message.metadata.template } : {}),
         ...(message.metadata.messageTag === 'HUMAN_AGENT' ? { messageTag: 'HUMAN_AGENT' as const } : {}),
+        ...(inbox.channel === 'email'
+          ? { email: await this.emailThreads.outboundContext(message, inbox) }
+          : {}),
       });
       result = sent;
     } catch (error) {

@@ -21,6 +21,9 @@ export interface Attachment {
   storageKey?: string;
   /** Why a provider's media could not be fetched. */
   error?: string;
+  /** Email: the Content-ID an inline image is referenced by from the HTML (`cid:`). */
+  contentId?: string;
+  inline?: boolean;
 }
 
 @Entity('inboxes')
@@ -53,7 +56,8 @@ export interface AssignmentPolicy {
 }
 
 export interface ChannelHealth {
-  status: 'ok' | 'reauthorization_required';
+  /** `degraded`: inbound is failing (e.g. the IMAP mailbox cannot be read); replies still go out. */
+  status: 'ok' | 'reauthorization_required' | 'degraded';
   error?: string;
   since?: string;
 }
@@ -268,6 +272,25 @@ export class InboundEvent {
   @Column('text', { nullable: true }) error: string | null;
 }
 
+/** The IMAP poller's place in one email inbox's folder, and its health (one row per inbox). */
+@Entity('email_mailbox_state')
+export class EmailMailboxState {
+  @PrimaryColumn('uuid', { name: 'inbox_id' }) inboxId: string;
+  @Column('uuid', { name: 'workspace_id' }) workspaceId: string;
+  @Column('text') folder: string;
+  /** IMAP UIDVALIDITY (a 32-bit unsigned number, kept as text); UIDs mean nothing under another. */
+  @Column('text', { name: 'uid_validity', nullable: true }) uidValidity: string | null;
+  /** Highest UID imported; advanced only after the message is committed. */
+  @Column('bigint', { name: 'last_uid', default: 0 }) lastUid: string;
+  @Column('timestamptz', { name: 'last_polled_at', nullable: true }) lastPolledAt: Date | null;
+  @Column('timestamptz', { name: 'last_success_at', nullable: true }) lastSuccessAt: Date | null;
+  @Column('text', { name: 'last_error', nullable: true }) lastError: string | null;
+  @Column('timestamptz', { name: 'last_error_at', nullable: true }) lastErrorAt: Date | null;
+  @Column('integer', { default: 0 }) failures: number;
+  @Column('timestamptz', { name: 'retry_after', nullable: true }) retryAfter: Date | null;
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
+}
+
 export const INBOX_ENTITIES = [
   CannedResponse,
   Contact,
@@ -276,6 +299,7 @@ export const INBOX_ENTITIES = [
   Conversation,
   ConversationEvent,
   ConversationLabel,
+  EmailMailboxState,
   InboundEvent,
   Inbox,
   Label,

@@ -9,6 +9,11 @@ import { ConversationRepository } from './conversation.repository.js';
 import { ConversationsService } from './conversations.service.js';
 import { DeliveryService } from './delivery.service.js';
 import { DirectoryRepository } from './directory.repository.js';
+import { EmailInboundService } from './email-inbound.service.js';
+import { EmailMailboxRepository } from './email-mailbox.repository.js';
+import { EmailThreads } from './email-threads.js';
+import { EmailWebhooksService } from './email-webhooks.service.js';
+import { ImapPollers } from './imap-pollers.service.js';
 import { InboundEventRepository } from './inbound-event.repository.js';
 import { INBOX_ENTITIES } from './inbox.entities.js';
 import { InboxesService } from './inboxes.service.js';
@@ -26,6 +31,9 @@ import { TwilioWebhooksService } from './twilio-webhooks.service.js';
     ContactsService,
     ConversationsService,
     DeliveryService,
+    EmailInboundService,
+    EmailWebhooksService,
+    ImapPollers,
     InboxesService,
     IngestService,
     MediaService,
@@ -42,6 +50,11 @@ import { TwilioWebhooksService } from './twilio-webhooks.service.js';
     ConversationsService,
     DeliveryService,
     DirectoryRepository,
+    EmailInboundService,
+    EmailMailboxRepository,
+    EmailThreads,
+    EmailWebhooksService,
+    ImapPollers,
     InboundEventRepository,
     InboxesService,
     IngestService,

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { QueryDeepPartialEntity } from 'typeorm';
+import { emailConfigProblem } from '@parley/channels';
 import { SecretCipher, TransactionRunner } from '@parley/database';
 import type { Channel } from '@parley/realtime';
 import { DirectoryRepository } from './directory.repository.js';
+import { EmailMailboxRepository } from './email-mailbox.repository.js';
 import { Inbox, type AssignmentPolicy, type ChannelHealth } from './inbox.entities.js';
 import { InboxError, InboxErrorCode } from './inbox.errors.js';
 
@@ -29,6 +31,20 @@ export interface InboxPublicView {
   health: ChannelHealth;
   assignment: AssignmentPolicy;
   createdAt: string;
+  /** Email inboxes with IMAP: where the poller stands (UID cursor, last error, next retry). */
+  mailbox?: MailboxHealthView | null;
+}
+
+export interface MailboxHealthView {
+  folder: string;
+  uidValidity: string | null;
+  lastUid: number;
+  lastPolledAt: string | null;
+  lastSuccessAt: string | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  failures: number;
+  retryAfter: string | null;
 }
 
 /** SMS and WhatsApp through Twilio: account SID, auth token (secret), and a sender or Messaging Service. */
@@ -75,6 +91,7 @@ const CONFIG_RULES: Partial<
   whatsapp: twilioRule,
   messenger: metaRule,
   instagram: metaRule,
+  email: emailConfigProblem,
   api: (config) => {
     const url = config.webhookUrl;
     if (url === undefined || url === null || url === '') return null;
@@ -93,6 +110,7 @@ export class InboxesService {
     private readonly tx: TransactionRunner,
     private readonly cipher: SecretCipher,
     private readonly directory: DirectoryRepository,
+    private readonly mailboxes: EmailMailboxRepository,
   ) {}
 
   async list(workspaceId: string): Promise<InboxPublicView[]> {
@@ -101,11 +119,41 @@ export class InboxesService {
       order: { createdAt: 'ASC' },
       select: this.allColumns(),
     });
-    return inboxes.map((inbox) => this.view(inbox));
+    return this.withMailboxes(
+      workspaceId,
+      inboxes.map((inbox) => this.view(inbox)),
+    );
   }
 
   async get(workspaceId: string, id: string): Promise<InboxPublicView> {
-    return this.view(await this.load(workspaceId, id));
+    const [view] = await this.withMailboxes(workspaceId, [this.view(await this.load(workspaceId, id))]);
+    return view;
+  }
+
+  private async withMailboxes(workspaceId: string, views: InboxPublicView[]): Promise<InboxPublicView[]> {
+    const email = views.filter((view) => view.channel === 'email');
+    const states = await this.mailboxes.findForInboxes(
+      workspaceId,
+      email.map((view) => view.id),
+    );
+    for (const view of email) {
+      const state = states.find((s) => s.inboxId === view.id);
+      const iso = (date: Date | null) => date?.toISOString() ?? null;
+      view.mailbox = state
+        ? {
+            folder: state.folder,
+            uidValidity: state.uidValidity,
+            lastUid: Number(state.lastUid),
+            lastPolledAt: iso(state.lastPolledAt),
+            lastSuccessAt: iso(state.lastSuccessAt),
+            lastError: state.lastError,
+            lastErrorAt: iso(state.lastErrorAt),
+            failures: state.failures,
+            retryAfter: iso(state.retryAfter),
+          }
+        : null;
+    }
+    return views;
   }
 
   /** Creates an inbox. An API inbox gets a generated webhook secret, returned this once. */

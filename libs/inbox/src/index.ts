@@ -8,6 +8,14 @@ export type {
 } from './conversation.repository.js';
 export { ConversationsService, type ConversationDetail, type ReplyInput } from './conversations.service.js';
 export { DeliveryService, RetryDelivery, type DeliveryOutcome } from './delivery.service.js';
+export {
+  EmailInboundService,
+  EmailRejectedError,
+  type EmailOriginalView,
+  type EmailReceipt,
+} from './email-inbound.service.js';
+export { EmailWebhooksService, type MimeWebhookFields } from './email-webhooks.service.js';
+export { ImapPollers } from './imap-pollers.service.js';
 export { canAdvance } from './delivery-status.js';
 export type { Actor } from './effects.js';
 export { normalizeIdentity } from './identity.js';
@@ -18,6 +26,7 @@ export {
   ContactMerge,
   Conversation,
   ConversationEvent,
+  EmailMailboxState,
   INBOX_ENTITIES,
   Inbox,
   Label,
@@ -31,6 +40,7 @@ export { InboxModule } from './inbox.module.js';
 export { InboxesService, type InboxInput, type InboxPublicView } from './inboxes.service.js';
 export {
   IngestService,
+  type AutomaticInbound,
   type InboundMessage,
   type IngestOutcome,
   type IngestResult,

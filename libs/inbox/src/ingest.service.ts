@@ -33,6 +33,8 @@ export interface InboundMessage {
   inboxId: string;
   /** The provider's id for the message; a repeat is a no-op. */
   externalId: string;
+  /** Our id for the new message, when the caller must know it before the insert (attachment URLs). */
+  messageId?: string;
   /** The identity the message came from first; further ones (trusted channels only) attach to a new contact. */
   identities: IdentityInput[];
   contactName?: string | null;
@@ -47,6 +49,27 @@ export interface InboundMessage {
   /** Look the sender's name and picture up from the provider (Meta) when the contact has none. */
   profileLookup?: boolean;
   metadata?: Record<string, unknown>;
+  /**
+   * Email threading: the contact of the conversation this message answers (reply token or
+   * In-Reply-To). A sender identity nobody owns yet joins that contact instead of a new one.
+   */
+  threadContactId?: string | null;
+}
+
+/** An automatic message (auto-reply, bounce): stored in its thread, never a customer message. */
+export interface AutomaticInbound {
+  workspaceId: string;
+  inboxId: string;
+  externalId: string;
+  messageId?: string;
+  /** The sender; looked up, never created (automatic mail makes no contacts). */
+  sender: IdentityInput;
+  /** The conversation the message refers to, when threading found one. */
+  conversationId: string | null;
+  body: string;
+  html?: string | null;
+  attachments?: Attachment[];
+  metadata: Record<string, unknown>;
 }
 
 /** A message the business sent from outside Parley (e.g. Meta Business Suite), seen as an echo. */
@@ -216,6 +239,7 @@ export class IngestService {
 
     const message = await manager.save(
       manager.create(Message, {
+        ...(input.messageId ? { id: input.messageId } : {}),
         workspaceId: input.workspaceId,
         conversationId: conversation.id,
         contactId: contact.id,
@@ -387,6 +411,86 @@ export class IngestService {
     return { stored };
   }
 
+  /**
+   * Stores an automatic message (auto-reply, bounce) in the conversation it refers to, else the
+   * sender's current or latest one, as a `system` message: no status change, no reopen, no
+   * waiting time, counters, events, automation or assignment. Without such a conversation it is
+   * not stored (`unthreaded`).
+   */
+  async recordAutomatic(
+    input: AutomaticInbound,
+  ): Promise<{ outcome: 'stored' | 'duplicate' | 'unthreaded'; message: MessageView | null }> {
+    const inbox = await this.tx.manager.findOne(Inbox, {
+      where: { workspaceId: input.workspaceId, id: input.inboxId },
+    });
+    if (!inbox) throw InboxError.notFound('Inbox');
+    const sender = {
+      kind: input.sender.kind,
+      value: normalizeIdentity(input.sender.kind, input.sender.value),
+      scopeInboxId: INBOX_SCOPED_KINDS.has(input.sender.kind) ? inbox.id : null,
+    };
+    const result = await this.tx.run(async (manager) => {
+      const duplicate = await manager.findOne(Message, {
+        where: { workspaceId: input.workspaceId, inboxId: inbox.id, externalId: input.externalId },
+      });
+      if (duplicate) return { outcome: 'duplicate' as const, message: duplicate };
+      const identity = await this.findIdentity(manager, input.workspaceId, sender);
+      let conversation = input.conversationId
+        ? await this.conversations.lockById(manager, input.workspaceId, input.conversationId)
+        : null;
+      for (let hop = 0; conversation?.mergedIntoId && hop < 5; hop += 1)
+        conversation = await this.conversations.lockById(
+          manager,
+          input.workspaceId,
+          conversation.mergedIntoId,
+        );
+      if (!conversation && identity) {
+        conversation =
+          (await this.conversations.findUnresolvedForContact(
+            manager,
+            input.workspaceId,
+            identity.contactId,
+          )) ??
+          (await this.conversations.findLatestForContact(manager, input.workspaceId, identity.contactId));
+      }
+      if (!conversation) return { outcome: 'unthreaded' as const, message: null };
+      const message = await manager.save(
+        manager.create(Message, {
+          ...(input.messageId ? { id: input.messageId } : {}),
+          workspaceId: input.workspaceId,
+          conversationId: conversation.id,
+          contactId: conversation.contactId,
+          inboxId: inbox.id,
+          identityId: identity?.contactId === conversation.contactId ? identity.id : null,
+          channel: inbox.channel,
+          direction: 'in',
+          senderType: 'system',
+          authorId: null,
+          kind: 'text',
+          body: input.body.slice(0, MAX_BODY),
+          html: input.html ?? null,
+          attachments: input.attachments ?? [],
+          externalId: input.externalId,
+          status: 'received',
+          metadata: input.metadata,
+          createdAt: new Date(),
+        }),
+      );
+      conversation.messagesCount += 1;
+      const saved = await manager.save(conversation);
+      await new Effects(input.workspaceId)
+        .conversationUpdated(
+          toConversationView(saved, await this.conversations.labelsOf(input.workspaceId, saved.id, manager)),
+        )
+        .messageCreated(toMessageView(message))
+        .flush(manager, this.outbox);
+      return { outcome: 'stored' as const, message };
+    });
+    if (result.outcome === 'stored') this.relay.kick();
+    this.metrics.ingested.inc({ channel: inbox.channel, outcome: `automatic_${result.outcome}` });
+    return { outcome: result.outcome, message: result.message ? toMessageView(result.message) : null };
+  }
+
   /** A customer's reaction to a message, kept in the event log of that message's conversation. */
   async recordReaction(
     workspaceId: string,
@@ -427,7 +531,7 @@ export class IngestService {
    */
   private async resolveContact(
     manager: EntityManager,
-    input: Pick<InboundMessage, 'workspaceId' | 'contactName'>,
+    input: Pick<InboundMessage, 'workspaceId' | 'contactName' | 'threadContactId'>,
     identities: Array<{ kind: IdentityKind; value: string; scopeInboxId: string | null }>,
   ): Promise<{ contact: Contact; identity: ContactIdentity }> {
     const workspaceId = input.workspaceId;
@@ -436,7 +540,11 @@ export class IngestService {
       const known: Array<ContactIdentity | null> = [];
       for (const identity of identities) known.push(await this.findIdentity(manager, workspaceId, identity));
       let ownerId = known.find((identity) => identity)?.contactId;
+      let createdHere = false;
+      if (!ownerId && input.threadContactId)
+        ownerId = (await this.liveContactId(manager, workspaceId, input.threadContactId)) ?? undefined;
       if (!ownerId) {
+        createdHere = true;
         const byKind = (kind: IdentityKind) =>
           identities.find((identity) => identity.kind === kind)?.value ?? null;
         const created = await manager.save(Contact, {
@@ -476,7 +584,7 @@ export class IngestService {
       const primary = await this.findIdentity(manager, workspaceId, identities[0]);
       if (primary?.contactId !== contact.id) {
         // Lost a race (a concurrent first message, or a merge moved the identity): drop our new contact, retry.
-        if (!known.some(Boolean)) {
+        if (createdHere) {
           await manager.delete(ContactIdentity, { workspaceId, contactId: contact.id });
           await manager.delete(Contact, { workspaceId, id: contact.id });
         }
@@ -490,6 +598,22 @@ export class IngestService {
       return { contact, identity: primary };
     }
     throw new InboxError(InboxErrorCode.Conflict, 'The sender identity changed hands concurrently; retry');
+  }
+
+  /** The contact a threaded reply belongs to, following merges; null if it is gone. */
+  private async liveContactId(
+    manager: EntityManager,
+    workspaceId: string,
+    contactId: string,
+  ): Promise<string | null> {
+    let id: string | null = contactId;
+    for (let hop = 0; id && hop < 5; hop += 1) {
+      const contact: Contact | null = await manager.findOne(Contact, { where: { workspaceId, id } });
+      if (!contact) return null;
+      if (!contact.mergedIntoId) return contact.id;
+      id = contact.mergedIntoId;
+    }
+    return null;
   }
 
   private findIdentity(

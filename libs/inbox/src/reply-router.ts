@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { ChannelSenders } from '@parley/channels';
+import { ChannelSenders, readEmailConfig } from '@parley/channels';
 import { AppConfig } from '@parley/config';
 import type { Channel } from '@parley/realtime';
 import { ContactIdentity, Inbox, type Conversation } from './inbox.entities.js';
@@ -119,6 +119,8 @@ export class ReplyRouter {
       return unavailable(`The customer opted out of ${inbox.channel} messages`);
     if (!this.senders.supports(inbox.channel))
       return unavailable(`Replies on ${inbox.channel} are not supported yet`);
+    if (inbox.channel === 'email' && !readEmailConfig(inbox.config)?.smtp)
+      return unavailable(`The ${inbox.name} inbox has no outbound SMTP server configured`);
     if (inbox.health.status === 'reauthorization_required') {
       return unavailable(
         `The ${inbox.name} inbox needs new credentials: ${inbox.health.error ?? 're-authorize it in the inbox settings'}`,

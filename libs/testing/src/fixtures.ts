@@ -45,6 +45,7 @@ export async function createWorkspace(
       const { inbox, generatedSecrets } = await app.get(InboxesService).create(workspace.id, {
         name: `${input.channel} inbox ${unique()}`,
         ...(twilio ? { config: TWILIO_TEST_CONFIG, secrets: { authToken: TWILIO_TEST_AUTH_TOKEN } } : {}),
+        ...(input.channel === 'email' ? { config: { address: `support-${unique()}@acme.test` } } : {}),
         ...input,
       });
       return { id: inbox.id, secrets: generatedSecrets };

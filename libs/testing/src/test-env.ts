@@ -22,6 +22,8 @@ export function testEnvironment(tier: 'integration' | 'e2e'): Record<string, str
     LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
     DATABASE_POOL_SIZE: '5',
     WORKER_METRICS_PORT: '0',
+    EMAIL_IMAP_RECONCILE_MS: '300',
+    EMAIL_IMAP_POLL_MS: '1000',
     // Media fetched during tests goes to a throw-away folder, never into the checkout.
     ATTACHMENTS_DIR: join(tmpdir(), `parley-test-attachments-${tier}-${process.pid}`),
   };

@@ -114,7 +114,16 @@ export class SeedService {
       secrets: { pageAccessToken: DEMO_META.pageAccessToken, appSecret: DEMO_META.appSecret },
     });
     const email = (
-      await this.inboxes.create(workspaceId, { name: 'support@parley.local', channel: 'email', config: {} })
+      await this.inboxes.create(workspaceId, {
+        name: 'support@parley.local',
+        channel: 'email',
+        // No mail server in the demo: no IMAP, and replies go to an SMTP sink on localhost:2525 if one runs.
+        config: {
+          address: 'support@parley.local',
+          displayName: 'Parley Demo Support',
+          smtp: { host: '127.0.0.1', port: 2525, tlsMode: 'none' },
+        },
+      })
     ).inbox;
     const webchat = (
       await this.inboxes.create(workspaceId, { name: 'Website chat', channel: 'webchat', config: {} })

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -83,6 +83,14 @@ export class AttachmentStore {
       size,
       contentType: response.headers.get('content-type') ?? 'application/octet-stream',
     };
+  }
+
+  /** Stores bytes already in hand (an email's raw source or one of its parts); no size check here. */
+  async put(workspaceId: string, content: Buffer, contentType: string): Promise<StoredFile> {
+    const storageKey = `${workspaceId}/${randomUUID()}`;
+    await mkdir(join(this.root, workspaceId), { recursive: true });
+    await writeFile(this.pathOf(storageKey), content);
+    return { storageKey, size: content.length, contentType };
   }
 
   async remove(storageKey: string): Promise<void> {
