@@ -94,8 +94,6 @@ export class Metrics1764500000000 implements MigrationInterface {
         next_reply_targets integer NOT NULL DEFAULT 0,
         next_reply_breaches integer NOT NULL DEFAULT 0,
         open_wait_due_at timestamptz,
-        csat smallint,
-        ces smallint,
         computed_seq bigint NOT NULL,
         computed_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (conversation_id, cycle)
