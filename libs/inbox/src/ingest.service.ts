@@ -94,6 +94,18 @@ export interface IngestResult {
 const DAY_MS = 24 * 3600 * 1000;
 const MAX_BODY = 65_536;
 
+/** An identity as stored: normalized, and scoped to the inbox for page-scoped kinds (PSID, IGSID). */
+function scopedIdentity(
+  identity: { kind: IdentityKind; value: string },
+  inbox: Pick<Inbox, 'id'>,
+): { kind: IdentityKind; value: string; scopeInboxId: string | null } {
+  return {
+    kind: identity.kind,
+    value: normalizeIdentity(identity.kind, identity.value),
+    scopeInboxId: INBOX_SCOPED_KINDS.has(identity.kind) ? inbox.id : null,
+  };
+}
+
 @Injectable()
 export class IngestService {
   constructor(
@@ -115,16 +127,9 @@ export class IngestService {
     if (!input.externalId || input.externalId.length > 255) {
       throw new InboxError(InboxErrorCode.InvalidInput, 'externalId must be 1-255 characters');
     }
-    const inbox = await this.tx.manager.findOne(Inbox, {
-      where: { workspaceId: input.workspaceId, id: input.inboxId },
-    });
-    if (!inbox) throw InboxError.notFound('Inbox');
+    const inbox = await this.inboxOf(input.workspaceId, input.inboxId);
     if (!inbox.enabled) throw new InboxError(InboxErrorCode.InvalidState, 'Inbox is disabled');
-    const identities = input.identities.map((identity) => ({
-      kind: identity.kind,
-      value: normalizeIdentity(identity.kind, identity.value),
-      scopeInboxId: INBOX_SCOPED_KINDS.has(identity.kind) ? inbox.id : null,
-    }));
+    const identities = input.identities.map((identity) => scopedIdentity(identity, inbox));
     if (identities.length === 0)
       throw new InboxError(InboxErrorCode.InvalidIdentity, 'A message needs a sender identity');
 
@@ -325,15 +330,8 @@ export class IngestService {
    * the open conversation, else the latest one, else a new one. A repeated id is a no-op.
    */
   async recordExternalOutbound(input: ExternalOutbound): Promise<{ stored: boolean }> {
-    const inbox = await this.tx.manager.findOne(Inbox, {
-      where: { workspaceId: input.workspaceId, id: input.inboxId },
-    });
-    if (!inbox) throw InboxError.notFound('Inbox');
-    const recipient = {
-      kind: input.recipient.kind,
-      value: normalizeIdentity(input.recipient.kind, input.recipient.value),
-      scopeInboxId: INBOX_SCOPED_KINDS.has(input.recipient.kind) ? inbox.id : null,
-    };
+    const inbox = await this.inboxOf(input.workspaceId, input.inboxId);
+    const recipient = scopedIdentity(input.recipient, inbox);
     const stored = await this.tx.run(async (manager) => {
       const { contact, identity } = await this.resolveContact(manager, { workspaceId: input.workspaceId }, [
         recipient,
@@ -420,15 +418,8 @@ export class IngestService {
   async recordAutomatic(
     input: AutomaticInbound,
   ): Promise<{ outcome: 'stored' | 'duplicate' | 'unthreaded'; message: MessageView | null }> {
-    const inbox = await this.tx.manager.findOne(Inbox, {
-      where: { workspaceId: input.workspaceId, id: input.inboxId },
-    });
-    if (!inbox) throw InboxError.notFound('Inbox');
-    const sender = {
-      kind: input.sender.kind,
-      value: normalizeIdentity(input.sender.kind, input.sender.value),
-      scopeInboxId: INBOX_SCOPED_KINDS.has(input.sender.kind) ? inbox.id : null,
-    };
+    const inbox = await this.inboxOf(input.workspaceId, input.inboxId);
+    const sender = scopedIdentity(input.sender, inbox);
     const result = await this.tx.run(async (manager) => {
       const duplicate = await manager.findOne(Message, {
         where: { workspaceId: input.workspaceId, inboxId: inbox.id, externalId: input.externalId },
@@ -489,6 +480,12 @@ export class IngestService {
     if (result.outcome === 'stored') this.relay.kick();
     this.metrics.ingested.inc({ channel: inbox.channel, outcome: `automatic_${result.outcome}` });
     return { outcome: result.outcome, message: result.message ? toMessageView(result.message) : null };
+  }
+
+  private async inboxOf(workspaceId: string, inboxId: string): Promise<Inbox> {
+    const inbox = await this.tx.manager.findOne(Inbox, { where: { workspaceId, id: inboxId } });
+    if (!inbox) throw InboxError.notFound('Inbox');
+    return inbox;
   }
 
   /** A customer's reaction to a message, kept in the event log of that message's conversation. */

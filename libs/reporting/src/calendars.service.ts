@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { isUniqueViolation } from '@parley/database';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, type Repository } from 'typeorm';
+import type { Repository } from 'typeorm';
+import { TeamsService } from '@parley/accounts';
+import { InboxesService } from '@parley/inbox';
 import { calendarProblems, type CalendarDefinition } from './business-calendar.js';
 import { BusinessCalendar, CalendarAssignment, type CalendarScope } from './reporting.entities.js';
+import { definedOnly } from './defined-only.js';
 import { ReportingError } from './reporting.errors.js';
 
 export interface CalendarInput extends CalendarDefinition {
@@ -22,7 +25,8 @@ export class CalendarsService {
   constructor(
     @InjectRepository(BusinessCalendar) private readonly calendars: Repository<BusinessCalendar>,
     @InjectRepository(CalendarAssignment) private readonly assignments: Repository<CalendarAssignment>,
-    private readonly dataSource: DataSource,
+    private readonly inboxes: InboxesService,
+    private readonly teams: TeamsService,
   ) {}
 
   async list(workspaceId: string): Promise<CalendarView[]> {
@@ -73,9 +77,9 @@ export class CalendarsService {
     calendarId: string | null,
   ): Promise<void> {
     if (scope === 'workspace' && scopeId !== workspaceId) throw ReportingError.notFound('Workspace');
-    if (scope !== 'workspace' && !(await this.scopeExists(workspaceId, scope, scopeId))) {
-      throw ReportingError.notFound(scope === 'inbox' ? 'Inbox' : 'Team');
-    }
+    // Each throws its own not-found error (404) for an id outside the workspace.
+    if (scope === 'inbox') await this.inboxes.get(workspaceId, scopeId);
+    if (scope === 'team') await this.teams.get(workspaceId, scopeId);
     if (calendarId === null) {
       await this.assignments.delete({ workspaceId, scope, scopeId });
       return;
@@ -88,15 +92,6 @@ export class CalendarsService {
       'scope',
       'scopeId',
     ]);
-  }
-
-  private async scopeExists(workspaceId: string, scope: 'inbox' | 'team', id: string): Promise<boolean> {
-    const sql =
-      scope === 'inbox'
-        ? 'SELECT 1 FROM inboxes WHERE workspace_id = $1 AND id = $2'
-        : 'SELECT 1 FROM teams WHERE workspace_id = $1 AND id = $2';
-    const rows: unknown[] = await this.dataSource.query(sql, [workspaceId, id]);
-    return rows.length > 0;
   }
 
   private assertValid(input: CalendarInput): void {
@@ -116,9 +111,4 @@ export class CalendarsService {
         .map(({ scope, scopeId }) => ({ scope, scopeId })),
     };
   }
-}
-
-/** The fields a partial update actually sets (a DTO leaves the others undefined). */
-function definedOnly<T extends object>(input: T): Partial<T> {
-  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

@@ -1,4 +1,5 @@
-import type { Channel } from '@parley/realtime';
+import { PRIORITIES } from '@parley/inbox';
+import type { Channel, Priority } from '@parley/realtime';
 import type { Clock } from './business-calendar.js';
 
 /** One row of the conversation's event log, as the fold reads it. */
@@ -108,11 +109,15 @@ type Status = 'open' | 'pending' | 'snoozed' | 'resolved';
 
 interface CycleState {
   metrics: CycleMetrics;
-  pendingSince: Date | null;
-  snoozedSince: Date | null;
+  /** When the current pending or snoozed spell began. */
+  pausedSince: Date | null;
 }
 
-const PRIORITY_RANK: Record<string, number> = { none: 0, low: 1, medium: 2, high: 3, urgent: 4 };
+/** A priority name's rank (the order of inbox's PRIORITIES); `fallback` for anything else. */
+export function rankOf(name: unknown, fallback: number): number {
+  const rank = PRIORITIES.indexOf(name as Priority);
+  return rank >= 0 ? rank : fallback;
+}
 
 function seconds(from: Date, to: Date): number {
   return Math.max(0, Math.round((to.getTime() - from.getTime()) / 1000));
@@ -161,8 +166,7 @@ export function foldConversation(events: MetricEvent[], context: FoldContext): C
   const current = (): CycleState | undefined => cycles[cycles.length - 1];
   const startCycle = (event: MetricEvent): void => {
     cycles.push({
-      pendingSince: null,
-      snoozedSince: null,
+      pausedSince: null,
       metrics: {
         cycle: cycles.length,
         startedAt: event.at,
@@ -215,21 +219,13 @@ export function foldConversation(events: MetricEvent[], context: FoldContext): C
 
   const leaveStatus = (at: Date): void => {
     const cycle = current();
-    if (!cycle) return;
-    if (state.status === 'pending' && cycle.pendingSince) {
-      const spent = duration(cycle.pendingSince, at);
-      cycle.metrics.pendingSeconds += spent.seconds;
-      pausedSeconds += spent.seconds;
-      pausedBusiness += spent.business;
-      cycle.pendingSince = null;
-    }
-    if (state.status === 'snoozed' && cycle.snoozedSince) {
-      const spent = duration(cycle.snoozedSince, at);
-      cycle.metrics.snoozedSeconds += spent.seconds;
-      pausedSeconds += spent.seconds;
-      pausedBusiness += spent.business;
-      cycle.snoozedSince = null;
-    }
+    if (!cycle?.pausedSince || (state.status !== 'pending' && state.status !== 'snoozed')) return;
+    const spent = duration(cycle.pausedSince, at);
+    if (state.status === 'pending') cycle.metrics.pendingSeconds += spent.seconds;
+    else cycle.metrics.snoozedSeconds += spent.seconds;
+    pausedSeconds += spent.seconds;
+    pausedBusiness += spent.business;
+    cycle.pausedSince = null;
   };
 
   const enterStatus = (next: Status, at: Date): void => {
@@ -237,8 +233,7 @@ export function foldConversation(events: MetricEvent[], context: FoldContext): C
     state.status = next;
     const cycle = current();
     if (!cycle) return;
-    if (next === 'pending') cycle.pendingSince = at;
-    if (next === 'snoozed') cycle.snoozedSince = at;
+    if (next === 'pending' || next === 'snoozed') cycle.pausedSince = at;
   };
 
   for (const event of events) {
@@ -301,7 +296,7 @@ export function foldConversation(events: MetricEvent[], context: FoldContext): C
         teamId = typeof event.data.to === 'string' ? event.data.to : null;
         break;
       case 'priority_changed':
-        priority = PRIORITY_RANK[String(event.data.to)] ?? priority;
+        priority = rankOf(event.data.to, priority);
         break;
       case 'snoozed':
         enterStatus('snoozed', event.at);

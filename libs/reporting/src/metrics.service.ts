@@ -3,7 +3,13 @@ import type { EntityManager } from 'typeorm';
 import { JobQueues } from '@parley/jobs';
 import { ConversationsService } from '@parley/inbox';
 import { BusinessClock, type Clock } from './business-calendar.js';
-import { foldConversation, type CycleMetrics, type SlaTimer, type SlaTimerKind } from './metrics-fold.js';
+import {
+  foldConversation,
+  rankOf,
+  type CycleMetrics,
+  type SlaTimer,
+  type SlaTimerKind,
+} from './metrics-fold.js';
 import { MetricsRepository, type ConversationFacts } from './metrics.repository.js';
 import { SlaPoliciesService } from './sla-policies.service.js';
 
@@ -35,27 +41,25 @@ export class MetricsService {
    * Recomputes one conversation (a no-op when a later job already covered `seq`), then the contact's
    * earlier conversations whose repeat-contact window this one falls in, and arms the SLA timers.
    */
-  async refresh(workspaceId: string, conversationId: string, seq: bigint | null = null): Promise<void> {
+  async refresh(workspaceId: string, conversationId: string, seq: bigint): Promise<void> {
     const result = await this.repository.transaction(async (manager) => {
       await this.repository.lockConversation(manager, conversationId);
-      if (seq !== null) {
-        const computed = await this.repository.computedSeq(manager, conversationId);
-        if (computed !== null && computed >= seq) return null;
-      }
-      return this.recompute(manager, workspaceId, conversationId);
+      const computed = await this.repository.computedSeq(manager, conversationId);
+      if (computed !== null && computed >= seq) return null;
+      const recomputed = await this.recompute(manager, workspaceId, conversationId);
+      return recomputed && { ...recomputed, firstTime: computed === null };
     });
     if (!result) return;
+    // A conversation opens once: that is when it can become a repeat contact of the contact's earlier ones.
     const opened = result.cycles[0]?.startedAt;
-    if (opened) {
-      const window =
-        (await this.repository.fcrWindowDays(this.repository.manager, workspaceId)) * DAY_SECONDS;
+    if (result.firstTime && opened) {
       const earlier = await this.repository.resolvedBefore(
         this.repository.manager,
         workspaceId,
         result.facts.contactId,
         conversationId,
         opened,
-        window,
+        result.fcrWindowSeconds,
       );
       for (const id of earlier) {
         await this.repository.transaction(async (manager) => {
@@ -130,7 +134,7 @@ export class MetricsService {
     manager: EntityManager,
     workspaceId: string,
     conversationId: string,
-  ): Promise<{ facts: ConversationFacts; cycles: CycleMetrics[] } | null> {
+  ): Promise<{ facts: ConversationFacts; cycles: CycleMetrics[]; fcrWindowSeconds: number } | null> {
     const facts = await this.repository.conversation(manager, workspaceId, conversationId);
     if (!facts) {
       // Merged into another conversation (or gone): its cycles are counted there, not here.
@@ -139,9 +143,12 @@ export class MetricsService {
     }
     const events = await this.repository.events(manager, conversationId);
     if (!events.length) return null;
+    // The log records changes only: a conversation started with the first change's `from`.
+    const firstChange = (type: string) => events.find((event) => event.type === type)?.data;
+    const team = firstChange('team_changed');
     const initial = {
-      teamId: this.initialValue(events, 'team_changed', facts.teamId),
-      priority: this.initialPriority(events, facts.priority),
+      teamId: team ? (typeof team.from === 'string' ? team.from : null) : facts.teamId,
+      priority: rankOf(firstChange('priority_changed')?.from, facts.priority),
     };
     const definition = await this.repository.calendarFor(
       manager,
@@ -151,9 +158,10 @@ export class MetricsService {
     );
     const clock: Clock = definition ? new BusinessClock(definition) : BusinessClock.ALWAYS;
     const sla = await this.policies.targetsFor(workspaceId, facts, manager);
+    const fcrWindowSeconds = (await this.repository.fcrWindowDays(manager, workspaceId)) * DAY_SECONDS;
     const cycles = foldConversation(events, {
       clock,
-      fcrWindowSeconds: (await this.repository.fcrWindowDays(manager, workspaceId)) * DAY_SECONDS,
+      fcrWindowSeconds,
       otherOpenings: await this.repository.otherOpenings(
         manager,
         workspaceId,
@@ -164,26 +172,7 @@ export class MetricsService {
       initial,
     });
     await this.repository.replace(manager, workspaceId, facts, cycles, BigInt(events[events.length - 1].seq));
-    return { facts, cycles };
-  }
-
-  private initialValue(
-    events: Array<{ type: string; data: Record<string, unknown> }>,
-    type: string,
-    current: string | null,
-  ): string | null {
-    const first = events.find((event) => event.type === type);
-    if (!first) return current;
-    return typeof first.data.from === 'string' ? first.data.from : null;
-  }
-
-  private initialPriority(
-    events: Array<{ type: string; data: Record<string, unknown> }>,
-    current: number,
-  ): number {
-    const first = events.find((event) => event.type === 'priority_changed');
-    const ranks: Record<string, number> = { none: 0, low: 1, medium: 2, high: 3, urgent: 4 };
-    return first ? (ranks[String(first.data.from)] ?? current) : current;
+    return { facts, cycles, fcrWindowSeconds };
   }
 
   /** One delayed job per running target and stage; a job id per due time makes re-arming idempotent. */

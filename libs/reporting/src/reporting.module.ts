@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountsModule } from '@parley/accounts';
 import { InboxModule } from '@parley/inbox';
 import { CalendarsService } from './calendars.service.js';
 import { MetricsRepository } from './metrics.repository.js';
@@ -10,7 +11,7 @@ import { ReportsService } from './reports.service.js';
 import { SlaPoliciesService } from './sla-policies.service.js';
 
 @Module({
-  imports: [InboxModule, TypeOrmModule.forFeature(REPORTING_ENTITIES)],
+  imports: [AccountsModule, InboxModule, TypeOrmModule.forFeature(REPORTING_ENTITIES)],
   providers: [
     CalendarsService,
     MetricsRepository,

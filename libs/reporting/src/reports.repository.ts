@@ -80,6 +80,17 @@ function durations(calendar: string, business: string): string {
   return `json_build_object('calendar', ${stats(calendar)}, 'business', ${stats(business)})`;
 }
 
+/** First-contact resolution: final once the window has closed, pending before (METRICS.md). */
+const FCR_COUNTS = `count(*) FILTER (WHERE fcr_candidate AND fcr_window_ends_at <= now())::int AS fcr,
+  count(*) FILTER (WHERE fcr_window_ends_at <= now())::int AS decided,
+  count(*) FILTER (WHERE fcr_candidate AND fcr_window_ends_at > now())::int AS pending`;
+
+/** An SLA target met by `done` before `due`, or breached (also when still undone past its due time). */
+function metOrBreached(done: string, due: string): string {
+  return `count(*) FILTER (WHERE ${done} <= ${due})::int AS met,
+    count(*) FILTER (WHERE coalesce(${done}, now()) > ${due})::int AS breached`;
+}
+
 const DISTRIBUTION_BUCKETS = [60, 300, 900, 3600, 4 * 3600, 24 * 3600, 3 * 24 * 3600];
 
 /** Report queries over `conversation_metrics` (one narrow row per cycle, indexed by each time column). */
@@ -114,9 +125,7 @@ export class ReportsRepository {
       this.one(
         filter,
         SOURCES.fcr,
-        `count(*) FILTER (WHERE fcr_candidate AND fcr_window_ends_at <= now())::int AS fcr,
-         count(*) FILTER (WHERE fcr_window_ends_at <= now())::int AS decided,
-         count(*) FILTER (WHERE fcr_candidate AND fcr_window_ends_at > now())::int AS pending,
+        `${FCR_COUNTS},
          count(*)::int AS resolved_first_time,
          count(*) FILTER (WHERE reopened)::int AS reopened`,
       ),
@@ -360,14 +369,12 @@ export class ReportsRepository {
     const [first] = await this.one(
       filter,
       SOURCES.slaFirstResponse,
-      `count(*) FILTER (WHERE first_response_at <= frt_due_at)::int AS met,
-       count(*) FILTER (WHERE coalesce(first_response_at, now()) > frt_due_at)::int AS breached`,
+      metOrBreached('first_response_at', 'frt_due_at'),
     );
     const [resolution] = await this.one(
       filter,
       SOURCES.slaResolution,
-      `count(*) FILTER (WHERE resolved_at <= resolution_due_at)::int AS met,
-       count(*) FILTER (WHERE coalesce(resolved_at, now()) > resolution_due_at)::int AS breached`,
+      metOrBreached('resolved_at', 'resolution_due_at'),
     );
     const [next] = await this.one(
       filter,
@@ -439,9 +446,7 @@ const SERIES: Record<SeriesMetric, { source: keyof typeof SOURCES; select: strin
   },
   fcr: {
     source: 'fcr',
-    select: `count(*) FILTER (WHERE fcr_candidate AND fcr_window_ends_at <= now())::int AS fcr,
-             count(*) FILTER (WHERE fcr_window_ends_at <= now())::int AS decided,
-             count(*) FILTER (WHERE fcr_candidate AND fcr_window_ends_at > now())::int AS pending`,
+    select: FCR_COUNTS,
   },
   reopen: {
     source: 'fcr',
@@ -450,7 +455,6 @@ const SERIES: Record<SeriesMetric, { source: keyof typeof SOURCES; select: strin
   handle_time: { source: 'resolved', select: `${stats('handle_seconds')} AS value` },
   sla_first_response: {
     source: 'slaFirstResponse',
-    select: `count(*) FILTER (WHERE first_response_at <= frt_due_at)::int AS met,
-             count(*) FILTER (WHERE coalesce(first_response_at, now()) > frt_due_at)::int AS breached`,
+    select: metOrBreached('first_response_at', 'frt_due_at'),
   },
 };

@@ -2,13 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { isUniqueViolation } from '@parley/database';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
+import { PRIORITIES } from '@parley/inbox';
 import type { Channel, Priority } from '@parley/realtime';
 import type { SlaTargets } from './metrics-fold.js';
 import type { ConversationFacts } from './metrics.repository.js';
 import { SlaPolicy } from './reporting.entities.js';
+import { definedOnly } from './defined-only.js';
 import { ReportingError } from './reporting.errors.js';
-
-const PRIORITY_NAMES: Priority[] = ['none', 'low', 'medium', 'high', 'urgent'];
 
 export interface SlaPolicyInput {
   name: string;
@@ -75,7 +75,7 @@ export class SlaPoliciesService {
       where: { workspaceId, enabled: true },
       order: { position: 'ASC', createdAt: 'ASC' },
     });
-    const priority = PRIORITY_NAMES[facts.priority] ?? 'none';
+    const priority = PRIORITIES[facts.priority] ?? 'none';
     const policy = policies.find(
       (candidate) =>
         (!candidate.priorities.length || candidate.priorities.includes(priority)) &&
@@ -101,9 +101,4 @@ export class SlaPoliciesService {
       throw ReportingError.invalid('An SLA policy needs at least one target');
     }
   }
-}
-
-/** The fields a partial update actually sets (a DTO leaves the others undefined). */
-function definedOnly<T extends object>(input: T): Partial<T> {
-  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

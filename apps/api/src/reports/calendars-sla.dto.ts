@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -19,9 +20,21 @@ import {
 import { PRIORITIES } from '@parley/inbox';
 import type { Channel, Priority } from '@parley/realtime';
 import type { CalendarScope, WorkInterval, Weekday } from '@parley/reporting';
+import { CHANNELS } from '../conversations/conversation.dto.js';
 
-const CHANNELS: Channel[] = ['webchat', 'sms', 'whatsapp', 'email', 'messenger', 'instagram', 'api'];
 const YEAR_SECONDS = 366 * 86_400;
+
+/** An SLA target in seconds (a minute to a year), or null for none. */
+function TargetSeconds(): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ description: 'Seconds; null for no target', nullable: true }),
+    IsOptional(),
+    ValidateIf((_, value) => value !== null),
+    IsInt(),
+    Min(60),
+    Max(YEAR_SECONDS),
+  );
+}
 
 export class CalendarDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(100) name: string;
@@ -100,27 +113,9 @@ export class SlaPolicyDto {
   @IsArray()
   @IsUUID('4', { each: true })
   inboxIds?: string[];
-  @ApiPropertyOptional({ description: 'Seconds' })
-  @IsOptional()
-  @ValidateIf((_, value) => value !== null)
-  @IsInt()
-  @Min(60)
-  @Max(YEAR_SECONDS)
-  firstResponseSeconds?: number | null;
-  @ApiPropertyOptional({ description: 'Seconds' })
-  @IsOptional()
-  @ValidateIf((_, value) => value !== null)
-  @IsInt()
-  @Min(60)
-  @Max(YEAR_SECONDS)
-  nextReplySeconds?: number | null;
-  @ApiPropertyOptional({ description: 'Seconds' })
-  @IsOptional()
-  @ValidateIf((_, value) => value !== null)
-  @IsInt()
-  @Min(60)
-  @Max(YEAR_SECONDS)
-  resolutionSeconds?: number | null;
+  @TargetSeconds() firstResponseSeconds?: number | null;
+  @TargetSeconds() nextReplySeconds?: number | null;
+  @TargetSeconds() resolutionSeconds?: number | null;
   @ApiPropertyOptional({ default: true, description: 'Count targets in business hours of the calendar' })
   @IsOptional()
   @IsBoolean()

@@ -2,8 +2,8 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import type { Channel } from '@parley/realtime';
 import type { ReportFilter } from '@parley/reporting';
+import { CHANNELS } from '../conversations/conversation.dto.js';
 
-const CHANNELS: Channel[] = ['webchat', 'sms', 'whatsapp', 'email', 'messenger', 'instagram', 'api'];
 const DAY_MS = 86_400_000;
 
 /** Period and filters shared by every report. */
