@@ -14,3 +14,4 @@ export { TwilioFake, type FakeTwilioMessage } from './twilio-fake.js';
 export { GraphFake, type FakeGraphSend } from './graph-fake.js';
 export { DovecotServer, DOVECOT_PASSWORD } from './dovecot.js';
 export { SmtpSink, type SunkMail } from './smtp-sink.js';
+export { launchChromium, CHROMIUM_PATH } from './browser.js';
