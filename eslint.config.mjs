@@ -78,6 +78,12 @@ const boundaryPolicies = [
     message:
       'apps/{{from.element.captured.app}} must not import apps/{{to.element.captured.app}}; share code through a lib.',
   },
+  // apps/web runs in the browser and talks to the server only over HTTP and socket.io.
+  {
+    from: { element: { type: 'app', captured: { app: 'web' } } },
+    disallow: { to: { element: { type: 'lib' } } },
+    message: 'apps/web is browser code; it talks to the server over HTTP/socket.io and imports no lib.',
+  },
   // (2) Infrastructure libs know no domain.
   {
     from: anyLib(INFRA_LIBS),
@@ -144,9 +150,8 @@ const boundaryPolicies = [
 ];
 
 export default defineConfig(
-  // apps/web (React) gets its own config.
   globalIgnores(
-    ['dist/', 'node_modules/', 'coverage/', '.tmp/', 'apps/web/', 'bench/results/'],
+    ['dist/', 'node_modules/', 'coverage/', '.tmp/', 'bench/results/'],
     'parley/ignores',
   ),
   jsRecommended,
@@ -166,7 +171,7 @@ export default defineConfig(
   // TypeScript: type-checked rules.
   {
     name: 'parley/typescript',
-    files: ['**/*.{ts,mts,cts}'],
+    files: ['**/*.{ts,tsx,mts,cts}'],
     extends: [tseslint.configs.recommendedTypeChecked],
     languageOptions: {
       parserOptions: {
@@ -202,7 +207,7 @@ export default defineConfig(
   // Architecture boundaries (DESIGN.md §2), checked on every linted file.
   {
     name: 'parley/boundaries',
-    files: ['**/*.{ts,mts,cts,js,mjs,cjs}'],
+    files: ['**/*.{ts,tsx,mts,cts,js,mjs,cjs}'],
     plugins: { boundaries },
     settings: {
       'import/resolver': { './scripts/eslint-ts-resolver.cjs': { project: 'tsconfig.json' } },
