@@ -150,10 +150,7 @@ const boundaryPolicies = [
 ];
 
 export default defineConfig(
-  globalIgnores(
-    ['dist/', 'node_modules/', 'coverage/', '.tmp/', 'bench/results/'],
-    'parley/ignores',
-  ),
+  globalIgnores(['dist/', 'node_modules/', 'coverage/', '.tmp/', 'bench/results/'], 'parley/ignores'),
   jsRecommended,
 
   // Plain JS (scripts, this file): basic rules only, no type information.
