@@ -8,6 +8,7 @@ import { JobsModule } from '@parley/jobs';
 import { ObservabilityModule } from '@parley/observability';
 import { RealtimeModule } from '@parley/realtime';
 import { ReportingModule } from '@parley/reporting';
+import { SurveysModule } from '@parley/surveys';
 import {
   ApiKeysController,
   MembersController,
@@ -32,6 +33,11 @@ import { MetricsController } from './health/metrics.controller.js';
 import { CalendarsController, SlaPoliciesController } from './reports/calendars-sla.controllers.js';
 import { ReportsController } from './reports/reports.controller.js';
 import { AgentGateway } from './realtime/agent.gateway.js';
+import {
+  ConversationSurveysController,
+  PublicSurveysController,
+  SurveysController,
+} from './surveys/surveys.controllers.js';
 import { MetaWebhooksController } from './webhooks/meta-webhooks.controller.js';
 import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller.js';
 
@@ -45,6 +51,7 @@ import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller.
     CalendarsController,
     CannedResponsesController,
     ContactsController,
+    ConversationSurveysController,
     ConversationsController,
     EmailMessagesController,
     EmailWebhooksController,
@@ -54,8 +61,10 @@ import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller.
     MembersController,
     MetricsController,
     MetaWebhooksController,
+    PublicSurveysController,
     ReportsController,
     SlaPoliciesController,
+    SurveysController,
     TeamsController,
     TwilioWebhooksController,
     WorkspaceController,
@@ -69,6 +78,7 @@ import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller.
     ObservabilityModule,
     RealtimeModule,
     ReportingModule,
+    SurveysModule,
   ],
   providers: [AgentGateway, HealthService, { provide: APP_GUARD, useClass: AuthGuard }],
 })

@@ -4,6 +4,7 @@ export {
   type ChannelSender,
   type EmailThreadContext,
   type OutboundRequest,
+  type QuickReply,
   type SendResult,
   type TypingRequest,
 } from './channel-sender.js';

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { In, LessThanOrEqual, type EntityManager } from 'typeorm';
-import { ChannelSenders, ChannelSendError, type SendResult } from '@parley/channels';
+import { ChannelSenders, ChannelSendError, type QuickReply, type SendResult } from '@parley/channels';
 import { SecretCipher, TransactionRunner } from '@parley/database';
 import { JobQueues, OutboxRelay, OutboxRepository } from '@parley/jobs';
 import { Metrics } from '@parley/observability';
@@ -91,6 +91,9 @@ export class DeliveryService {
         createdAt: message.createdAt.toISOString(),
         ...(isTemplate(message.metadata.template) ? { template: message.metadata.template } : {}),
         ...(message.metadata.messageTag === 'HUMAN_AGENT' ? { messageTag: 'HUMAN_AGENT' as const } : {}),
+        ...(isQuickReplies(message.metadata.quickReplies)
+          ? { quickReplies: message.metadata.quickReplies }
+          : {}),
         ...(inbox.channel === 'email'
           ? { email: await this.emailThreads.outboundContext(message, inbox) }
           : {}),
@@ -291,4 +294,17 @@ export class DeliveryService {
     if (moved) this.relay.kick();
     return moved;
   }
+}
+
+function isQuickReplies(value: unknown): value is QuickReply[] {
+  return (
+    Array.isArray(value) &&
+    value.every(
+      (item: unknown) =>
+        typeof item === 'object' &&
+        item !== null &&
+        typeof (item as QuickReply).title === 'string' &&
+        typeof (item as QuickReply).payload === 'string',
+    )
+  );
 }

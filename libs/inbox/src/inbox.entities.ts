@@ -201,7 +201,10 @@ export type ConversationEventType =
   | 'contact_merged'
   | 'contact_unmerged'
   | 'sla_warning'
-  | 'sla_breached';
+  | 'sla_breached'
+  | 'survey_sent'
+  | 'survey_answered'
+  | 'survey_cancelled';
 
 @Entity('labels')
 export class Label {

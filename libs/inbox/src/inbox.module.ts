@@ -5,6 +5,7 @@ import { AssignmentService } from './assignment.service.js';
 import { AutomationService } from './automation.service.js';
 import { CatalogService } from './catalog.service.js';
 import { ContactsService } from './contacts.service.js';
+import { ConversationHookRegistry } from './conversation-hooks.js';
 import { ConversationRepository } from './conversation.repository.js';
 import { ConversationsService } from './conversations.service.js';
 import { DeliveryService } from './delivery.service.js';
@@ -29,6 +30,7 @@ import { TwilioWebhooksService } from './twilio-webhooks.service.js';
     AutomationService,
     CatalogService,
     ContactsService,
+    ConversationHookRegistry,
     ConversationsService,
     DeliveryService,
     EmailInboundService,
@@ -46,6 +48,7 @@ import { TwilioWebhooksService } from './twilio-webhooks.service.js';
     AutomationService,
     CatalogService,
     ContactsService,
+    ConversationHookRegistry,
     ConversationRepository,
     ConversationsService,
     DeliveryService,

@@ -6,7 +6,19 @@ export type {
   InboxSort,
   InboxView,
 } from './conversation.repository.js';
-export { ConversationsService, type ConversationDetail, type ReplyInput } from './conversations.service.js';
+export {
+  ConversationHookRegistry,
+  type ConversationChange,
+  type ConversationHooks,
+  type InboundCandidate,
+  type InboundClaim,
+} from './conversation-hooks.js';
+export {
+  ConversationsService,
+  type AutomatedMessage,
+  type ConversationDetail,
+  type ReplyInput,
+} from './conversations.service.js';
 export { DeliveryService, RetryDelivery, type DeliveryOutcome } from './delivery.service.js';
 export {
   EmailInboundService,
@@ -17,7 +29,7 @@ export {
 export { EmailWebhooksService, type MimeWebhookFields } from './email-webhooks.service.js';
 export { ImapPollers } from './imap-pollers.service.js';
 export { canAdvance } from './delivery-status.js';
-export type { Actor } from './effects.js';
+export { Effects, SYSTEM, type Actor } from './effects.js';
 export { normalizeIdentity } from './identity.js';
 export {
   CannedResponse,

@@ -8,6 +8,7 @@ export type {
   DeliveryStatus,
   MessageView,
   Priority,
+  SurveyAnswerEvent,
 } from './agent-events.js';
 export { PresenceStore } from './presence.store.js';
 export { RealtimePublisher, type RealtimeEnvelope } from './realtime-publisher.js';

@@ -9,7 +9,7 @@ import {
   type OnGatewayInit,
 } from '@nestjs/websockets';
 import type { DefaultEventsMap, Namespace, Socket } from 'socket.io';
-import { AuthService, MembersService, TeamsService, type Principal } from '@parley/accounts';
+import { AuthService, hasRole, MembersService, TeamsService, type Principal } from '@parley/accounts';
 import { AssignmentService, ConversationsService, DeliveryService } from '@parley/inbox';
 import { Metrics } from '@parley/observability';
 import { AGENT_NAMESPACE, PresenceStore, rooms, type AgentEmitMap } from '@parley/realtime';
@@ -65,6 +65,7 @@ export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect {
       rooms.workspace(principal.workspaceId),
       rooms.agent(principal.userId),
       ...teamIds.map(rooms.team),
+      ...(hasRole(principal, 'supervisor') ? [rooms.supervisors(principal.workspaceId)] : []),
     ]);
     if (await this.presence.connected(principal.workspaceId, principal.userId)) {
       this.namespace
