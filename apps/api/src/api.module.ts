@@ -31,6 +31,7 @@ import { HealthService } from './health/health.service.js';
 import { InboxesController } from './inboxes/inboxes.controller.js';
 import { MetricsController } from './health/metrics.controller.js';
 import { CalendarsController, SlaPoliciesController } from './reports/calendars-sla.controllers.js';
+import { ConversationSlaController } from './reports/conversation-sla.controller.js';
 import { ReportsController } from './reports/reports.controller.js';
 import { AgentGateway } from './realtime/agent.gateway.js';
 import {
@@ -51,6 +52,7 @@ import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller.
     CalendarsController,
     CannedResponsesController,
     ContactsController,
+    ConversationSlaController,
     ConversationSurveysController,
     ConversationsController,
     EmailMessagesController,
