@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ChannelsModule } from '@parley/channels';
 import { AssignmentService } from './assignment.service.js';
 import { AutomationService } from './automation.service.js';
+import { BusinessHours } from './business-hours.js';
 import { CatalogService } from './catalog.service.js';
 import { ContactsService } from './contacts.service.js';
 import { ConversationHookRegistry } from './conversation-hooks.js';
@@ -28,6 +29,7 @@ import { TwilioWebhooksService } from './twilio-webhooks.service.js';
   exports: [
     AssignmentService,
     AutomationService,
+    BusinessHours,
     CatalogService,
     ContactsService,
     ConversationHookRegistry,
@@ -46,6 +48,7 @@ import { TwilioWebhooksService } from './twilio-webhooks.service.js';
   providers: [
     AssignmentService,
     AutomationService,
+    BusinessHours,
     CatalogService,
     ContactsService,
     ConversationHookRegistry,

@@ -1,3 +1,4 @@
+export { BusinessHours, type BusinessHoursScope } from './business-hours.js';
 export { CatalogService } from './catalog.service.js';
 export { ContactsService, type ContactProfile } from './contacts.service.js';
 export type {
