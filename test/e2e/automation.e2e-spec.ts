@@ -180,4 +180,47 @@ describe('automation rules end to end', () => {
     );
     socket.close();
   });
+
+  it("routes a new conversation after its rules: a rule moving it to a team hands it to that team's agents", async () => {
+    const admin = client(stack.url, { token: await login(stack.url, ws.admin.email) });
+    const inboxAgent = await ws.addMember('agent');
+    const teamAgent = await ws.addMember('agent');
+    const team = await admin('POST', '/api/v1/teams', {
+      name: 'VIP desk',
+      assignment: { mode: 'round_robin', order: 'oldest_waiting' },
+    });
+    expect(team.status).toBe(201);
+    await admin('PUT', `/api/v1/teams/${team.body.id}/members`, { userIds: [teamAgent.id] });
+    const routed = (
+      await admin('POST', '/api/v1/inboxes', {
+        name: 'Routed API',
+        channel: 'api',
+        assignment: { mode: 'round_robin', order: 'oldest_waiting' },
+      })
+    ).body.inbox.id as string;
+    const sockets = await Promise.all(
+      [inboxAgent, teamAgent].map(async (member) =>
+        connectAgent(stack.url, await login(stack.url, member.email)),
+      ),
+    );
+    const vipRule = await supervisor('POST', '/api/v1/automation-rules', {
+      name: 'VIPs to the VIP desk',
+      event: 'conversation.created',
+      conditions: { all: [{ field: 'inbox_id', operator: 'equals', value: routed }] },
+      actions: [{ type: 'assign_team', teamId: team.body.id }],
+    });
+    for (let i = 0; i < 3; i++) {
+      const posted = await integration('POST', `/api/v1/inboxes/${routed}/inbound`, {
+        contact: { identifier: `vip-${i}` },
+        body: 'Hello from a VIP',
+      });
+      const assigned = await sockets[1].next(
+        'conversation.assigned',
+        (p) => p.conversation.id === posted.body.conversationId,
+      );
+      expect(assigned.conversation).toMatchObject({ assigneeId: teamAgent.id, teamId: team.body.id });
+    }
+    sockets.forEach((socket) => socket.close());
+    await supervisor('DELETE', `/api/v1/automation-rules/${vipRule.body.id}`);
+  });
 });

@@ -9,6 +9,7 @@ import {
   type RuleAction,
   type RuleDefinition,
 } from './automation-rule.schema.js';
+import { assignConversationJob } from './assignment.service.js';
 import { BusinessHours } from './business-hours.js';
 import { CatalogService } from './catalog.service.js';
 import { ConversationRepository } from './conversation.repository.js';
@@ -167,7 +168,15 @@ export class AutomationService {
       });
       fired += 1;
     }
-    if (fired) this.relay.kick();
+    if (event === 'conversation.created' && chain.length === 0) {
+      // Routing follows the rules: auto-assignment sees the team, priority and labels they set.
+      await this.tx.run((manager) =>
+        new Effects(workspaceId)
+          .job(assignConversationJob(workspaceId, conversationId))
+          .flush(manager, this.outbox),
+      );
+    }
+    if (fired || event === 'conversation.created') this.relay.kick();
     return fired;
   }
 
