@@ -34,6 +34,7 @@ import { ReportsController } from './reports/reports.controller.js';
 import { AgentGateway } from './realtime/agent.gateway.js';
 import { MetaWebhooksController } from './webhooks/meta-webhooks.controller.js';
 import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller.js';
+import { WidgetModule } from './widget/widget.module.js';
 
 @Module({
   controllers: [
@@ -69,6 +70,7 @@ import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller.
     ObservabilityModule,
     RealtimeModule,
     ReportingModule,
+    WidgetModule,
   ],
   providers: [AgentGateway, HealthService, { provide: APP_GUARD, useClass: AuthGuard }],
 })

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { In, LessThanOrEqual, type EntityManager } from 'typeorm';
-import { ChannelSenders, ChannelSendError, type SendResult } from '@parley/channels';
+import { ChannelSenders, ChannelSendError, type OutboundRequest, type SendResult } from '@parley/channels';
 import { SecretCipher, TransactionRunner } from '@parley/database';
 import { JobQueues, OutboxRelay, OutboxRepository } from '@parley/jobs';
 import { Metrics } from '@parley/observability';
@@ -19,6 +19,13 @@ function isTemplate(value: unknown): value is { contentSid: string; variables: R
     typeof value === 'object' &&
     value !== null &&
     typeof (value as { contentSid?: unknown }).contentSid === 'string'
+  );
+}
+
+function isSurvey(value: unknown): value is NonNullable<OutboundRequest['survey']> {
+  const survey = value as { surveyId?: unknown; question?: unknown; choices?: unknown } | null;
+  return (
+    typeof survey?.surveyId === 'string' && typeof survey.question === 'string' && Array.isArray(survey.choices)
   );
 }
 
@@ -93,6 +100,9 @@ export class DeliveryService {
         ...(message.metadata.messageTag === 'HUMAN_AGENT' ? { messageTag: 'HUMAN_AGENT' as const } : {}),
         ...(inbox.channel === 'email'
           ? { email: await this.emailThreads.outboundContext(message, inbox) }
+          : {}),
+        ...(message.kind === 'survey' && isSurvey(message.metadata.survey)
+          ? { survey: message.metadata.survey }
           : {}),
       });
       result = sent;
@@ -242,6 +252,7 @@ export class DeliveryService {
       return;
     const sender = this.senders.for(inbox.channel);
     await sender.typing?.({
+      inboxId: inbox.id,
       config: inbox.config,
       secrets: this.cipher.decryptJson(inbox.secrets),
       to: { kind: identity.kind, value: identity.value },

@@ -22,6 +22,7 @@ import { MediaService } from './media.service.js';
 import { MetaWebhooksService } from './meta-webhooks.service.js';
 import { ReplyRouter } from './reply-router.js';
 import { TwilioWebhooksService } from './twilio-webhooks.service.js';
+import { WebchatService } from './webchat.service.js';
 
 @Module({
   exports: [
@@ -39,6 +40,7 @@ import { TwilioWebhooksService } from './twilio-webhooks.service.js';
     MediaService,
     MetaWebhooksService,
     TwilioWebhooksService,
+    WebchatService,
   ],
   imports: [ChannelsModule, TypeOrmModule.forFeature(INBOX_ENTITIES)],
   providers: [
@@ -62,6 +64,7 @@ import { TwilioWebhooksService } from './twilio-webhooks.service.js';
     MetaWebhooksService,
     ReplyRouter,
     TwilioWebhooksService,
+    WebchatService,
   ],
 })
 export class InboxModule {}

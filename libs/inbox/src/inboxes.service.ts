@@ -8,6 +8,7 @@ import { DirectoryRepository } from './directory.repository.js';
 import { EmailMailboxRepository } from './email-mailbox.repository.js';
 import { Inbox, type AssignmentPolicy, type ChannelHealth } from './inbox.entities.js';
 import { InboxError, InboxErrorCode } from './inbox.errors.js';
+import { webchatConfigProblem } from './webchat-config.js';
 
 export interface InboxInput {
   name: string;
@@ -92,6 +93,7 @@ const CONFIG_RULES: Partial<
   messenger: metaRule,
   instagram: metaRule,
   email: emailConfigProblem,
+  webchat: webchatConfigProblem,
   api: (config) => {
     const url = config.webhookUrl;
     if (url === undefined || url === null || url === '') return null;
@@ -161,7 +163,7 @@ export class InboxesService {
     workspaceId: string,
     input: InboxInput,
   ): Promise<{ inbox: InboxPublicView; generatedSecrets: Record<string, string> }> {
-    const config = input.config ?? {};
+    const config = { ...input.config };
     this.validate(input.channel, config, Object.keys(input.secrets ?? {}));
     if (input.teamId) await this.requireTeam(workspaceId, input.teamId);
     const generatedSecrets: Record<string, string> = {};
@@ -171,6 +173,11 @@ export class InboxesService {
     }
     if ((input.channel === 'messenger' || input.channel === 'instagram') && !secrets.verifyToken) {
       secrets.verifyToken = generatedSecrets.verifyToken = randomBytes(24).toString('hex');
+    }
+    if (input.channel === 'webchat') {
+      // The website token is public (it goes in the snippet); the HMAC secret verifies identities.
+      config.websiteToken ??= randomBytes(18).toString('base64url');
+      if (!secrets.hmacSecret) secrets.hmacSecret = generatedSecrets.hmacSecret = randomBytes(32).toString('hex');
     }
     const saved = await this.tx.manager.save(Inbox, {
       workspaceId,

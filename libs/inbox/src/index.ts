@@ -60,3 +60,18 @@ export {
   type AutomationEvent,
   type RuleDefinition,
 } from './automation-rule.schema.js';
+export {
+  readWebchatConfig,
+  webchatConfigProblem,
+  type PreChatField,
+  type WebchatConfig,
+} from './webchat-config.js';
+export {
+  WebchatRefusal,
+  WebchatService,
+  type VisitorDetails,
+  type VisitorMessageInput,
+  type WebchatHandshake,
+  type WebchatSession,
+  type WebchatSettings,
+} from './webchat.service.js';

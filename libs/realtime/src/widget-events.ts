@@ -1,0 +1,102 @@
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Emitter } from '@socket.io/redis-emitter';
+import { Redis } from 'ioredis';
+import { AppConfig } from '@parley/config';
+
+/**
+ * The wire contract of the `/widget` socket.io namespace (what a website visitor's browser sees).
+ * Only what a customer may see: no notes, no internal ids beyond the messages' own, no emails of agents.
+ */
+export const WIDGET_NAMESPACE = '/widget';
+
+/** Rooms of the `/widget` namespace: one per anonymous visitor, one per verified identifier of an inbox. */
+export const widgetRooms = {
+  visitor: (visitorId: string) => `visitor:${visitorId}`,
+  verified: (inboxId: string, identifier: string) => `verified:${inboxId}:${identifier}`,
+} as const;
+
+export interface WidgetSurvey {
+  surveyId: string;
+  question: string;
+  choices: Array<{ value: number; label: string }>;
+}
+
+export interface WidgetMessage {
+  id: string;
+  /** `in`: from the visitor; `out`: from the team. */
+  direction: 'in' | 'out';
+  kind: 'text' | 'survey';
+  body: string;
+  author: { name: string | null; type: 'contact' | 'agent' | 'bot' | 'system' };
+  attachments: Array<{ name: string; contentType: string; size: number; url: string }>;
+  /** The visitor's own message id for optimistic display (`echoId` of `message.send`). */
+  echoId: string | null;
+  survey: WidgetSurvey | null;
+  createdAt: string;
+  /** Outgoing messages: when the visitor read them (their read receipt). */
+  readAt: string | null;
+}
+
+/** Sent once a widget connects: who the visitor is and what the widget shows. */
+export interface WidgetHello {
+  /** Store it and pass it back on the next connection to stay the same visitor. */
+  visitorToken: string;
+  visitorId: string;
+  verified: boolean;
+  /** Within the inbox's business hours (its calendar, else the workspace's; none: always). */
+  online: boolean;
+  inboxName: string;
+  greeting: string | null;
+  awayMessage: string | null;
+  replyTime: string | null;
+  preChat: {
+    enabled: boolean;
+    fields: Array<{ name: string; label: string; type: 'text' | 'email' | 'phone'; required: boolean }>;
+  };
+  /** The visitor still has to fill the pre-chat form (enabled, not verified, never wrote). */
+  preChatPending: boolean;
+  /** The visitor left an email: replies they miss are sent there. */
+  continuityEmail: boolean;
+}
+
+export interface WidgetServerEvents {
+  session: WidgetHello;
+  message: { message: WidgetMessage };
+  typing: { state: 'on' | 'off'; agentName: string | null };
+  /** The conversation was resolved or reopened by the team. */
+  'conversation.status': { status: 'open' | 'resolved' };
+  error: { event: string; message: string; details?: string[] };
+}
+
+export type WidgetEmitMap = { [E in keyof WidgetServerEvents]: (payload: WidgetServerEvents[E]) => void };
+
+/** Publishes to `/widget` rooms through Redis from any process (the worker delivers agent replies). */
+@Injectable()
+export class WidgetPublisher implements OnModuleDestroy {
+  private readonly logger = new Logger(WidgetPublisher.name);
+  private readonly redis: Redis;
+  private readonly emitter: Emitter;
+
+  constructor(config: AppConfig) {
+    this.redis = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: 2 });
+    this.redis.on('error', (error: Error) => this.logger.warn(`redis: ${error.message}`));
+    this.emitter = new Emitter(this.redis, { key: `${config.env.REDIS_PREFIX}:socket.io` }).of(
+      WIDGET_NAMESPACE,
+    );
+  }
+
+  /** Throws while Redis is not connected, so a delivery is retried rather than lost. */
+  publish<E extends keyof WidgetServerEvents>(
+    roomNames: string[],
+    event: E,
+    payload: WidgetServerEvents[E],
+  ): void {
+    if (roomNames.length === 0) return;
+    if (this.redis.status !== 'ready') throw new Error(`redis is ${this.redis.status}`);
+    this.emitter.to(roomNames).emit(event, payload);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.redis.quit().catch(() => undefined);
+  }
+}
