@@ -1,7 +1,7 @@
 import { io } from 'socket.io-client';
 import { InboxesService } from '@parley/inbox';
-import type { WorkspaceFixture } from '@parley/testing';
-import { AgentClient, type Stack } from '../support/stack.js';
+import { createWorkspace, type WorkspaceFixture } from '@parley/testing';
+import { AgentClient, bootStack, connectAgent, login, type Stack } from '../support/stack.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- loosely typed JSON for assertions
 type Json = any;
@@ -69,4 +69,22 @@ let echo = 0;
 export function echoId(): string {
   echo += 1;
   return `echo-${Date.now().toString(36)}-${echo}`;
+}
+
+export interface WidgetStack {
+  stack: Stack;
+  ws: WorkspaceFixture;
+  inbox: WebchatInbox;
+  agentToken: string;
+  agentSocket: AgentClient;
+}
+
+/** api + worker, a workspace with a web chat inbox (this config), and an agent connected on `/agent`. */
+export async function bootWidgetStack(config: Record<string, unknown>): Promise<WidgetStack> {
+  const stack = await bootStack();
+  const ws = await createWorkspace(stack.api);
+  const inbox = await addWebchatInbox(stack, ws, config);
+  const agent = await ws.addMember('agent');
+  const agentToken = await login(stack.url, agent.email);
+  return { stack, ws, inbox, agentToken, agentSocket: await connectAgent(stack.url, agentToken) };
 }

@@ -1,9 +1,17 @@
 import { hmacHex } from '@parley/channels';
-import { DeliveryService, Message } from '@parley/inbox';
-import { createWorkspace, eventually, type WorkspaceFixture } from '@parley/testing';
+import { Contact, DeliveryService, IngestService, Message } from '@parley/inbox';
+import { CalendarsService } from '@parley/reporting';
+import { eventually, type WorkspaceFixture } from '@parley/testing';
 import { DataSource } from 'typeorm';
-import { bootStack, client, connectAgent, login, type AgentClient, type Stack } from '../support/stack.js';
-import { addWebchatInbox, connectWidget, echoId, refusal, type WebchatInbox } from './widget-client.js';
+import { client, type AgentClient, type Stack } from '../support/stack.js';
+import {
+  addWebchatInbox,
+  bootWidgetStack,
+  connectWidget,
+  echoId,
+  refusal,
+  type WebchatInbox,
+} from './widget-client.js';
 
 describe('Web chat widget over socket.io: sessions, identity, round trip, typing, receipts, resync', () => {
   let stack: Stack;
@@ -21,16 +29,11 @@ describe('Web chat widget over socket.io: sessions, identity, round trip, typing
   };
 
   beforeAll(async () => {
-    stack = await bootStack();
-    ws = await createWorkspace(stack.api);
-    inbox = await addWebchatInbox(stack, ws, {
+    ({ stack, ws, inbox, agentToken, agentSocket } = await bootWidgetStack({
       greeting: 'Hi! Ask us anything.',
       replyTime: 'a few minutes',
-    });
-    const agent = await ws.addMember('agent');
-    agentToken = await login(stack.url, agent.email);
+    }));
     agentName = (await client(stack.url, { token: agentToken })('GET', '/api/v1/auth/me')).body?.user?.name;
-    agentSocket = await connectAgent(stack.url, agentToken);
   });
 
   afterAll(async () => {
@@ -225,6 +228,91 @@ describe('Web chat widget over socket.io: sessions, identity, round trip, typing
     const tablet = await widget(auth);
     const history = await tablet.client.emit('messages.sync', {});
     expect(history.messages.map((m: { body: string }) => m.body)).toEqual(['From my laptop', 'Hi Ola']);
+  });
+
+  it('outside business hours (the inbox calendar) the widget shows the away message and still takes messages', async () => {
+    const away = await addWebchatInbox(stack, ws, { awayMessage: 'We are back Monday 9:00.' });
+    const calendars = stack.api.get(CalendarsService);
+    // No working time at all: always closed.
+    const closed = await calendars.create(ws.workspaceId, {
+      name: 'Closed',
+      timezone: 'UTC',
+      week: {},
+      holidays: [],
+    });
+    await calendars.assign(ws.workspaceId, 'inbox', away.id, closed.id);
+    const visitor = await connectWidget(stack.url, { websiteToken: away.websiteToken });
+    widgets.push(visitor.client);
+    expect(visitor.session).toMatchObject({ online: false, awayMessage: 'We are back Monday 9:00.' });
+    expect(await visitor.client.emit('message.send', { body: 'Hello?', echoId: echoId() })).toMatchObject({
+      ok: true,
+    });
+    // The default inbox has no calendar (and the workspace none): always online.
+    expect((await widget({})).session.online).toBe(true);
+  });
+
+  it('pre-chat: required fields are checked by the server; a claimed email only suggests a merge', async () => {
+    const form = await addWebchatInbox(stack, ws, {
+      preChat: {
+        enabled: true,
+        fields: [
+          { name: 'name', label: 'Name', type: 'text', required: true },
+          { name: 'email', label: 'Email', type: 'email', required: true },
+          { name: 'orderNo', label: 'Order number', type: 'text', required: false },
+        ],
+      },
+    });
+    const emailInbox = await ws.addInbox({ channel: 'email' });
+    const known = await stack.api.get(IngestService).ingest({
+      workspaceId: ws.workspaceId,
+      inboxId: emailInbox.id,
+      externalId: '<known@example.com>',
+      identities: [{ kind: 'email', value: 'kari@example.com' }],
+      contactName: 'Kari Normann',
+      body: 'An earlier email',
+    });
+    const visitor = await connectWidget(stack.url, { websiteToken: form.websiteToken });
+    widgets.push(visitor.client);
+    expect(visitor.session).toMatchObject({ preChatPending: true, preChat: { enabled: true } });
+
+    const missing = await visitor.client.emit('message.send', { body: 'Hi', echoId: echoId() });
+    expect(missing).toMatchObject({ ok: false, error: { message: 'please fill in: Name, Email' } });
+    const invalid = await visitor.client.emit('message.send', {
+      body: 'Hi',
+      echoId: echoId(),
+      details: { name: 'Kari', email: 'not-an-email' },
+    });
+    expect(invalid).toMatchObject({
+      ok: false,
+      error: { message: '"not-an-email" is not an email address' },
+    });
+
+    const sent = await visitor.client.emit('message.send', {
+      body: 'Hi, it is Kari',
+      echoId: echoId(),
+      details: { name: 'Kari', email: 'Kari@Example.com', fields: { orderNo: 'A-1001', sneaky: 'x' } },
+    });
+    expect(sent.ok).toBe(true);
+    const stored = await stack.api.get(DataSource).manager.findOneByOrFail(Message, { id: sent.message.id });
+    expect(stored.contactId).not.toBe(known.contactId);
+    const contact = await stack.api
+      .get(DataSource)
+      .manager.findOneByOrFail(Contact, { id: stored.contactId });
+    expect(contact.name).toBe('Kari');
+    expect(contact.attributes).toMatchObject({
+      webchat: { email: 'kari@example.com', fields: { orderNo: 'A-1001' } },
+      mergeSuggestions: [
+        { contactId: known.contactId, reason: 'web chat visitor gave the email kari@example.com' },
+      ],
+    });
+    expect(JSON.stringify(contact.attributes)).not.toContain('sneaky');
+    // The form is done: the next connection does not ask again.
+    const again = await connectWidget(stack.url, {
+      websiteToken: form.websiteToken,
+      visitorToken: visitor.session.visitorToken,
+    });
+    widgets.push(again.client);
+    expect(again.session).toMatchObject({ preChatPending: false, continuityEmail: true });
   });
 
   describe('bad input', () => {
