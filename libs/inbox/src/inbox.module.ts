@@ -22,6 +22,7 @@ import { MediaService } from './media.service.js';
 import { MetaWebhooksService } from './meta-webhooks.service.js';
 import { ReplyRouter } from './reply-router.js';
 import { TwilioWebhooksService } from './twilio-webhooks.service.js';
+import { WebchatContinuityService } from './webchat-continuity.service.js';
 import { WebchatService } from './webchat.service.js';
 
 @Module({
@@ -40,6 +41,7 @@ import { WebchatService } from './webchat.service.js';
     MediaService,
     MetaWebhooksService,
     TwilioWebhooksService,
+    WebchatContinuityService,
     WebchatService,
   ],
   imports: [ChannelsModule, TypeOrmModule.forFeature(INBOX_ENTITIES)],
@@ -64,6 +66,7 @@ import { WebchatService } from './webchat.service.js';
     MetaWebhooksService,
     ReplyRouter,
     TwilioWebhooksService,
+    WebchatContinuityService,
     WebchatService,
   ],
 })

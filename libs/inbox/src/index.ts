@@ -75,3 +75,4 @@ export {
   type WebchatSession,
   type WebchatSettings,
 } from './webchat.service.js';
+export { WebchatContinuityService } from './webchat-continuity.service.js';
