@@ -151,6 +151,12 @@ describe('Web chat widget over socket.io: sessions, identity, round trip, typing
       'Yes, in 3 days!',
     ]);
     expect(JSON.stringify(visitor.events)).not.toContain('internal: check DHL');
+
+    // Resolving (a status change) reaches the widget; so does the reopen when the visitor writes again.
+    expect((await agent('POST', `/api/v1/conversations/${conversationId}/resolve`)).status).toBeLessThan(300);
+    await visitor.next('conversation.status', (p) => p.status === 'resolved');
+    await visitor.emit('message.send', { body: 'One more question', echoId: echoId() });
+    await visitor.next('conversation.status', (p) => p.status === 'open');
   });
 
   it('typing both ways and read receipts', async () => {

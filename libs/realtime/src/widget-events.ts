@@ -2,6 +2,8 @@ import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { Emitter } from '@socket.io/redis-emitter';
 import { Redis } from 'ioredis';
 import { AppConfig } from '@parley/config';
+import type { AgentServerEvents } from './agent-events.js';
+import { rooms } from './rooms.js';
 
 /**
  * The wire contract of the `/widget` socket.io namespace (what a website visitor's browser sees).
@@ -63,12 +65,28 @@ export interface WidgetServerEvents {
   session: WidgetHello;
   message: { message: WidgetMessage };
   typing: { state: 'on' | 'off'; agentName: string | null };
-  /** The conversation was resolved or reopened by the team. */
+  /** The state of the visitor's conversation, sent whenever the team changes it (resolve, reopen, …). */
   'conversation.status': { status: 'open' | 'resolved' };
   error: { event: string; message: string; details?: string[] };
 }
 
 export type WidgetEmitMap = { [E in keyof WidgetServerEvents]: (payload: WidgetServerEvents[E]) => void };
+
+/**
+ * What visitors see of an agent-side event: a conversation's state (open or resolved) goes to the
+ * widgets in that conversation's room. Everything else stays with the agents.
+ */
+export function widgetEventOf(
+  event: keyof AgentServerEvents,
+  payload: unknown,
+): { rooms: string[]; payload: WidgetServerEvents['conversation.status'] } | null {
+  if (event !== 'conversation.updated' && event !== 'conversation.created') return null;
+  const { conversation } = payload as AgentServerEvents['conversation.updated'];
+  return {
+    rooms: [rooms.conversation(conversation.id)],
+    payload: { status: conversation.status === 'resolved' ? 'resolved' : 'open' },
+  };
+}
 
 /** Publishes to `/widget` rooms through Redis from any process (the worker delivers agent replies). */
 @Injectable()

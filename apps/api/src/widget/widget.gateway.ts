@@ -102,7 +102,9 @@ export class WidgetGateway implements OnGatewayInit, OnGatewayConnection {
       online,
       ...settings,
     };
+    const conversationId = await this.webchat.currentConversationId(session);
     await socket.join([
+      ...(conversationId ? [rooms.conversation(conversationId)] : []),
       widgetRooms.visitor(session.visitorId),
       ...(session.verifiedIdentifier
         ? [widgetRooms.verified(session.inboxId, session.verifiedIdentifier)]
@@ -120,6 +122,9 @@ export class WidgetGateway implements OnGatewayInit, OnGatewayConnection {
     if (!this.messageLimiter.take(socket.handshake.address))
       throw new InboxError(InboxErrorCode.InvalidInput, 'too many messages; retry in a minute');
     const message = await this.webchat.send(socket.data.session, body);
+    // The conversation's state changes (resolved, reopened) reach this widget from now on.
+    const conversationId = await this.webchat.currentConversationId(socket.data.session);
+    if (conversationId) await socket.join(rooms.conversation(conversationId));
     // The visitor's other tabs (and devices, when verified) show it too.
     socket.to(this.roomsOf(socket.data.session)).emit('message', { message });
     return { ok: true, message };

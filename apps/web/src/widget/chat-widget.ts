@@ -76,6 +76,8 @@ export class ChatWidget {
   private hello: WidgetHello | null = null;
   private details: VisitorDetails | undefined;
   private isOpen = false;
+  /** The team resolved the conversation; writing again reopens it. */
+  private resolved = false;
   private typingSentAt = 0;
   private typingIdle: ReturnType<typeof setTimeout> | undefined;
   private typingShown: ReturnType<typeof setTimeout> | undefined;
@@ -222,6 +224,10 @@ export class ChatWidget {
       this.markRead();
     });
     this.socket.on('typing', ({ state, agentName }) => this.setTyping(state === 'on' ? agentName : null));
+    this.socket.on('conversation.status', ({ status }) => {
+      this.resolved = status === 'resolved';
+      this.render();
+    });
   }
 
   /** Fetches what is missing: everything after the newest stored message (all of it the first time). */
@@ -357,6 +363,7 @@ export class ChatWidget {
     this.list.replaceChildren();
     if (this.hello?.greeting) this.list.append(element('div', { class: 'greeting' }, this.hello.greeting));
     for (const entry of this.entries) this.list.append(this.renderEntry(entry));
+    if (this.resolved) this.list.append(element('div', { class: 'greeting' }, this.t.resolved));
     const needsForm = Boolean(this.hello?.preChatPending) && this.entries.length === 0 && !this.details;
     this.renderPreChat(needsForm);
     this.renderBadge();

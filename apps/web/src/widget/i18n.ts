@@ -16,6 +16,7 @@ const en = {
   required: 'required',
   team: 'Team',
   unavailable: 'Chat is unavailable',
+  resolved: 'This conversation was marked as solved. Write again any time.',
 };
 
 export type Strings = typeof en;
@@ -38,6 +39,7 @@ const de: Strings = {
   preChatIntro: 'Bitte erzählen Sie uns kurz etwas über sich.',
   required: 'Pflichtfeld',
   unavailable: 'Chat nicht verfügbar',
+  resolved: 'Dieses Gespräch wurde als gelöst markiert. Schreiben Sie gern jederzeit wieder.',
 };
 
 const fr: Strings = {
@@ -59,6 +61,7 @@ const fr: Strings = {
   required: 'obligatoire',
   team: 'Équipe',
   unavailable: 'Chat indisponible',
+  resolved: 'Cette conversation est marquée comme résolue. Écrivez-nous quand vous voulez.',
 };
 
 const es: Strings = {
@@ -80,6 +83,7 @@ const es: Strings = {
   required: 'obligatorio',
   team: 'Equipo',
   unavailable: 'Chat no disponible',
+  resolved: 'Esta conversación se marcó como resuelta. Escríbenos cuando quieras.',
 };
 
 const LOCALES: Record<string, Strings> = { en, de, fr, es };
