@@ -3,7 +3,7 @@ import { Contact, DeliveryService, IngestService, Message } from '@parley/inbox'
 import { CalendarsService } from '@parley/reporting';
 import { eventually, type WorkspaceFixture } from '@parley/testing';
 import { DataSource } from 'typeorm';
-import { client, type AgentClient, type Stack } from '../support/stack.js';
+import { client, login, type AgentClient, type Stack } from '../support/stack.js';
 import {
   addWebchatInbox,
   bootWidgetStack,
@@ -48,6 +48,16 @@ describe('Web chat widget over socket.io: sessions, identity, round trip, typing
         'unknown website token',
       );
       expect(await refusal(stack.url, {})).toBe('unknown website token');
+    });
+
+    it('website tokens are unique: reusing one for another inbox answers 409', async () => {
+      const other = await addWebchatInbox(stack, ws);
+      const admin = client(stack.url, { token: await login(stack.url, ws.admin.email) });
+      const taken = await admin('PATCH', `/api/v1/inboxes/${other.id}`, {
+        config: { websiteToken: inbox.websiteToken },
+      });
+      expect(taken.status).toBe(409);
+      expect(taken.body.message).toBe('config.websiteToken is already used by another inbox');
     });
 
     it('admits a good token, issues a visitor token, and keeps the visitor across reconnects', async () => {

@@ -60,6 +60,8 @@ export class WebchatContinuityService {
                  AND status IN ('sent', 'delivered') AND created_at <= $3 AND created_at > $5
                  AND NOT (metadata ? 'continuity')
                ORDER BY created_at LIMIT ${BATCH})
+              -- Rechecked on the newest row version when a concurrent sweep claimed it first.
+              AND NOT (metadata ? 'continuity')
             RETURNING id, workspace_id, conversation_id, contact_id, inbox_id`,
         [inbox.workspaceId, inbox.id, cutoff, now.toISOString(), new Date(now.getTime() - MAX_AGE_MS)],
       );
