@@ -2,9 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Locator, Page } from 'playwright-core';
+import { DataSource } from 'typeorm';
+import type { WorkspaceFixture } from '@parley/testing';
 import { launchChromium } from '@parley/testing';
 import { client, type AgentClient, type Stack } from '../support/stack.js';
-import { bootWidgetStack, type WebchatInbox } from './widget-client.js';
+import { addWebchatInbox, bootWidgetStack, type WebchatInbox } from './widget-client.js';
 
 const BUNDLE = 'dist/widget/widget.js';
 
@@ -26,6 +28,7 @@ describe('Web chat widget in real Chromium on the demo page', () => {
   let browser: Browser;
   let page: Page;
   let inbox: WebchatInbox;
+  let ws: WorkspaceFixture;
   let agentToken: string;
   let agentSocket: AgentClient;
 
@@ -45,7 +48,7 @@ describe('Web chat widget in real Chromium on the demo page', () => {
       ],
       { env: { ...process.env, NODE_ENV: 'production' } },
     );
-    ({ stack, inbox, agentToken, agentSocket } = await bootWidgetStack({
+    ({ stack, ws, inbox, agentToken, agentSocket } = await bootWidgetStack({
       greeting: 'Hei! How can we help?',
       replyTime: 'a few minutes',
     }));
@@ -132,6 +135,31 @@ describe('Web chat widget in real Chromium on the demo page', () => {
     await page.setViewportSize({ width: 375, height: 700 });
     const box = await widget('.panel').boundingBox();
     expect(box).toMatchObject({ x: 0, y: 0, width: 375, height: 700 });
+  });
+
+  it('offers continuity by email after the first message when the inbox has it', async () => {
+    const emailInbox = await ws.addInbox({ channel: 'email' });
+    const chat = await addWebchatInbox(stack, ws, { continuityEmailInboxId: emailInbox.id });
+    const other = await browser.newPage();
+    await other.goto(`${stack.url}/demo/shop.html?websiteToken=${chat.websiteToken}`);
+    const inWidget = (selector: string) => other.locator(`[data-parley-widget] ${selector}`);
+    await inWidget('.launcher').click();
+    expect(await inWidget('form.email-ask').count()).toBe(0);
+    await inWidget('textarea').fill('Is the parka waterproof?');
+    await inWidget('textarea').press('Enter');
+    await inWidget('form.email-ask input').fill('not an email');
+    await inWidget('form.email-ask button').click();
+    await inWidget('form.email-ask .error').getByText('"not an email" is not an email address').waitFor();
+    await inWidget('form.email-ask input').fill('lena@example.com');
+    await inWidget('form.email-ask button').click();
+    await inWidget('form.email-ask').waitFor({ state: 'detached' });
+    const stored = await stack.api
+      .get(DataSource)
+      .query(`SELECT c.attributes FROM contacts c JOIN messages m ON m.contact_id = c.id WHERE m.body = $1`, [
+        'Is the parka waterproof?',
+      ]);
+    expect(stored[0].attributes.webchat.email).toBe('lena@example.com');
+    await other.close();
   });
 
   it('says why when the website token is unknown', async () => {

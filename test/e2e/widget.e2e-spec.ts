@@ -331,6 +331,25 @@ describe('Web chat widget over socket.io: sessions, identity, round trip, typing
     expect(again.session).toMatchObject({ preChatPending: false, continuityEmail: true });
   });
 
+  it('a visitor may leave an email after writing (for continuity), checked like pre-chat answers', async () => {
+    const { client: visitor, session } = await widget({});
+    expect(session).toMatchObject({ continuityEnabled: false, continuityEmail: false });
+    expect(await visitor.emit('contact.update', { email: 'ola@example.com' })).toMatchObject({
+      ok: false,
+      error: { message: 'send a message first' },
+    });
+    await visitor.emit('message.send', { body: 'Hi there', echoId: echoId() });
+    expect(await visitor.emit('contact.update', { email: 'nope' })).toMatchObject({
+      ok: false,
+      error: { message: '"nope" is not an email address' },
+    });
+    expect(await visitor.emit('contact.update', { email: 'Ola@Example.com', name: 'Ola' })).toEqual({
+      ok: true,
+    });
+    const again = await widget({ visitorToken: session.visitorToken });
+    expect(again.session.continuityEmail).toBe(true);
+  });
+
   describe('bad input', () => {
     it('empty and oversized messages get an error event and a failed ack; nothing is stored', async () => {
       const { client: visitor } = await widget({});

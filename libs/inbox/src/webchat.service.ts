@@ -158,6 +158,7 @@ export class WebchatService {
       replyTime: config.replyTime,
       preChat: config.preChat,
       preChatPending: config.preChat.enabled && !session.verifiedIdentifier && !identity,
+      continuityEnabled: Boolean(config.continuityEmailInboxId),
       continuityEmail: Boolean(this.continuityAddress(contact)),
     };
   }
@@ -240,6 +241,29 @@ export class WebchatService {
       where: { workspaceId: session.workspaceId, id: result.message.id },
     });
     return this.toWidgetMessage(stored);
+  }
+
+  /**
+   * Details the visitor gives after writing (e.g. an email for replies while away): kept as claimed
+   * details on their own contact, like pre-chat answers.
+   */
+  async updateDetails(session: WebchatSession, details: { name?: string; email?: string }): Promise<void> {
+    const identity = await this.identityRow(session);
+    if (!identity) throw new InboxError(InboxErrorCode.InvalidState, 'send a message first');
+    const email = details.email?.trim();
+    if (email) normalizeIdentity('email', email); // throws a 4xx with the reason
+    const name = details.name?.trim();
+    if (name)
+      await this.tx.manager
+        .createQueryBuilder()
+        .update(Contact)
+        .set({ name })
+        .where('workspace_id = :workspaceId AND id = :id AND name IS NULL', {
+          workspaceId: session.workspaceId,
+          id: identity.contactId,
+        })
+        .execute();
+    if (email) await this.recordDetails(session.workspaceId, identity.contactId, { email });
   }
 
   /** The visitor saw everything up to this message: our replies up to it become `read`. */

@@ -57,6 +57,8 @@ export interface WidgetHello {
   };
   /** The visitor still has to fill the pre-chat form (enabled, not verified, never wrote). */
   preChatPending: boolean;
+  /** The inbox emails replies the visitor misses (continuity by email is set up). */
+  continuityEnabled: boolean;
   /** The visitor left an email: replies they miss are sent there. */
   continuityEmail: boolean;
 }

@@ -43,3 +43,8 @@ export class ReadDto {
   /** The newest message the visitor has seen. */
   @IsUUID('4') upTo: string;
 }
+
+export class ContactUpdateDto {
+  @IsOptional() @IsString() @MaxLength(200) name?: string;
+  @IsOptional() @IsString() @MaxLength(320) email?: string;
+}

@@ -30,7 +30,13 @@ import { validationPipe } from '../common/validation.js';
 import { WsErrorFilter } from '../realtime/ws-error.filter.js';
 import { WidgetHoursService } from './widget-hours.service.js';
 import { MinuteLimiter } from './widget-rate-limiter.js';
-import { ReadDto, SyncDto, VisitorMessageDto, VisitorTypingDto } from './widget-socket.dto.js';
+import {
+  ContactUpdateDto,
+  ReadDto,
+  SyncDto,
+  VisitorMessageDto,
+  VisitorTypingDto,
+} from './widget-socket.dto.js';
 
 interface WidgetSocketData {
   session: WebchatSession;
@@ -153,6 +159,12 @@ export class WidgetGateway implements OnGatewayInit, OnGatewayConnection {
   @SubscribeMessage('read')
   async read(@ConnectedSocket() socket: WidgetSocket, @MessageBody() body: ReadDto) {
     return { ok: true, updated: await this.webchat.markRead(socket.data.session, body.upTo) };
+  }
+
+  @SubscribeMessage('contact.update')
+  async updateContact(@ConnectedSocket() socket: WidgetSocket, @MessageBody() body: ContactUpdateDto) {
+    await this.webchat.updateDetails(socket.data.session, body);
+    return { ok: true };
   }
 
   private roomsOf(session: WebchatSession): string[] {

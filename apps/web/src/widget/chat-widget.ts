@@ -364,6 +364,7 @@ export class ChatWidget {
     if (this.hello?.greeting) this.list.append(element('div', { class: 'greeting' }, this.hello.greeting));
     for (const entry of this.entries) this.list.append(this.renderEntry(entry));
     if (this.resolved) this.list.append(element('div', { class: 'greeting' }, this.t.resolved));
+    if (this.shouldAskEmail()) this.list.append(this.renderEmailAsk());
     const needsForm = Boolean(this.hello?.preChatPending) && this.entries.length === 0 && !this.details;
     this.renderPreChat(needsForm);
     this.renderBadge();
@@ -416,6 +417,47 @@ export class ChatWidget {
       choices.append(button);
     }
     return choices;
+  }
+
+  /** Continuity by email is on and the visitor wrote but left no address: offer to get replies by email. */
+  private shouldAskEmail(): boolean {
+    return Boolean(
+      this.hello?.continuityEnabled &&
+      !this.hello.continuityEmail &&
+      this.entries.some((entry) => entry.message.direction === 'in' && entry.state === 'sent'),
+    );
+  }
+
+  private renderEmailAsk(): HTMLElement {
+    const form = element('form', { class: 'email-ask', novalidate: '' });
+    const input = element('input', {
+      type: 'email',
+      name: 'email',
+      autocomplete: 'email',
+      placeholder: 'you@example.com',
+      'aria-label': this.t.emailAsk,
+    });
+    const error = element('div', { class: 'error', role: 'alert' });
+    form.append(
+      element('label', {}, this.t.emailAsk),
+      input,
+      element('button', { class: 'send', type: 'submit' }, this.t.emailSave),
+      error,
+    );
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const email = input.value.trim();
+      if (!email) return;
+      this.socket.emit('contact.update', { email }, (answer) => {
+        if (!answer.ok) {
+          error.textContent = answer.error.message;
+          return;
+        }
+        if (this.hello) this.hello.continuityEmail = true;
+        this.render();
+      });
+    });
+    return form;
   }
 
   /** The optional pre-chat form, in place of the composer until it is filled. */

@@ -17,6 +17,8 @@ const en = {
   team: 'Team',
   unavailable: 'Chat is unavailable',
   resolved: 'This conversation was marked as solved. Write again any time.',
+  emailAsk: 'Leave your email and we will send our reply there if you are gone.',
+  emailSave: 'Notify me',
 };
 
 export type Strings = typeof en;
@@ -40,6 +42,8 @@ const de: Strings = {
   required: 'Pflichtfeld',
   unavailable: 'Chat nicht verfügbar',
   resolved: 'Dieses Gespräch wurde als gelöst markiert. Schreiben Sie gern jederzeit wieder.',
+  emailAsk: 'Hinterlassen Sie Ihre E-Mail, dann senden wir die Antwort dorthin, falls Sie weg sind.',
+  emailSave: 'Benachrichtigen',
 };
 
 const fr: Strings = {
@@ -62,6 +66,8 @@ const fr: Strings = {
   team: 'Équipe',
   unavailable: 'Chat indisponible',
   resolved: 'Cette conversation est marquée comme résolue. Écrivez-nous quand vous voulez.',
+  emailAsk: 'Laissez votre e-mail : nous y enverrons notre réponse si vous êtes parti.',
+  emailSave: 'Me prévenir',
 };
 
 const es: Strings = {
@@ -84,6 +90,8 @@ const es: Strings = {
   team: 'Equipo',
   unavailable: 'Chat no disponible',
   resolved: 'Esta conversación se marcó como resuelta. Escríbenos cuando quieras.',
+  emailAsk: 'Déjanos tu email y te enviaremos la respuesta allí si te has ido.',
+  emailSave: 'Avisarme',
 };
 
 const LOCALES: Record<string, Strings> = { en, de, fr, es };

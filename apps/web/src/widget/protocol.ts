@@ -39,6 +39,7 @@ export interface WidgetHello {
   replyTime: string | null;
   preChat: { enabled: boolean; fields: PreChatField[] };
   preChatPending: boolean;
+  continuityEnabled: boolean;
   continuityEmail: boolean;
 }
 
@@ -70,4 +71,5 @@ export interface ClientEvents {
   ) => void;
   typing: (payload: { state: 'on' | 'off' }, ack: (answer: Ack<object>) => void) => void;
   read: (payload: { upTo: string }, ack: (answer: Ack<{ updated: number }>) => void) => void;
+  'contact.update': (payload: { name?: string; email?: string }, ack: (answer: Ack<object>) => void) => void;
 }

@@ -47,6 +47,11 @@ form.prechat { padding: 16px; display: flex; flex-direction: column; gap: 10px; 
 form.prechat label { display: flex; flex-direction: column; gap: 4px; font-size: 13px; }
 form.prechat input { border: 1px solid #d1d5db; border-radius: 8px; padding: 8px 10px; font: inherit; }
 form.prechat .error { color: #dc2626; font-size: 12px; }
+form.email-ask { align-self: stretch; background: #fff; border: 1px solid #e5e7eb; border-radius: 10px; padding: 10px; display: flex; flex-wrap: wrap; gap: 6px; font-size: 13px; }
+form.email-ask label { flex-basis: 100%; color: #374151; }
+form.email-ask input { flex: 1; min-width: 0; border: 1px solid #d1d5db; border-radius: 8px; padding: 6px 8px; font: inherit; }
+form.email-ask .send { padding: 6px 12px; }
+form.email-ask .error { flex-basis: 100%; color: #dc2626; font-size: 12px; }
 @media (max-width: 480px) {
   .root { bottom: 12px; } .root.right { right: 12px; } .root.left { left: 12px; }
   .panel { position: fixed; inset: 0; width: 100vw; height: 100%; border-radius: 0; bottom: 0; }
