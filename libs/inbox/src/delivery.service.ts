@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { In, LessThanOrEqual, type EntityManager } from 'typeorm';
-import { ChannelSenders, ChannelSendError, type OutboundRequest, type SendResult } from '@parley/channels';
+import { ChannelSenders, ChannelSendError, type SendResult } from '@parley/channels';
 import { SecretCipher, TransactionRunner } from '@parley/database';
 import { JobQueues, OutboxRelay, OutboxRepository } from '@parley/jobs';
 import { Metrics } from '@parley/observability';
@@ -11,6 +11,7 @@ import { Effects } from './effects.js';
 import { EmailThreads } from './email-threads.js';
 import { ContactIdentity, Conversation, Inbox, Message, type ChannelHealth } from './inbox.entities.js';
 import { toMessageView } from './views.js';
+import { isSurveyPayload } from './webchat-config.js';
 
 export type DeliveryOutcome = 'sent' | 'skipped' | 'failed' | 'retry';
 
@@ -19,13 +20,6 @@ function isTemplate(value: unknown): value is { contentSid: string; variables: R
     typeof value === 'object' &&
     value !== null &&
     typeof (value as { contentSid?: unknown }).contentSid === 'string'
-  );
-}
-
-function isSurvey(value: unknown): value is NonNullable<OutboundRequest['survey']> {
-  const survey = value as { surveyId?: unknown; question?: unknown; choices?: unknown } | null;
-  return (
-    typeof survey?.surveyId === 'string' && typeof survey.question === 'string' && Array.isArray(survey.choices)
   );
 }
 
@@ -101,7 +95,7 @@ export class DeliveryService {
         ...(inbox.channel === 'email'
           ? { email: await this.emailThreads.outboundContext(message, inbox) }
           : {}),
-        ...(message.kind === 'survey' && isSurvey(message.metadata.survey)
+        ...(message.kind === 'survey' && isSurveyPayload(message.metadata.survey)
           ? { survey: message.metadata.survey }
           : {}),
       });

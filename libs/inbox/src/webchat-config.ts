@@ -103,3 +103,19 @@ export function readWebchatConfig(config: Record<string, unknown>): WebchatConfi
       typeof config.continuityAfterMinutes === 'number' ? config.continuityAfterMinutes : 15,
   };
 }
+
+/** A survey question as a `kind: 'survey'` message carries it in `metadata.survey` (the surveys contract). */
+export interface SurveyPayload {
+  surveyId: string;
+  question: string;
+  choices: Array<{ value: number; label: string }>;
+}
+
+export function isSurveyPayload(value: unknown): value is SurveyPayload {
+  const survey = value as Partial<Record<keyof SurveyPayload, unknown>> | null;
+  return (
+    typeof survey?.surveyId === 'string' &&
+    typeof survey.question === 'string' &&
+    Array.isArray(survey.choices)
+  );
+}

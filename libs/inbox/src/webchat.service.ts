@@ -4,14 +4,14 @@ import { In, LessThanOrEqual, MoreThan, type FindOptionsWhere } from 'typeorm';
 import { readVisitorToken, signVisitorToken, verifyIdentifierHash } from '@parley/channels';
 import { AppConfig } from '@parley/config';
 import { SecretCipher, TransactionRunner } from '@parley/database';
-import type { WidgetHello, WidgetMessage, WidgetSurvey } from '@parley/realtime';
+import type { WidgetHello, WidgetMessage } from '@parley/realtime';
 import { DeliveryService } from './delivery.service.js';
 import { DirectoryRepository } from './directory.repository.js';
 import { normalizeIdentity } from './identity.js';
 import { Contact, ContactIdentity, Inbox, Message, type IdentityKind } from './inbox.entities.js';
 import { InboxError, InboxErrorCode } from './inbox.errors.js';
 import { IngestService } from './ingest.service.js';
-import { readWebchatConfig, type WebchatConfig } from './webchat-config.js';
+import { isSurveyPayload, readWebchatConfig, type WebchatConfig } from './webchat-config.js';
 
 /** Why a widget connection is refused; the gateway passes the message to the browser. */
 export class WebchatRefusal extends Error {}
@@ -56,15 +56,6 @@ export interface VisitorMessageInput {
   surveyId?: string;
   /** Pre-chat answers, with the first message. */
   details?: VisitorDetails;
-}
-
-function isSurvey(value: unknown): value is WidgetSurvey {
-  const survey = value as Partial<WidgetSurvey> | null;
-  return (
-    typeof survey?.surveyId === 'string' &&
-    typeof survey.question === 'string' &&
-    Array.isArray(survey.choices)
-  );
 }
 
 /**
@@ -447,7 +438,7 @@ export class WebchatService {
         ? await this.directory.userName(message.authorId)
         : null;
     const survey =
-      message.kind === 'survey' && isSurvey(message.metadata.survey) ? message.metadata.survey : null;
+      message.kind === 'survey' && isSurveyPayload(message.metadata.survey) ? message.metadata.survey : null;
     return {
       id: message.id,
       direction: message.direction,

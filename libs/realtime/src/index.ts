@@ -15,7 +15,7 @@ export { RealtimeModule } from './realtime.module.js';
 export { AGENT_NAMESPACE, rooms } from './rooms.js';
 export {
   WIDGET_NAMESPACE,
-  WidgetPublisher,
+  widgetEventOf,
   widgetRooms,
   type WidgetEmitMap,
   type WidgetHello,

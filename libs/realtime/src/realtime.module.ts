@@ -1,11 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { PresenceStore } from './presence.store.js';
 import { RealtimePublisher } from './realtime-publisher.js';
-import { WidgetPublisher } from './widget-events.js';
 
 @Global()
-@Module({
-  exports: [PresenceStore, RealtimePublisher, WidgetPublisher],
-  providers: [PresenceStore, RealtimePublisher, WidgetPublisher],
-})
+@Module({ exports: [PresenceStore, RealtimePublisher], providers: [PresenceStore, RealtimePublisher] })
 export class RealtimeModule {}

@@ -1,7 +1,3 @@
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { Emitter } from '@socket.io/redis-emitter';
-import { Redis } from 'ioredis';
-import { AppConfig } from '@parley/config';
 import type { AgentServerEvents } from './agent-events.js';
 import { rooms } from './rooms.js';
 
@@ -88,35 +84,4 @@ export function widgetEventOf(
     rooms: [rooms.conversation(conversation.id)],
     payload: { status: conversation.status === 'resolved' ? 'resolved' : 'open' },
   };
-}
-
-/** Publishes to `/widget` rooms through Redis from any process (the worker delivers agent replies). */
-@Injectable()
-export class WidgetPublisher implements OnModuleDestroy {
-  private readonly logger = new Logger(WidgetPublisher.name);
-  private readonly redis: Redis;
-  private readonly emitter: Emitter;
-
-  constructor(config: AppConfig) {
-    this.redis = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: 2 });
-    this.redis.on('error', (error: Error) => this.logger.warn(`redis: ${error.message}`));
-    this.emitter = new Emitter(this.redis, { key: `${config.env.REDIS_PREFIX}:socket.io` }).of(
-      WIDGET_NAMESPACE,
-    );
-  }
-
-  /** Throws while Redis is not connected, so a delivery is retried rather than lost. */
-  publish<E extends keyof WidgetServerEvents>(
-    roomNames: string[],
-    event: E,
-    payload: WidgetServerEvents[E],
-  ): void {
-    if (roomNames.length === 0) return;
-    if (this.redis.status !== 'ready') throw new Error(`redis is ${this.redis.status}`);
-    this.emitter.to(roomNames).emit(event, payload);
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.redis.quit().catch(() => undefined);
-  }
 }

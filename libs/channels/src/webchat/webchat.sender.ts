@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { WidgetPublisher, widgetRooms } from '@parley/realtime';
+import { RealtimePublisher, widgetRooms } from '@parley/realtime';
 import {
   ChannelSendError,
   type ChannelSender,
@@ -29,12 +29,12 @@ function roomFor(to: { kind: string; value: string }, inboxId: string): string {
 export class WebchatSender implements ChannelSender {
   readonly channels = ['webchat'] as const;
 
-  constructor(private readonly publisher: WidgetPublisher) {}
+  constructor(private readonly publisher: RealtimePublisher) {}
 
   send(request: OutboundRequest): Promise<SendResult> {
     const room = roomFor(request.to, request.inboxId);
     try {
-      this.publisher.publish([room], 'message', {
+      this.publisher.publishToWidgets([room], 'message', {
         message: {
           id: request.messageId,
           direction: 'out',
@@ -60,7 +60,7 @@ export class WebchatSender implements ChannelSender {
   }
 
   typing(request: TypingRequest): Promise<void> {
-    this.publisher.publish([roomFor(request.to, request.inboxId)], 'typing', {
+    this.publisher.publishToWidgets([roomFor(request.to, request.inboxId)], 'typing', {
       state: request.on ? 'on' : 'off',
       agentName: null,
     });
