@@ -41,6 +41,7 @@ import {
 } from './surveys/surveys.controllers.js';
 import { MetaWebhooksController } from './webhooks/meta-webhooks.controller.js';
 import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller.js';
+import { WidgetModule } from './widget/widget.module.js';
 
 @Module({
   controllers: [
@@ -81,6 +82,7 @@ import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller.
     RealtimeModule,
     ReportingModule,
     SurveysModule,
+    WidgetModule,
   ],
   providers: [AgentGateway, HealthService, { provide: APP_GUARD, useClass: AuthGuard }],
 })

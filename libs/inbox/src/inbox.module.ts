@@ -24,6 +24,8 @@ import { MediaService } from './media.service.js';
 import { MetaWebhooksService } from './meta-webhooks.service.js';
 import { ReplyRouter } from './reply-router.js';
 import { TwilioWebhooksService } from './twilio-webhooks.service.js';
+import { WebchatContinuityService } from './webchat-continuity.service.js';
+import { WebchatService } from './webchat.service.js';
 
 @Module({
   exports: [
@@ -43,6 +45,8 @@ import { TwilioWebhooksService } from './twilio-webhooks.service.js';
     MediaService,
     MetaWebhooksService,
     TwilioWebhooksService,
+    WebchatContinuityService,
+    WebchatService,
   ],
   imports: [ChannelsModule, TypeOrmModule.forFeature(INBOX_ENTITIES)],
   providers: [
@@ -68,6 +72,8 @@ import { TwilioWebhooksService } from './twilio-webhooks.service.js';
     MetaWebhooksService,
     ReplyRouter,
     TwilioWebhooksService,
+    WebchatContinuityService,
+    WebchatService,
   ],
 })
 export class InboxModule {}
