@@ -241,6 +241,14 @@ describe('Web chat widget over socket.io: sessions, identity, round trip, typing
     });
     await laptop.client.next('message', (p) => p.message.id === reply.body.id);
     await phone.client.next('message', (p) => p.message.id === reply.body.id);
+    // The history lists replies once the sender has recorded them as sent (just after the live push).
+    await eventually(async () => {
+      const messages = await agent('GET', `/api/v1/conversations/${created.message.conversationId}/messages`);
+      return (
+        messages.body.items.find((m: { id: string; status: string }) => m.id === reply.body.id)?.status ===
+        'sent'
+      );
+    });
     const tablet = await widget(auth);
     const history = await tablet.client.emit('messages.sync', {});
     expect(history.messages.map((m: { body: string }) => m.body)).toEqual(['From my laptop', 'Hi Ola']);

@@ -40,6 +40,7 @@ import { SurveysError, SurveysErrorCode } from './surveys.errors.js';
 import { SurveysRepository } from './surveys.repository.js';
 
 const DAY_MS = 86_400_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A `scheduled` row this late has lost its job; the sweeper enqueues it again. */
 const OVERDUE_MS = 2 * 60_000;
 
@@ -137,9 +138,11 @@ export class SurveysService implements ConversationHooks, OnModuleInit {
     const { manager, workspaceId, contactId, inbox, now } = candidate;
     if (inbox.channel === 'email') return null;
     const button = parseQuickReply(candidate.metadata.quickReply);
+    // A widget button names its survey; anything that is not a survey id is just message metadata.
+    const widgetSurveyId = candidate.metadata.surveyId;
     const buttonSurveyId =
       button?.surveyId ??
-      (typeof candidate.metadata.surveyId === 'string' ? candidate.metadata.surveyId : null);
+      (typeof widgetSurveyId === 'string' && UUID.test(widgetSurveyId) ? widgetSurveyId : null);
     let survey = await this.repository.awaitingAnswer(manager, workspaceId, contactId, inbox.channel, now);
     if (buttonSurveyId && survey?.id !== buttonSurveyId) {
       const pressed = await this.repository.find(workspaceId, buttonSurveyId, manager);
