@@ -23,7 +23,8 @@ export function parseScoreReply(kind: SurveyKind, body: string): ParsedAnswer | 
   return { score, comment: comment ? comment.slice(0, 2000) : null };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** A survey id as Postgres stores it (anything else is never looked up). */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const QUICK_REPLY = /^SURVEY:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):(\d{1,2})$/;
 
 /** The payload of a Messenger/Instagram quick reply button for one score. */

@@ -34,13 +34,13 @@ import {
   quickReplyPayload,
   signSurveyToken,
   verifySurveyToken,
+  UUID,
 } from './survey-reply.js';
 import { Survey, SurveyExclusion } from './surveys.entities.js';
 import { SurveysError, SurveysErrorCode } from './surveys.errors.js';
 import { SurveysRepository } from './surveys.repository.js';
 
 const DAY_MS = 86_400_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A `scheduled` row this late has lost its job; the sweeper enqueues it again. */
 const OVERDUE_MS = 2 * 60_000;
 
