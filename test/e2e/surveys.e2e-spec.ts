@@ -444,6 +444,26 @@ describe('surveys end to end: resolve → delayed job → channel → answer →
     expect((await admin('GET', '/api/v1/reports/timeseries?metric=happiness')).status).toBe(400);
   });
 
+  it('an answer racing the next question of its sequence never deadlocks (one lock order)', async () => {
+    await admin('PUT', `/api/v1/surveys/policy/inboxes/${sms}`, { kinds: ['csat', 'ces'] });
+    const surveys = stack.api.get(SurveysService);
+    for (let i = 0; i < 4; i++) {
+      const phone = `+1415555030${i}`;
+      const conversationId = await servedAndResolved(phone);
+      const [csat, ces] = await surveysOf(conversationId);
+      await surveys.send(ws.workspaceId, csat.id);
+      // The customer answers while a worker sends the second question (as the follow-up job would).
+      const [, sent] = await Promise.allSettled([text(phone, '4'), surveys.send(ws.workspaceId, ces.id)]);
+      expect(sent.status).toBe('fulfilled');
+      const rows = await eventually(async () => {
+        const current = await surveysOf(conversationId);
+        return current[0].status === 'answered' && current[1].status === 'sent' ? current : undefined;
+      });
+      expect(rows.map((row) => row.score)).toEqual([4, null]);
+    }
+    await admin('DELETE', `/api/v1/surveys/policy/inboxes/${sms}`);
+  });
+
   describe('email: a signed one-time link to the survey page with a confirm step', () => {
     let emailInbox: string;
     let conversationId: string;

@@ -98,7 +98,7 @@ export class SurveysRepository {
     return manager.exists(SurveyExclusion, { where: { conversationId } });
   }
 
-  /** The survey on this channel that a chat reply from the contact would answer, locked. */
+  /** The survey on this channel that a chat reply from the contact would answer (not locked). */
   awaitingAnswer(
     manager: EntityManager,
     workspaceId: string,
@@ -134,7 +134,6 @@ export class SurveysRepository {
   ): Promise<Survey | null> {
     return manager
       .createQueryBuilder(Survey, 's')
-      .setLock('pessimistic_write')
       .where(`s.workspace_id = :workspaceId AND s.contact_id = :contactId AND s.channel = :channel`, of)
       .andWhere(condition.sql, condition.params)
       .orderBy(`s.${newest}`, 'DESC')
@@ -149,6 +148,11 @@ export class SurveysRepository {
       [workspaceId, contactId],
     );
     return rows[0]?.id ?? null;
+  }
+
+  /** Row lock on a conversation, taken before any survey row of it (the senders' order). */
+  async lockConversation(manager: EntityManager, conversationId: string): Promise<void> {
+    await manager.query(`SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE`, [conversationId]);
   }
 
   async conversationOfMessage(manager: EntityManager, messageId: string): Promise<string | null> {

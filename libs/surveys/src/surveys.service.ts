@@ -154,7 +154,10 @@ export class SurveysService implements ConversationHooks, OnModuleInit {
           ? pressed
           : null;
     }
-    if (survey) {
+    // Lock order as everywhere else (postAutomated): the conversation, then the survey row.
+    const locked = survey && (await this.lockInOrder(manager, survey));
+    if (locked && locked.survey.status === 'sent') {
+      survey = locked.survey;
       const answer = button
         ? SCALES[survey.kind].min <= button.score && button.score <= SCALES[survey.kind].max
           ? { score: button.score, comment: null }
@@ -164,8 +167,6 @@ export class SurveysService implements ConversationHooks, OnModuleInit {
         await this.cancelGroup(manager, candidate.effects, survey, 'the customer wrote something else');
         return null;
       }
-      const conversationId = await this.conversationOf(survey, manager);
-      if (!conversationId) return null;
       await this.recordAnswer(
         manager,
         candidate.effects,
@@ -174,7 +175,10 @@ export class SurveysService implements ConversationHooks, OnModuleInit {
         answer.comment,
         candidate.messageId,
       );
-      return { conversationId, metadata: { surveyId: survey.id, score: answer.score } };
+      return {
+        conversationId: locked.conversationId,
+        metadata: { surveyId: survey.id, score: answer.score },
+      };
     }
     const policy = await this.policies.effective(manager, workspaceId, inbox.id);
     const since = new Date(now.getTime() - policy.commentWindowMinutes * 60_000);
@@ -185,18 +189,34 @@ export class SurveysService implements ConversationHooks, OnModuleInit {
       inbox.channel,
       since,
     );
-    const commentedIn = commented && (await this.conversationOf(commented, manager));
-    if (!commented || !commentedIn || !candidate.body.trim()) return null;
-    commented.comment = candidate.body.trim().slice(0, 2000);
-    await manager.save(commented);
+    if (!commented || !candidate.body.trim()) return null;
+    const held = await this.lockInOrder(manager, commented);
+    if (!held || held.survey.comment !== null) return null;
+    held.survey.comment = candidate.body.trim().slice(0, 2000);
+    await manager.save(held.survey);
     this.announce(
       candidate.effects,
-      commented,
+      held.survey,
       { type: 'contact', id: contactId },
       candidate.messageId,
       true,
     );
-    return { conversationId: commentedIn, metadata: { surveyId: commented.id, comment: true } };
+    return { conversationId: held.conversationId, metadata: { surveyId: held.survey.id, comment: true } };
+  }
+
+  /**
+   * Locks the survey's conversation, then re-reads the survey locked: the order every sender uses
+   * (postAutomated locks the conversation first), so an answer and a send never deadlock.
+   */
+  private async lockInOrder(
+    manager: EntityManager,
+    survey: Survey,
+  ): Promise<{ survey: Survey; conversationId: string } | null> {
+    const conversationId = await this.conversationOf(survey, manager);
+    if (!conversationId) return null;
+    await this.repository.lockConversation(manager, conversationId);
+    const [fresh] = await this.repository.lock(manager, survey.workspaceId, [survey.id]);
+    return fresh ? { survey: fresh, conversationId } : null;
   }
 
   // ── Jobs ───────────────────────────────────────────────────────────────────────────────
@@ -256,9 +276,11 @@ export class SurveysService implements ConversationHooks, OnModuleInit {
         return;
       }
     }
-    const group = (await this.repository.group(workspaceId, survey.groupId)).filter(
-      (row) => row.status === 'scheduled',
-    );
+    const rows = await this.repository.group(workspaceId, survey.groupId);
+    // In a chat the next question follows an answer to the previous one (the answer enqueues it).
+    const previous = rows.find((row) => row.position === survey.position - 1);
+    if (previous && previous.status !== 'answered') return;
+    const group = rows.filter((row) => row.status === 'scheduled');
     // Email asks every question of the sequence on one page; chat channels ask one at a time.
     const batch = option.channel === 'email' ? group : [survey];
     const locale = (await this.repository.contactLocale(survey.contactId)) ?? policy.defaultLocale;
