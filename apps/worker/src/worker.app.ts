@@ -1,20 +1,30 @@
 import { createServer } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { AppConfig } from '@parley/config';
-import { Metrics } from '@parley/observability';
+import { ImapPollers } from '@parley/inbox';
+import { Metrics, type ParleyLogger } from '@parley/observability';
 import type { INestApplicationContext, LogLevel } from '@nestjs/common';
 import { WorkerModule } from './worker.module.js';
 
 /** Builds the worker (used by main.ts and by the tests). */
 export async function createWorkerApp(
-  options: { logger?: false | LogLevel[] } = { logger: ['error', 'warn', 'log'] },
+  options: { logger?: false | LogLevel[] | ParleyLogger } = { logger: ['error', 'warn', 'log'] },
 ): Promise<INestApplicationContext> {
   const app = await NestFactory.createApplicationContext(WorkerModule, { logger: options.logger });
-  app.enableShutdownHooks();
   // Deliveries and jobs counted here are scraped from the worker itself (the api has its own /metrics).
+  const metrics = app.get(Metrics);
+  const pollers = app.get(ImapPollers);
+  metrics.scrapeGauge(
+    'parley_imap_pollers',
+    'IMAP mailboxes this worker polls (holds the lock of)',
+    [],
+    (gauge) => {
+      gauge.set(pollers.polling.length);
+      return Promise.resolve();
+    },
+  );
   const port = app.get(AppConfig).env.WORKER_METRICS_PORT;
   if (port > 0) {
-    const metrics = app.get(Metrics);
     const server = createServer((request, response) => {
       if (request.url !== '/metrics') return void response.writeHead(404).end();
       void metrics

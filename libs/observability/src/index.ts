@@ -1,2 +1,13 @@
+export {
+  currentLogContext,
+  ParleyLogger,
+  requestIdFrom,
+  requestIdMiddleware,
+  scrubSecrets,
+  withLogContext,
+  type LogContext,
+  type ParleyLoggerOptions,
+} from './logging.js';
 export { Metrics } from './metrics.js';
 export { ObservabilityModule } from './observability.module.js';
+export { installGracefulShutdown, InFlightRequests, lifecycle, type ShutdownOptions } from './shutdown.js';
