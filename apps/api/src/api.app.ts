@@ -10,6 +10,7 @@ import { DomainErrorFilter } from './common/domain-error.filter.js';
 import { applyRateLimits } from './common/rate-limits.js';
 import { validationPipe } from './common/validation.js';
 import { emailWebhookBody } from './email/email-webhooks.controller.js';
+import { AgentGateway } from './realtime/agent.gateway.js';
 import { RedisIoAdapter } from './realtime/redis-io.adapter.js';
 
 function trustProxySetting(value: string): boolean | number | string {
@@ -33,8 +34,8 @@ export function openApiDocument(app: NestExpressApplication): OpenAPIObject {
 export interface ApiDrain {
   /** Requests being handled right now (a graceful shutdown waits for them). */
   inFlight: InFlightRequests;
-  /** Disconnects the agent sockets of this process only. */
-  disconnectLocalSockets(): void;
+  /** Disconnects the agent sockets of this process only, once their presence bookkeeping is written. */
+  disconnectLocalSockets(): Promise<void>;
 }
 
 // Nest's application object is a proxy that takes no new properties: the drain handles live here.
@@ -96,6 +97,12 @@ export async function createApiApp(
   app.useWebSocketAdapter(io);
   const document = openApiDocument(app);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
-  drains.set(app, { inFlight, disconnectLocalSockets: () => io.disconnectLocalSockets() });
+  drains.set(app, {
+    inFlight,
+    disconnectLocalSockets: async () => {
+      io.disconnectLocalSockets();
+      await app.get(AgentGateway).settled();
+    },
+  });
   return app;
 }

@@ -4,7 +4,7 @@ import { AppConfig } from '@parley/config';
 import { ImapPollers } from '@parley/inbox';
 import { Metrics, type ParleyLogger } from '@parley/observability';
 import type { INestApplicationContext, LogLevel } from '@nestjs/common';
-import { WorkerModule } from './worker.module.js';
+import { PROCESSORS, WorkerModule } from './worker.module.js';
 
 /** Builds the worker (used by main.ts and by the tests). */
 export async function createWorkerApp(
@@ -24,19 +24,26 @@ export async function createWorkerApp(
     },
   );
   const port = app.get(AppConfig).env.WORKER_METRICS_PORT;
-  if (port > 0) {
-    const server = createServer((request, response) => {
-      if (request.url !== '/metrics') return void response.writeHead(404).end();
-      void metrics
-        .render()
-        .then(({ contentType, body }) => response.writeHead(200, { 'content-type': contentType }).end(body));
-    });
-    server.listen(port);
-    const close = app.close.bind(app);
-    app.close = async () => {
-      server.close();
-      await close();
-    };
-  }
+  const server =
+    port > 0
+      ? createServer((request, response) => {
+          if (request.url !== '/metrics') return void response.writeHead(404).end();
+          void metrics
+            .render()
+            .then(({ contentType, body }) =>
+              response.writeHead(200, { 'content-type': contentType }).end(body),
+            );
+        }).listen(port)
+      : null;
+  const close = app.close.bind(app);
+  app.close = async () => {
+    // First stop taking jobs and let the active ones finish, while the database, Redis and the
+    // channel clients they use are still open. Nest would close the BullMQ workers last of all
+    // (onApplicationShutdown), after the modules they depend on: a job cut off there fails after
+    // its side effect (a message sent) and its retry does it again.
+    await Promise.all(PROCESSORS.map((processor) => app.get(processor).worker.close()));
+    server?.close();
+    await close();
+  };
   return app;
 }

@@ -78,6 +78,10 @@ export function installGracefulShutdown(options: ShutdownOptions): void {
     started = true;
     lifecycle.draining = true;
     logger.log(`${signal} received: draining`);
+    // A client closing under a late callback must not turn a clean drain into a crash.
+    process.on('unhandledRejection', (reason) =>
+      logger.warn(`while shutting down: ${(reason as Error)?.message ?? String(reason)}`),
+    );
     const drain = async () => {
       const http = options.http;
       if (http) {

@@ -30,6 +30,7 @@ type AgentSocket = Socket<DefaultEventsMap, AgentEmitMap, DefaultEventsMap, Agen
 @UsePipes(validationPipe)
 export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect {
   private readonly logger = new Logger(AgentGateway.name);
+  private readonly leaving = new Set<Promise<void>>();
   @WebSocketServer() private readonly namespace: Namespace;
 
   constructor(
@@ -81,6 +82,17 @@ export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect {
   }
 
   async handleDisconnect(socket: AgentSocket): Promise<void> {
+    const done = this.forget(socket);
+    this.leaving.add(done);
+    await done.finally(() => this.leaving.delete(done));
+  }
+
+  /** Resolves once the presence bookkeeping of every closed socket is written (a shutdown waits for it). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.leaving]);
+  }
+
+  private async forget(socket: AgentSocket): Promise<void> {
     const principal = socket.data.principal as Principal | undefined;
     if (!principal?.userId) return;
     this.metrics.sockets.dec();
