@@ -162,5 +162,13 @@ describe('graceful shutdown of api and worker processes under load', () => {
       return rows.length === REPLIES && rows.every((m) => m.status === 'sent');
     });
     expect(second.running).toBe(true);
+    // The survivor timed the deliveries it ran: how long each waited in the queue and how long it took.
+    const exposition = await second.metrics();
+    expect(exposition).toMatch(
+      /parley_job_duration_seconds_count\{queue="delivery",job="delivery.deliver",outcome="completed"\} [1-9]/,
+    );
+    expect(exposition).toMatch(
+      /parley_job_wait_seconds_count\{queue="delivery",job="delivery.deliver"\} [1-9]/,
+    );
   }, 180_000);
 });

@@ -129,9 +129,14 @@ export class WorkerProcess extends ParleyProcess {
     super(name, 'apps/worker/src/main.ts', { WORKER_METRICS_PORT: String(metricsPort), ...env });
   }
 
-  /** One metric's value from this worker's /metrics, or null when absent. */
+  /** This worker's Prometheus exposition (WORKER_METRICS_PORT). */
+  async metrics(): Promise<string> {
+    return (await fetch(`http://127.0.0.1:${this.metricsPort}/metrics`)).text();
+  }
+
+  /** One series' value (name with its labels, if any) from this worker's /metrics, or null when absent. */
   async metric(name: string): Promise<number | null> {
-    const text = await (await fetch(`http://127.0.0.1:${this.metricsPort}/metrics`)).text();
+    const text = await this.metrics();
     const line = text.split('\n').find((l) => l.startsWith(`${name} `));
     return line ? Number(line.slice(name.length + 1)) : null;
   }

@@ -23,6 +23,11 @@ export async function createWorkerApp(
       return Promise.resolve();
     },
   );
+  for (const processor of PROCESSORS) {
+    const worker = app.get(processor).worker;
+    worker.on('completed', (job) => metrics.observeJob(worker.name, job, 'completed'));
+    worker.on('failed', (job) => job && metrics.observeJob(worker.name, job, 'failed'));
+  }
   const port = app.get(AppConfig).env.WORKER_METRICS_PORT;
   const server =
     port > 0
