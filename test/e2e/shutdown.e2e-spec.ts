@@ -65,6 +65,13 @@ describe('graceful shutdown of api and worker processes under load', () => {
     const agent = await ws.addMember('agent');
     const socketOnOne = await connectAgent(one.url, await login(one.url, agent.email));
     const disconnected = new Promise<string>((resolve) => socketOnOne.socket.once('disconnect', resolve));
+    await eventually(async () => {
+      const [row] = await db.query(
+        `SELECT availability FROM memberships WHERE workspace_id = $1 AND user_id = $2`,
+        [ws.workspaceId, agent.id],
+      );
+      return row?.availability === 'online';
+    });
 
     const acknowledged = new Map<string, 'one' | 'two'>();
     let next = 0;
@@ -107,6 +114,12 @@ describe('graceful shutdown of api and worker processes under load', () => {
       expect.arrayContaining(['SIGTERM received: draining', 'drained: exiting']),
     );
     expect(await disconnected).toBe('io server disconnect');
+    // A process going away is not the agent going away: still online (their app reconnects elsewhere).
+    const [membership] = await db.query(
+      `SELECT availability FROM memberships WHERE workspace_id = $1 AND user_id = $2`,
+      [ws.workspaceId, agent.id],
+    );
+    expect(membership.availability).toBe('online');
     expect(acknowledged.size).toBe(MESSAGES);
     const byOne = [...acknowledged.values()].filter((p) => p === 'one').length;
     expect(byOne).toBeGreaterThan(0);

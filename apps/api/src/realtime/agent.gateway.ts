@@ -11,7 +11,7 @@ import {
 import type { DefaultEventsMap, Namespace, Socket } from 'socket.io';
 import { AuthService, hasRole, MembersService, TeamsService, type Principal } from '@parley/accounts';
 import { AssignmentService, ConversationsService, DeliveryService } from '@parley/inbox';
-import { Metrics } from '@parley/observability';
+import { lifecycle, Metrics } from '@parley/observability';
 import { AGENT_NAMESPACE, PresenceStore, rooms, type AgentEmitMap } from '@parley/realtime';
 import { validationPipe } from '../common/validation.js';
 import { ConversationRoomDto, TypingDto } from './agent-socket.dto.js';
@@ -98,6 +98,9 @@ export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect {
     this.metrics.sockets.dec();
     try {
       if (await this.presence.disconnected(principal.workspaceId, principal.userId)) {
+        // This process is shutting down, the agent is not leaving: their app reconnects to another
+        // api within seconds. If it does not, the idle sweep takes them offline later.
+        if (lifecycle.draining) return;
         this.namespace
           .to(rooms.workspace(principal.workspaceId))
           .emit('presence', { userId: principal.userId, status: 'offline' });
