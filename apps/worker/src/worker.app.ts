@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { AppConfig } from '@parley/config';
 import { ImapPollers } from '@parley/inbox';
-import { Metrics, type ParleyLogger } from '@parley/observability';
+import { logJobContext, Metrics, type ParleyLogger } from '@parley/observability';
 import type { INestApplicationContext, LogLevel } from '@nestjs/common';
 import { PROCESSORS, WorkerModule } from './worker.module.js';
 
@@ -10,6 +10,8 @@ import { PROCESSORS, WorkerModule } from './worker.module.js';
 export async function createWorkerApp(
   options: { logger?: false | LogLevel[] | ParleyLogger } = { logger: ['error', 'warn', 'log'] },
 ): Promise<INestApplicationContext> {
+  // Lines logged while a job runs name it (queue, jobId).
+  logJobContext(PROCESSORS);
   const app = await NestFactory.createApplicationContext(WorkerModule, { logger: options.logger });
   // Deliveries and jobs counted here are scraped from the worker itself (the api has its own /metrics).
   const metrics = app.get(Metrics);

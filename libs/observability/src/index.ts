@@ -1,5 +1,6 @@
 export {
   currentLogContext,
+  logJobContext,
   ParleyLogger,
   requestIdFrom,
   requestIdMiddleware,

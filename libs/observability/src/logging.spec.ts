@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 import {
   currentLogContext,
+  logJobContext,
   ParleyLogger,
   requestIdFrom,
   requestIdMiddleware,
@@ -113,5 +114,21 @@ describe('request ids', () => {
     const access = JSON.parse(lines.at(-1)!);
     expect(access).toMatchObject({ context: 'Http', requestId: 'r-42' });
     expect(access.message).toMatch(/^GET \/webhooks\/meta 204 [\d.]+ms$/);
+  });
+});
+
+describe('job log context', () => {
+  it('gives the lines a processor logs the queue and id of the job it handles, once however often applied', async () => {
+    class Processor {
+      async process(job: { id?: string; queueName: string; data: number }): Promise<unknown> {
+        await Promise.resolve();
+        return { context: currentLogContext(), data: job.data };
+      }
+    }
+    logJobContext([Processor]);
+    logJobContext([Processor]);
+    const result = await new Processor().process({ id: '42', queueName: 'delivery', data: 7 });
+    expect(result).toEqual({ context: { queue: 'delivery', jobId: '42' }, data: 7 });
+    expect(currentLogContext()).toBeUndefined();
   });
 });

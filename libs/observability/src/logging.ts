@@ -159,3 +159,26 @@ export class ParleyLogger extends ConsoleLogger {
     return super.formatContext(context) + (tag ? `(${tag}) ` : '');
   }
 }
+
+interface JobLike {
+  id?: string;
+  queueName: string;
+}
+
+const withJobContext = new WeakSet<object>();
+
+/**
+ * Makes every line logged while a BullMQ processor handles a job carry the job's `queue` and
+ * `jobId`. Wraps `process` on the classes' prototypes once (before the workers are created).
+ */
+export function logJobContext(processors: ReadonlyArray<{ prototype: object }>): void {
+  for (const { prototype } of processors) {
+    if (withJobContext.has(prototype)) continue;
+    withJobContext.add(prototype);
+    const target = prototype as { process: (this: unknown, job: JobLike, ...rest: unknown[]) => unknown };
+    const original = target.process;
+    target.process = function (this: unknown, job: JobLike, ...rest: unknown[]) {
+      return withLogContext({ queue: job.queueName, jobId: job.id }, () => original.call(this, job, ...rest));
+    };
+  }
+}
