@@ -32,6 +32,7 @@ describe('surveys end to end: resolve → delayed job → channel → answer →
   let db: DataSource;
   let admin: Http;
   let agent: Http;
+  let agentId: string;
   let public_: Http;
   let sms: string;
   let supervisorSocket: AgentClient;
@@ -47,6 +48,7 @@ describe('surveys end to end: resolve → delayed job → channel → answer →
     ws = await createWorkspace(stack.api);
     admin = client(stack.url, { token: await login(stack.url, ws.admin.email) });
     const member = await ws.addMember('agent');
+    agentId = member.id;
     agent = client(stack.url, { token: await login(stack.url, member.email) });
     public_ = client(stack.url);
     sms = (await ws.addInbox({ channel: 'sms' })).id;
@@ -404,6 +406,42 @@ describe('surveys end to end: resolve → delayed job → channel → answer →
     );
     await eventually(async () => (await surveysOf(conversationId))[0].score === 5);
     expect(await conversation(conversationId)).toMatchObject({ status: 'resolved', reopenCount: 0 });
+  });
+
+  it('attributes CSAT to the agent assigned when it was sent, even after a reassignment; reports show it', async () => {
+    const other = await ws.addMember('agent');
+    const phone = '+14155550210';
+    const conversationId = await conversationOf(await text(phone, 'Can you check my order?'));
+    await admin('POST', `/api/v1/conversations/${conversationId}/assign`, { assigneeId: agentId });
+    await agent('POST', `/api/v1/conversations/${conversationId}/messages`, { body: 'Checked, all good.' });
+    await agent('POST', `/api/v1/conversations/${conversationId}/resolve`);
+    const [csat] = await surveysOf(conversationId);
+    await promote(csat.id);
+    await eventually(async () => (await surveysOf(conversationId))[0].status === 'sent');
+    await text(phone, '5');
+    await eventually(async () => (await surveysOf(conversationId))[0].score === 5);
+    // An automation or a supervisor moves the conversation on afterwards: the score stays with the first agent.
+    expect(
+      (await admin('POST', `/api/v1/conversations/${conversationId}/assign`, { assigneeId: other.id }))
+        .status,
+    ).toBeLessThan(300);
+    const mine = await admin('GET', `/api/v1/surveys/summary?agentId=${agentId}&kind=csat`);
+    expect(mine.body.items[0].csat).toMatchObject({ responses: 1, percent: 100, mean: 5 });
+    const theirs = await admin('GET', `/api/v1/surveys/summary?agentId=${other.id}&kind=csat`);
+    expect(theirs.body.items[0].csat.responses).toBe(0);
+    const board = (await admin('GET', '/api/v1/reports/agents')).body.items as Json[];
+    expect(board.find((row) => row.agentId === agentId).csat).toEqual({ responses: 1, percent: 100 });
+    expect(board.find((row) => row.agentId === other.id).csat).toEqual({ responses: 0, percent: null });
+    const summary = (await admin('GET', `/api/v1/reports/summary?agentId=${agentId}`)).body;
+    expect(summary.satisfaction.csat).toMatchObject({ responses: 1, percent: 100 });
+    expect(summary.satisfaction.ces.scale).toContain('CES 2.0');
+    const series = await admin('GET', '/api/v1/reports/timeseries?metric=csat&interval=week');
+    expect(series.status).toBe(200);
+    expect(series.body.points.at(-1)).toMatchObject({ period: expect.stringMatching(/^\d{4}-\d\d-\d\d$/) });
+    expect(series.body.points.reduce((sum: number, p: Json) => sum + p.responses, 0)).toBeGreaterThanOrEqual(
+      2,
+    );
+    expect((await admin('GET', '/api/v1/reports/timeseries?metric=happiness')).status).toBe(400);
   });
 
   describe('email: a signed one-time link to the survey page with a confirm step', () => {

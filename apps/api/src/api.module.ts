@@ -31,6 +31,7 @@ import { HealthService } from './health/health.service.js';
 import { InboxesController } from './inboxes/inboxes.controller.js';
 import { MetricsController } from './health/metrics.controller.js';
 import { CalendarsController, SlaPoliciesController } from './reports/calendars-sla.controllers.js';
+import { ConversationSlaController } from './reports/conversation-sla.controller.js';
 import { ReportsController } from './reports/reports.controller.js';
 import { AgentGateway } from './realtime/agent.gateway.js';
 import {
@@ -40,6 +41,7 @@ import {
 } from './surveys/surveys.controllers.js';
 import { MetaWebhooksController } from './webhooks/meta-webhooks.controller.js';
 import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller.js';
+import { WidgetModule } from './widget/widget.module.js';
 
 @Module({
   controllers: [
@@ -51,6 +53,7 @@ import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller.
     CalendarsController,
     CannedResponsesController,
     ContactsController,
+    ConversationSlaController,
     ConversationSurveysController,
     ConversationsController,
     EmailMessagesController,
@@ -79,6 +82,7 @@ import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller.
     RealtimeModule,
     ReportingModule,
     SurveysModule,
+    WidgetModule,
   ],
   providers: [AgentGateway, HealthService, { provide: APP_GUARD, useClass: AuthGuard }],
 })

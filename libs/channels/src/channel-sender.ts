@@ -22,6 +22,8 @@ export interface OutboundRequest {
   quickReplies?: QuickReply[];
   /** Email: how the reply threads in the customer's mail client. */
   email?: EmailThreadContext;
+  /** A survey question (`kind: 'survey'`), for channels that show its choices as buttons (web chat). */
+  survey?: { surveyId: string; question: string; choices: Array<{ value: number; label: string }> };
 }
 
 export interface QuickReply {
@@ -45,6 +47,7 @@ export interface EmailThreadContext {
 
 /** Mirror the agent's typing to a channel that shows it (Messenger, Instagram). */
 export interface TypingRequest {
+  inboxId: string;
   config: Record<string, unknown>;
   secrets: Record<string, unknown>;
   to: { kind: string; value: string };

@@ -39,6 +39,8 @@ export interface ReplyInput {
   attachments?: Attachment[];
   /** WhatsApp template (required outside the 24-hour window): Content SID and its variables. */
   template?: { contentSid: string; variables?: Record<string, string> };
+  /** Kept with the message (automation marks its acknowledgements); not accepted from the API. */
+  metadata?: Record<string, unknown>;
 }
 
 /** A message written by Parley itself (a survey question, an alert note), not by a person. */
@@ -145,6 +147,7 @@ export class ConversationsService {
           attachments: input.attachments ?? [],
           status: 'queued',
           metadata: {
+            ...input.metadata,
             ...actorMetadata(actor),
             ...(template ? { template } : {}),
             ...(tag ? { messageTag: tag } : {}),
@@ -329,6 +332,47 @@ export class ConversationsService {
     });
   }
 
+  /**
+   * Escalation: urgent priority, optionally another team, an `escalated` event on the timeline and
+   * a live `conversation.escalated` to supervisors and the assignee.
+   */
+  escalate(
+    workspaceId: string,
+    actor: Actor,
+    id: string,
+    input: { teamId?: string; reason: string | null },
+  ): Promise<ConversationView> {
+    return this.change(workspaceId, id, async ({ conversation, effects, manager }) => {
+      const urgent = priorityRank('urgent');
+      if (conversation.priority !== urgent) {
+        effects.event(conversation, 'priority_changed', actor, {
+          data: { from: priorityName(conversation.priority), to: 'urgent' },
+        });
+        conversation.priority = urgent;
+      }
+      if (input.teamId && input.teamId !== conversation.teamId) {
+        if (!(await this.directory.teamExists(workspaceId, input.teamId, manager)))
+          throw InboxError.notFound('Team');
+        effects.event(conversation, 'team_changed', actor, {
+          data: { from: conversation.teamId, to: input.teamId },
+        });
+        conversation.teamId = input.teamId;
+      }
+      effects.event(conversation, 'escalated', actor, {
+        data: { reason: input.reason, by: actor.label ?? null },
+      });
+      effects.realtime(
+        'conversation.escalated',
+        [
+          rooms.supervisors(workspaceId),
+          ...(conversation.assigneeId ? [rooms.agent(conversation.assigneeId)] : []),
+          ...(conversation.teamId ? [rooms.team(conversation.teamId)] : []),
+        ],
+        { conversationId: id, reason: input.reason, by: actor.label ?? null, teamId: conversation.teamId },
+      );
+    });
+  }
+
   snooze(workspaceId: string, actor: Actor, id: string, until: Date): Promise<ConversationView> {
     const delay = until.getTime() - Date.now();
     if (delay <= 0 || delay > MAX_SNOOZE_MS) {
@@ -426,6 +470,16 @@ export class ConversationsService {
       effects.event(conversation, type, SYSTEM, {
         data: { kind: alert.kind, dueAt: alert.dueAt, policyId: alert.policyId },
       });
+      effects.job(
+        automationJob(
+          workspaceId,
+          alert.stage === 'warning' ? 'sla.warning' : 'sla.breached',
+          id,
+          null,
+          [],
+          alert.dueAt.replace(/[^0-9]/g, ''),
+        ),
+      );
       effects.realtime(
         'sla.alert',
         [

@@ -11,6 +11,7 @@ import { Effects } from './effects.js';
 import { EmailThreads } from './email-threads.js';
 import { ContactIdentity, Conversation, Inbox, Message, type ChannelHealth } from './inbox.entities.js';
 import { toMessageView } from './views.js';
+import { isSurveyPayload } from './webchat-config.js';
 
 export type DeliveryOutcome = 'sent' | 'skipped' | 'failed' | 'retry';
 
@@ -96,6 +97,9 @@ export class DeliveryService {
           : {}),
         ...(inbox.channel === 'email'
           ? { email: await this.emailThreads.outboundContext(message, inbox) }
+          : {}),
+        ...(message.kind === 'survey' && isSurveyPayload(message.metadata.survey)
+          ? { survey: message.metadata.survey }
           : {}),
       });
       result = sent;
@@ -245,6 +249,7 @@ export class DeliveryService {
       return;
     const sender = this.senders.for(inbox.channel);
     await sender.typing?.({
+      inboxId: inbox.id,
       config: inbox.config,
       secrets: this.cipher.decryptJson(inbox.secrets),
       to: { kind: identity.kind, value: identity.value },

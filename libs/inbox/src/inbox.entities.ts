@@ -202,6 +202,7 @@ export type ConversationEventType =
   | 'contact_unmerged'
   | 'sla_warning'
   | 'sla_breached'
+  | 'escalated'
   | 'survey_sent'
   | 'survey_answered'
   | 'survey_cancelled';

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ChannelsModule } from '@parley/channels';
 import { AssignmentService } from './assignment.service.js';
 import { AutomationService } from './automation.service.js';
+import { BusinessHours } from './business-hours.js';
 import { CatalogService } from './catalog.service.js';
 import { ContactsService } from './contacts.service.js';
 import { ConversationHookRegistry } from './conversation-hooks.js';
@@ -23,11 +24,14 @@ import { MediaService } from './media.service.js';
 import { MetaWebhooksService } from './meta-webhooks.service.js';
 import { ReplyRouter } from './reply-router.js';
 import { TwilioWebhooksService } from './twilio-webhooks.service.js';
+import { WebchatContinuityService } from './webchat-continuity.service.js';
+import { WebchatService } from './webchat.service.js';
 
 @Module({
   exports: [
     AssignmentService,
     AutomationService,
+    BusinessHours,
     CatalogService,
     ContactsService,
     ConversationHookRegistry,
@@ -41,11 +45,14 @@ import { TwilioWebhooksService } from './twilio-webhooks.service.js';
     MediaService,
     MetaWebhooksService,
     TwilioWebhooksService,
+    WebchatContinuityService,
+    WebchatService,
   ],
   imports: [ChannelsModule, TypeOrmModule.forFeature(INBOX_ENTITIES)],
   providers: [
     AssignmentService,
     AutomationService,
+    BusinessHours,
     CatalogService,
     ContactsService,
     ConversationHookRegistry,
@@ -65,6 +72,8 @@ import { TwilioWebhooksService } from './twilio-webhooks.service.js';
     MetaWebhooksService,
     ReplyRouter,
     TwilioWebhooksService,
+    WebchatContinuityService,
+    WebchatService,
   ],
 })
 export class InboxModule {}

@@ -1,3 +1,4 @@
+export { BusinessHours, type BusinessHoursScope } from './business-hours.js';
 export { CatalogService } from './catalog.service.js';
 export { ContactsService, type ContactProfile } from './contacts.service.js';
 export type {
@@ -72,3 +73,19 @@ export {
   type AutomationEvent,
   type RuleDefinition,
 } from './automation-rule.schema.js';
+export {
+  readWebchatConfig,
+  webchatConfigProblem,
+  type PreChatField,
+  type WebchatConfig,
+} from './webchat-config.js';
+export {
+  WebchatRefusal,
+  WebchatService,
+  type VisitorDetails,
+  type VisitorMessageInput,
+  type WebchatHandshake,
+  type WebchatSession,
+  type WebchatSettings,
+} from './webchat.service.js';
+export { WebchatContinuityService } from './webchat-continuity.service.js';

@@ -300,7 +300,9 @@ export class IngestService {
     if (outcome === 'created')
       effects.job(automationJob(input.workspaceId, 'conversation.created', conversation.id, null, []));
     effects.job(automationJob(input.workspaceId, 'message.created', conversation.id, message.id, []));
-    if (outcome !== 'joined' && !conversation.assigneeId) {
+    // A new conversation is offered to auto-assignment after its `conversation.created` rules ran
+    // (AutomationService), so a rule that moves it to a team routes it by that team's policy.
+    if (outcome === 'reopened' && !conversation.assigneeId) {
       effects.job(assignConversationJob(input.workspaceId, conversation.id));
     }
     if (input.profileLookup && !contact.name) {

@@ -21,7 +21,8 @@ export interface JobMap {
   'assignment.conversation': { workspaceId: string; conversationId: string };
   'automation.run': {
     workspaceId: string;
-    event: 'conversation.created' | 'message.created' | 'conversation.resolved';
+    event:
+      'conversation.created' | 'message.created' | 'conversation.resolved' | 'sla.warning' | 'sla.breached';
     conversationId: string;
     messageId: string | null;
     chain: string[];

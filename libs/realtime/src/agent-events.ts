@@ -94,6 +94,13 @@ export interface AgentServerEvents {
   'survey.answered': SurveyAnswerEvent;
   /** A low CSAT/CES score, to supervisors and the conversation's assignee. */
   'survey.alert': SurveyAnswerEvent;
+  /** An automation rule escalated a conversation (to supervisors, the assignee and the team). */
+  'conversation.escalated': {
+    conversationId: string;
+    reason: string | null;
+    by: string | null;
+    teamId: string | null;
+  };
   presence: { userId: string; status: 'online' | 'offline' };
   error: { event: string; message: string; details?: string[] };
 }

@@ -48,6 +48,7 @@ describe('quick replies', () => {
     const id = '6f1c1f8e-0b5e-4a57-9a7e-0e4f4f5b3a11';
     expect(parseQuickReply(quickReplyPayload(id, 4))).toEqual({ surveyId: id, score: 4 });
     expect(parseQuickReply('YES')).toBeNull();
+    expect(parseQuickReply(`SURVEY:${'-'.repeat(36)}:4`)).toBeNull();
     expect(parseQuickReply(undefined)).toBeNull();
   });
 });

@@ -23,7 +23,9 @@ export function parseScoreReply(kind: SurveyKind, body: string): ParsedAnswer | 
   return { score, comment: comment ? comment.slice(0, 2000) : null };
 }
 
-const QUICK_REPLY = /^SURVEY:([0-9a-f-]{36}):(\d{1,2})$/;
+/** A survey id as Postgres stores it (anything else is never looked up). */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const QUICK_REPLY = /^SURVEY:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):(\d{1,2})$/;
 
 /** The payload of a Messenger/Instagram quick reply button for one score. */
 export function quickReplyPayload(surveyId: string, score: number): string {
@@ -45,7 +47,7 @@ export function signSurveyToken(secret: string, groupId: string): string {
 
 export function verifySurveyToken(secret: string, token: string): string | null {
   const [groupId, signature, ...rest] = token.split('.');
-  if (rest.length || !groupId || !signature || !/^[0-9a-f-]{36}$/.test(groupId)) return null;
+  if (rest.length || !groupId || !signature || !UUID.test(groupId)) return null;
   const expected = Buffer.from(mac(secret, groupId));
   const given = Buffer.from(signature);
   return given.length === expected.length && timingSafeEqual(given, expected) ? groupId : null;

@@ -18,9 +18,11 @@ export interface SurveyFilter {
   conversationId?: string;
   minScore?: number;
   maxScore?: number;
+  /** A label name on the surveyed conversation. */
+  label?: string;
 }
 
-export type SurveyGroupBy = 'none' | 'channel' | 'team' | 'agent' | 'day';
+export type SurveyGroupBy = 'none' | 'channel' | 'inbox' | 'team' | 'agent' | 'day' | 'week' | 'month';
 
 export interface SurveyRow {
   id: string;
@@ -71,13 +73,19 @@ export interface SurveySummaryRow {
 }
 
 const CES_SCALE = 'CES 2.0: 1 = strongly disagree … 7 = strongly agree; easy = 5, 6 or 7';
+const PERIOD_KEY = (unit: string) =>
+  `to_char(date_trunc('${unit}', s.sent_at AT TIME ZONE $TZ), 'YYYY-MM-DD')`;
 const GROUP_KEYS: Record<SurveyGroupBy, string> = {
   none: `'all'`,
   channel: `coalesce(s.channel, 'unknown')`,
+  inbox: `coalesce(s.inbox_id::text, 'none')`,
   team: `coalesce(s.team_id::text, 'none')`,
   agent: `coalesce(s.agent_id::text, 'none')`,
-  day: `to_char(date_trunc('day', s.sent_at AT TIME ZONE $TZ), 'YYYY-MM-DD')`,
+  day: PERIOD_KEY('day'),
+  week: PERIOD_KEY('week'),
+  month: PERIOD_KEY('month'),
 };
+const PERIODS: ReadonlySet<SurveyGroupBy> = new Set(['day', 'week', 'month']);
 
 /**
  * Survey responses and their aggregates (METRICS.md): CSAT % = (#4 + #5) / responses; CES mean and
@@ -153,10 +161,10 @@ export class SurveyReportsService {
     workspaceId: string,
     filter: SurveyFilter,
     groupBy: SurveyGroupBy,
-    timezone = 'UTC',
   ): Promise<SurveySummaryRow[]> {
     const { where, params } = this.where(workspaceId, filter, 's.sent_at');
-    if (groupBy === 'day') params.push(timezone);
+    // Days, weeks and months of the workspace's time zone, as the conversation reports count them.
+    if (PERIODS.has(groupBy)) params.push(await this.repository.workspaceTimezone(workspaceId));
     const key = GROUP_KEYS[groupBy].replace('$TZ', `$${params.length}`);
     const rows: Array<Record<string, string | null>> = await this.repository.manager.query(
       `SELECT ${key} AS key, s.kind,
@@ -248,6 +256,11 @@ export class SurveyReportsService {
     if (filter.maxScore !== undefined) {
       params.push(filter.maxScore);
       where.push(`s.score <= $${params.length}`);
+    }
+    if (filter.label !== undefined) {
+      params.push(filter.label);
+      where.push(`EXISTS (SELECT 1 FROM conversation_labels cl JOIN labels l ON l.id = cl.label_id
+                   WHERE cl.conversation_id = s.conversation_id AND l.name = $${params.length})`);
     }
     return { where, params };
   }

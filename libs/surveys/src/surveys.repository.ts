@@ -168,6 +168,14 @@ export class SurveysRepository {
     return typeof locale === 'string' && /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(locale) ? locale : null;
   }
 
+  async workspaceTimezone(workspaceId: string): Promise<string> {
+    const rows: Array<{ timezone: string }> = await this.manager.query(
+      `SELECT timezone FROM workspaces WHERE id = $1`,
+      [workspaceId],
+    );
+    return rows[0]?.timezone ?? 'UTC';
+  }
+
   async workspaceName(workspaceId: string): Promise<string> {
     const rows: Array<{ name: string }> = await this.manager.query(
       `SELECT name FROM workspaces WHERE id = $1`,

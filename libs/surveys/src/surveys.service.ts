@@ -34,6 +34,7 @@ import {
   quickReplyPayload,
   signSurveyToken,
   verifySurveyToken,
+  UUID,
 } from './survey-reply.js';
 import { Survey, SurveyExclusion } from './surveys.entities.js';
 import { SurveysError, SurveysErrorCode } from './surveys.errors.js';
@@ -137,9 +138,11 @@ export class SurveysService implements ConversationHooks, OnModuleInit {
     const { manager, workspaceId, contactId, inbox, now } = candidate;
     if (inbox.channel === 'email') return null;
     const button = parseQuickReply(candidate.metadata.quickReply);
+    // A widget button names its survey; anything that is not a survey id is just message metadata.
+    const widgetSurveyId = candidate.metadata.surveyId;
     const buttonSurveyId =
       button?.surveyId ??
-      (typeof candidate.metadata.surveyId === 'string' ? candidate.metadata.surveyId : null);
+      (typeof widgetSurveyId === 'string' && UUID.test(widgetSurveyId) ? widgetSurveyId : null);
     let survey = await this.repository.awaitingAnswer(manager, workspaceId, contactId, inbox.channel, now);
     if (buttonSurveyId && survey?.id !== buttonSurveyId) {
       const pressed = await this.repository.find(workspaceId, buttonSurveyId, manager);

@@ -129,9 +129,12 @@ export class SeedService {
         },
       })
     ).inbox;
-    const webchat = (
-      await this.inboxes.create(workspaceId, { name: 'Website chat', channel: 'webchat', config: {} })
-    ).inbox;
+    // The website token (public, in the snippet) and the identity-verification secret are generated.
+    const { inbox: webchat, generatedSecrets: webchatSecrets } = await this.inboxes.create(workspaceId, {
+      name: 'Website chat',
+      channel: 'webchat',
+      config: { greeting: 'Hi! Questions about an order? Ask us here.', replyTime: 'a few minutes' },
+    });
 
     for (const label of [
       { name: 'refund', color: '#dc2626' },
@@ -244,6 +247,7 @@ export class SeedService {
       `Agents: ana@parley.local, ben@parley.local (agent), sam@parley.local (supervisor); password: ${password}`,
       `API channel: POST /api/v1/inboxes/${api.id}/inbound with header X-Api-Key: ${key.key}`,
       'Text the workspace by SMS, WhatsApp or Messenger from the phone simulator: http://localhost:3001',
+      `Web chat demo shop: ${this.config.env.PUBLIC_URL}/demo/shop.html?websiteToken=${String(webchat.config.websiteToken)} (identity verification secret: ${webchatSecrets.hmacSecret})`,
     );
   }
 
