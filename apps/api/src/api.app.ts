@@ -4,12 +4,13 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { AppConfig } from '@parley/config';
-import { Metrics } from '@parley/observability';
+import { InFlightRequests, Metrics, type ParleyLogger, requestIdMiddleware } from '@parley/observability';
 import { ApiModule } from './api.module.js';
 import { DomainErrorFilter } from './common/domain-error.filter.js';
 import { applyRateLimits } from './common/rate-limits.js';
 import { validationPipe } from './common/validation.js';
 import { emailWebhookBody } from './email/email-webhooks.controller.js';
+import { AgentGateway } from './realtime/agent.gateway.js';
 import { RedisIoAdapter } from './realtime/redis-io.adapter.js';
 
 function trustProxySetting(value: string): boolean | number | string {
@@ -30,9 +31,26 @@ export function openApiDocument(app: NestExpressApplication): OpenAPIObject {
   return SwaggerModule.createDocument(app, config);
 }
 
+export interface ApiDrain {
+  /** Requests being handled right now (a graceful shutdown waits for them). */
+  inFlight: InFlightRequests;
+  /** Disconnects the agent sockets of this process only, once their presence bookkeeping is written. */
+  disconnectLocalSockets(): Promise<void>;
+}
+
+// Nest's application object is a proxy that takes no new properties: the drain handles live here.
+const drains = new WeakMap<NestExpressApplication, ApiDrain>();
+
+/** What a graceful shutdown of this api app needs (see main.ts). */
+export function apiDrain(app: NestExpressApplication): ApiDrain {
+  const drain = drains.get(app);
+  if (!drain) throw new Error('not an app built by createApiApp');
+  return drain;
+}
+
 /** Builds the api application (used by main.ts and by the tests). */
 export async function createApiApp(
-  options: { logger?: false | LogLevel[] } = {},
+  options: { logger?: false | LogLevel[] | ParleyLogger } = {},
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(ApiModule, {
     bodyParser: false,
@@ -41,6 +59,10 @@ export async function createApiApp(
     logger: options.logger,
   });
   const config = app.get(AppConfig);
+  // First: every request gets an id (logs, response header) and is counted until it is answered.
+  const inFlight = new InFlightRequests();
+  app.use(requestIdMiddleware());
+  app.use(inFlight.middleware());
   // Behind a reverse proxy, client IPs (rate limits) come from X-Forwarded-For only if trusted.
   app.set('trust proxy', trustProxySetting(config.env.TRUST_PROXY));
   // Raw-MIME webhooks carry whole emails: their own parser and limit (form encoding adds up to 3x).
@@ -71,9 +93,16 @@ export async function createApiApp(
   if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: true });
   app.useGlobalPipes(validationPipe);
   app.useGlobalFilters(new DomainErrorFilter());
-  app.useWebSocketAdapter(new RedisIoAdapter(app, config));
-  app.enableShutdownHooks();
+  const io = new RedisIoAdapter(app, config);
+  app.useWebSocketAdapter(io);
   const document = openApiDocument(app);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  drains.set(app, {
+    inFlight,
+    disconnectLocalSockets: async () => {
+      io.disconnectLocalSockets();
+      await app.get(AgentGateway).settled();
+    },
+  });
   return app;
 }

@@ -39,6 +39,17 @@ export function assertEveryJobHandled(handled: readonly JobName[]): void {
   }
 }
 
+/** Every BullMQ processor of the worker (a shutdown closes them before anything else). */
+export const PROCESSORS = [
+  AssignmentProcessor,
+  AutomationProcessor,
+  ConversationsProcessor,
+  DeliveryProcessor,
+  MediaProcessor,
+  MetricsProcessor,
+  SurveysProcessor,
+] as const;
+
 @Module({
   imports: [
     BullModule.forRootAsync({
@@ -59,15 +70,7 @@ export function assertEveryJobHandled(handled: readonly JobName[]): void {
     ReportingModule,
     SurveysModule,
   ],
-  providers: [
-    AssignmentProcessor,
-    AutomationProcessor,
-    ConversationsProcessor,
-    DeliveryProcessor,
-    MediaProcessor,
-    MetricsProcessor,
-    SurveysProcessor,
-  ],
+  providers: [...PROCESSORS],
 })
 export class WorkerModule implements OnModuleInit, OnApplicationBootstrap {
   constructor(private readonly imapPollers: ImapPollers) {}

@@ -25,6 +25,10 @@ export const envSchema = z
     PORT: port.default(3000),
     PUBLIC_URL: url(['http:', 'https:']).optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+    // Unset: JSON lines in production, human-readable lines elsewhere.
+    LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+    // How long a SIGTERM waits for in-flight requests, sockets and jobs before forcing the exit.
+    SHUTDOWN_TIMEOUT_MS: positiveInt.default(25_000),
     DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/parley'),
     DATABASE_POOL_SIZE: positiveInt.default(10),
     REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
@@ -93,6 +97,7 @@ export const envSchema = z
     ...env,
     // No trailing slash: URLs are built as PUBLIC_URL + path, and providers sign the exact URL.
     PUBLIC_URL: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+    LOG_FORMAT: env.LOG_FORMAT ?? (env.NODE_ENV === 'production' ? 'json' : 'pretty'),
     JWT_SECRET: env.JWT_SECRET ?? DEV_JWT_SECRET,
     ENCRYPTION_KEY: env.ENCRYPTION_KEY ?? DEV_ENCRYPTION_KEY,
   }));

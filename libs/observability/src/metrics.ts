@@ -39,6 +39,43 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly jobDuration = new Histogram({
+    name: 'parley_job_duration_seconds',
+    help: 'BullMQ job run time in this worker, by queue, job name and outcome (completed, failed)',
+    labelNames: ['queue', 'job', 'outcome'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly jobWait = new Histogram({
+    name: 'parley_job_wait_seconds',
+    help: 'Time a BullMQ job waited from when it was due (enqueued plus its delay) until a worker started it',
+    labelNames: ['queue', 'job'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+
+  /** Records a finished job's run time and, for a first attempt, how long it waited (BullMQ's ms timestamps). */
+  observeJob(
+    queue: string,
+    job: {
+      name: string;
+      timestamp: number;
+      delay?: number;
+      attemptsStarted?: number;
+      processedOn?: number;
+      finishedOn?: number;
+    },
+    outcome: 'completed' | 'failed',
+  ): void {
+    if (!job.processedOn || !job.finishedOn) return;
+    this.jobDuration.observe({ queue, job: job.name, outcome }, (job.finishedOn - job.processedOn) / 1000);
+    // A retry's start depends on its backoff, not on how busy the workers are: first attempts only.
+    const due = job.timestamp + (job.delay ?? 0);
+    if ((job.attemptsStarted ?? 1) <= 1 && job.processedOn >= due)
+      this.jobWait.observe({ queue, job: job.name }, (job.processedOn - due) / 1000);
+  }
+
   readonly sockets = new Gauge({
     name: 'parley_agent_sockets',
     help: 'Open /agent sockets on this process',

@@ -9,7 +9,8 @@ const DOVECOT = ['/usr/sbin/dovecot', '/usr/local/sbin/dovecot'].find((path) => 
 
 export const DOVECOT_PASSWORD = 'pass';
 
-async function freePort(): Promise<number> {
+/** A free TCP port on loopback (closed again before it is handed out). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -12,6 +12,6 @@ export { eventually } from './wait.js';
 export { WebhookReceiver, type ReceivedRequest } from './webhook-receiver.js';
 export { TwilioFake, type FakeTwilioMessage } from './twilio-fake.js';
 export { GraphFake, type FakeGraphSend } from './graph-fake.js';
-export { DovecotServer, DOVECOT_PASSWORD } from './dovecot.js';
+export { DovecotServer, DOVECOT_PASSWORD, freePort } from './dovecot.js';
 export { SmtpSink, type SunkMail } from './smtp-sink.js';
 export { launchChromium, CHROMIUM_PATH } from './browser.js';

@@ -1,5 +1,6 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { lifecycle } from '@parley/observability';
 import { HealthService } from './health.service.js';
 import { Public } from '../auth/auth.decorators.js';
 
@@ -16,6 +17,9 @@ export class HealthController {
 
   @Get('ready')
   async ready() {
+    // Draining after SIGTERM: the proxy should stop sending new work here.
+    if (lifecycle.draining)
+      throw new ServiceUnavailableException({ message: 'Not ready', details: ['shutting down'] });
     const checks = await this.health.check();
     if (Object.values(checks).some((status) => status !== 'ok'))
       throw new ServiceUnavailableException({

@@ -11,7 +11,7 @@ import {
 import type { DefaultEventsMap, Namespace, Socket } from 'socket.io';
 import { AuthService, hasRole, MembersService, TeamsService, type Principal } from '@parley/accounts';
 import { AssignmentService, ConversationsService, DeliveryService } from '@parley/inbox';
-import { Metrics } from '@parley/observability';
+import { lifecycle, Metrics } from '@parley/observability';
 import { AGENT_NAMESPACE, PresenceStore, rooms, type AgentEmitMap } from '@parley/realtime';
 import { validationPipe } from '../common/validation.js';
 import { ConversationRoomDto, TypingDto } from './agent-socket.dto.js';
@@ -30,6 +30,7 @@ type AgentSocket = Socket<DefaultEventsMap, AgentEmitMap, DefaultEventsMap, Agen
 @UsePipes(validationPipe)
 export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect {
   private readonly logger = new Logger(AgentGateway.name);
+  private readonly leaving = new Set<Promise<void>>();
   @WebSocketServer() private readonly namespace: Namespace;
 
   constructor(
@@ -81,11 +82,25 @@ export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect {
   }
 
   async handleDisconnect(socket: AgentSocket): Promise<void> {
+    const done = this.forget(socket);
+    this.leaving.add(done);
+    await done.finally(() => this.leaving.delete(done));
+  }
+
+  /** Resolves once the presence bookkeeping of every closed socket is written (a shutdown waits for it). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.leaving]);
+  }
+
+  private async forget(socket: AgentSocket): Promise<void> {
     const principal = socket.data.principal as Principal | undefined;
     if (!principal?.userId) return;
     this.metrics.sockets.dec();
     try {
       if (await this.presence.disconnected(principal.workspaceId, principal.userId)) {
+        // This process is shutting down, the agent is not leaving: their app reconnects to another
+        // api within seconds. If it does not, the idle sweep takes them offline later.
+        if (lifecycle.draining) return;
         this.namespace
           .to(rooms.workspace(principal.workspaceId))
           .emit('presence', { userId: principal.userId, status: 'offline' });

@@ -8,6 +8,7 @@ import type { AppConfig } from '@parley/config';
 /** socket.io over Redis pub/sub: a room broadcast reaches sockets on every api process. */
 export class RedisIoAdapter extends IoAdapter {
   private readonly clients: Redis[] = [];
+  private readonly servers: Server[] = [];
 
   constructor(
     app: INestApplicationContext,
@@ -27,7 +28,14 @@ export class RedisIoAdapter extends IoAdapter {
     for (const client of [pub, sub]) client.on('error', () => undefined);
     this.clients.push(pub, sub);
     server.adapter(createAdapter(pub, sub, { key: `${this.config.env.REDIS_PREFIX}:socket.io` }));
+    this.servers.push(server);
     return server;
+  }
+
+  /** Disconnects this process's sockets only (on shutdown: their clients reconnect to another api). */
+  disconnectLocalSockets(): void {
+    for (const server of this.servers)
+      for (const namespace of server._nsps.values()) namespace.local.disconnectSockets(true);
   }
 
   private closing: Promise<void> | null = null;
