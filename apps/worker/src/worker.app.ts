@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { AppConfig } from '@parley/config';
 import { ImapPollers } from '@parley/inbox';
 import { logJobContext, Metrics, type ParleyLogger } from '@parley/observability';
-import type { INestApplicationContext, LogLevel } from '@nestjs/common';
+import { Logger, type INestApplicationContext, type LogLevel } from '@nestjs/common';
 import { PROCESSORS, WorkerModule } from './worker.module.js';
 
 /** Builds the worker (used by main.ts and by the tests). */
@@ -13,6 +13,7 @@ export async function createWorkerApp(
   // Lines logged while a job runs name it (queue, jobId).
   logJobContext(PROCESSORS);
   const app = await NestFactory.createApplicationContext(WorkerModule, { logger: options.logger });
+  const logger = new Logger('Worker');
   // Deliveries and jobs counted here are scraped from the worker itself (the api has its own /metrics).
   const metrics = app.get(Metrics);
   const pollers = app.get(ImapPollers);
@@ -29,6 +30,8 @@ export async function createWorkerApp(
     const worker = app.get(processor).worker;
     worker.on('completed', (job) => metrics.observeJob(worker.name, job, 'completed'));
     worker.on('failed', (job) => job && metrics.observeJob(worker.name, job, 'failed'));
+    // Connection trouble surfaces as `error` events; unheard, Node throws them (BullMQ says to listen).
+    worker.on('error', (error) => logger.warn(`queue ${worker.name}: ${error.message}`));
   }
   const port = app.get(AppConfig).env.WORKER_METRICS_PORT;
   const server =

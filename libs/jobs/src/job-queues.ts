@@ -23,10 +23,14 @@ export class JobQueues implements OnModuleDestroy {
     this.connection = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
     this.connection.on('error', () => undefined);
     this.queues = new Map(
-      QUEUE_NAMES.map((name) => [
-        name,
-        new Queue(name, { connection: this.connection, prefix: this.prefix }),
-      ]),
+      QUEUE_NAMES.map((name) => {
+        const queue = new Queue(name, { connection: this.connection, prefix: this.prefix });
+        // BullMQ re-emits connection errors on the queue; unheard, an EventEmitter `error` throws
+        // (seen as "Connection is closed" when a process shuts down with a command in flight).
+        // Callers of `add` still get the rejection, and the outbox retries.
+        queue.on('error', () => undefined);
+        return [name, queue];
+      }),
     );
   }
 
