@@ -11,6 +11,7 @@ import { applyRateLimits } from './common/rate-limits.js';
 import { validationPipe } from './common/validation.js';
 import { emailWebhookBody } from './email/email-webhooks.controller.js';
 import { RedisIoAdapter } from './realtime/redis-io.adapter.js';
+import { serveWebApp } from './web/web-app.js';
 
 function trustProxySetting(value: string): boolean | number | string {
   if (/^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
@@ -72,6 +73,8 @@ export async function createApiApp(
   app.useGlobalPipes(validationPipe);
   app.useGlobalFilters(new DomainErrorFilter());
   app.useWebSocketAdapter(new RedisIoAdapter(app, config));
+  // The agent web app (dist/web) at `/`; it sets its own CSP (the api's JSON and Swagger UI need none).
+  serveWebApp(app, config.env.WEB_DIR);
   app.enableShutdownHooks();
   const document = openApiDocument(app);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });

@@ -20,7 +20,12 @@ import { WsErrorFilter } from './ws-error.filter.js';
 interface AgentSocketData {
   principal: Principal;
   token: string;
+  /** The conversation rooms the socket was in when it started disconnecting. */
+  viewing?: string[];
 }
+
+const isConversationRoom = (room: string) => room.startsWith(rooms.conversation(''));
+const conversationIdOf = (room: string) => room.slice(rooms.conversation('').length);
 
 type AgentSocket = Socket<DefaultEventsMap, AgentEmitMap, DefaultEventsMap, AgentSocketData>;
 
@@ -59,6 +64,10 @@ export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect {
     if (!principal?.userId) throw new Error('unauthorized');
     socket.data.principal = principal;
     this.metrics.sockets.inc();
+    // Rooms are already left by the time `disconnect` fires: remember which conversations to update.
+    socket.on('disconnecting', () => {
+      socket.data.viewing = [...socket.rooms].filter(isConversationRoom).map(conversationIdOf);
+    });
     socket.data.token = token ?? '';
     const teamIds = await this.teams.teamIdsOf(principal.workspaceId, principal.userId);
     await socket.join([
@@ -83,6 +92,7 @@ export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect {
     const principal = socket.data.principal as Principal | undefined;
     if (!principal?.userId) return;
     this.metrics.sockets.dec();
+    for (const conversationId of socket.data.viewing ?? []) await this.announceViewers(conversationId);
     try {
       if (await this.presence.disconnected(principal.workspaceId, principal.userId)) {
         this.namespace
@@ -110,13 +120,29 @@ export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect {
     // Throws not-found for another workspace's conversation, before any room is joined.
     await this.conversations.get(socket.data.principal.workspaceId, body.conversationId);
     await socket.join(rooms.conversation(body.conversationId));
+    await this.announceViewers(body.conversationId);
     return { ok: true, conversationId: body.conversationId };
   }
 
   @SubscribeMessage('conversation.leave')
   async leave(@ConnectedSocket() socket: AgentSocket, @MessageBody() body: ConversationRoomDto) {
     await socket.leave(rooms.conversation(body.conversationId));
+    await this.announceViewers(body.conversationId);
     return { ok: true, conversationId: body.conversationId };
+  }
+
+  /** Tells a conversation's room which members have it open (across api processes), for the collision notice. */
+  private async announceViewers(conversationId: string): Promise<void> {
+    const room = rooms.conversation(conversationId);
+    try {
+      const sockets = await this.namespace.in(room).fetchSockets();
+      const userIds = [
+        ...new Set(sockets.map((s) => (s.data as AgentSocketData).principal?.userId).filter((id) => !!id)),
+      ];
+      this.namespace.to(room).emit('conversation.viewers', { conversationId, userIds });
+    } catch (error) {
+      this.logger.warn(`viewers update failed: ${(error as Error).message}`);
+    }
   }
 
   @SubscribeMessage('typing')
