@@ -76,15 +76,16 @@ export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect {
       ...teamIds.map(rooms.team),
     ]);
     if (await this.presence.connected(principal.workspaceId, principal.userId)) {
-      this.namespace
-        .to(rooms.workspace(principal.workspaceId))
-        .emit('presence', { userId: principal.userId, status: 'online' });
-      // Opening the inbox makes an offline agent available (busy stays busy), and may bring work.
+      // Opening the inbox makes an offline agent available (busy stays busy), and may bring work. The
+      // availability is saved before `presence` goes out, so clients that reload members on it see it.
       const member = await this.members.get(principal.workspaceId, principal.userId);
       if (member.availability === 'offline') {
         await this.members.update(principal.workspaceId, principal.userId, { availability: 'online' });
-        await this.assignment.requestSweep(principal.workspaceId);
       }
+      this.namespace
+        .to(rooms.workspace(principal.workspaceId))
+        .emit('presence', { userId: principal.userId, status: 'online' });
+      if (member.availability === 'offline') await this.assignment.requestSweep(principal.workspaceId);
     }
   }
 

@@ -4,6 +4,7 @@ import { LoginScreen } from './session/login-screen.js';
 import { hasRole, SessionProvider, useSession } from './session/session.js';
 import { DirectoryProvider } from './shell/directory.js';
 import { Shell } from './shell/shell.js';
+import { ErrorBoundary } from './ui/error-boundary.js';
 import { ToastProvider } from './ui/toasts.js';
 import { InboxScreen } from './inbox/inbox-screen.js';
 import { LiveQueueScreen } from './supervisor/live-queue-screen.js';
@@ -29,10 +30,19 @@ function Gate() {
     <LiveProvider token={session.accessToken}>
       <DirectoryProvider>
         <Shell>
-          <Screens />
+          <ScreensWithBoundary />
         </Shell>
       </DirectoryProvider>
     </LiveProvider>
+  );
+}
+
+function ScreensWithBoundary() {
+  const { path } = useRouter();
+  return (
+    <ErrorBoundary resetKey={path}>
+      <Screens />
+    </ErrorBoundary>
   );
 }
 

@@ -76,13 +76,16 @@ export function useLiveEvent<E extends LiveEventName>(
   }, [socket, event, ref]);
 }
 
-/** Runs `onReconnect` after the socket comes back, so screens refetch what they may have missed. */
-export function useOnReconnect(onReconnect: () => void): void {
+/**
+ * Runs `onReconnect` after the socket comes back, so screens refetch what they may have missed; with
+ * `includeFirst`, after the first connection too (the server may change state while admitting the socket).
+ */
+export function useOnReconnect(onReconnect: () => void, includeFirst = false): void {
   const { socket } = useLive();
   const ref = useLatest(onReconnect);
   useEffect(() => {
     if (!socket) return;
-    let first = true;
+    let first = !includeFirst;
     const listener = () => {
       if (!first) ref.current();
       first = false;
@@ -92,7 +95,7 @@ export function useOnReconnect(onReconnect: () => void): void {
     return () => {
       socket.off('connect', listener);
     };
-  }, [socket, ref]);
+  }, [socket, ref, includeFirst]);
 }
 
 function useLatest<T>(value: T): { current: T } {

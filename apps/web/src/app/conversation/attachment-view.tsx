@@ -30,7 +30,7 @@ export function AttachmentView({ attachment }: { attachment: Attachment }) {
   if (attachment.error || !attachment.url) {
     return (
       <span className="attachment failed" title={attachment.error}>
-        📎 {attachment.name} (not available)
+        Attachment: {attachment.name} (not available)
       </span>
     );
   }
@@ -49,7 +49,7 @@ export function AttachmentView({ attachment }: { attachment: Attachment }) {
       {image && src ? (
         <img src={src} alt={attachment.name} loading="lazy" />
       ) : (
-        <span aria-hidden="true">📎 </span>
+        <span aria-hidden="true"></span>
       )}
       <span>{label}</span>
     </button>

@@ -228,7 +228,7 @@ export function Composer({
         <ul className="pending-attachments">
           {attachments.map((attachment, index) => (
             <li key={index}>
-              📎 {attachment.name}{' '}
+              Attachment: {attachment.name}{' '}
               <button
                 type="button"
                 className="icon"
@@ -253,7 +253,7 @@ export function Composer({
       <div className="composer-bottom">
         {mode === 'reply' && (
           <button type="button" className="subtle" onClick={() => setAttachOpen((open) => !open)}>
-            📎 Attach link
+            + Attach link
           </button>
         )}
         <span className="muted hint">

@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api } from '../api/client.js';
-import { useLiveEvent } from '../api/live.js';
+import { useLiveEvent, useOnReconnect } from '../api/live.js';
 import type { CannedResponse, Inbox, Label, Member, Team } from '../api/types.js';
 
 /** The workspace's members, teams, inboxes, labels and canned responses: small lists every screen uses. */
@@ -47,14 +47,18 @@ export function DirectoryProvider({ children }: { children: ReactNode }) {
       .catch(() => undefined);
   }, []);
   useEffect(reload, [reload]);
-  useLiveEvent('presence', ({ userId, status }) =>
+  useLiveEvent('presence', ({ userId, status }) => {
     setOnline((previous) => {
       const next = new Set(previous);
       if (status === 'online') next.add(userId);
       else next.delete(userId);
       return next;
-    }),
-  );
+    });
+    // A first socket turns an offline member online on the server: show their availability as it is now.
+    reload();
+  });
+  // Connecting turns an offline member online (docs/api.md): read availabilities again then.
+  useOnReconnect(reload, true);
   const value = useMemo<Directory>(
     () => ({
       ...lists,

@@ -13,7 +13,7 @@ export function BarChart({
   const width = 760;
   const height = 200;
   const gap = 4;
-  const barWidth = Math.max(4, (width - gap * points.length) / points.length);
+  const barWidth = Math.min(48, Math.max(4, (width - gap * points.length) / points.length));
   return (
     <figure className="chart">
       <svg viewBox={`0 0 ${width} ${height + 24}`} role="img" aria-label={label} preserveAspectRatio="none">

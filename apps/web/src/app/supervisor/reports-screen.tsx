@@ -35,7 +35,7 @@ interface AgentRow {
   name: string;
   resolved: number;
   fcrRate: number | null;
-  firstResponse: Stats | { calendar: Stats };
+  firstResponse: Stats | null; // calendar seconds; null for an agent without any
   handleSeconds: number | null;
 }
 
@@ -261,13 +261,7 @@ export function ReportsScreen() {
                 <td>{row.name}</td>
                 <td>{row.resolved}</td>
                 <td>{percent(row.fcrRate)}</td>
-                <td>
-                  {longDuration(
-                    'calendar' in row.firstResponse
-                      ? row.firstResponse.calendar.median
-                      : row.firstResponse.median,
-                  )}
-                </td>
+                <td>{longDuration(row.firstResponse?.median)}</td>
                 <td>{longDuration(row.handleSeconds)}</td>
               </tr>
             ))}

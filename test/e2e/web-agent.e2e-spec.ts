@@ -1,0 +1,166 @@
+import type { Browser, Page } from 'playwright-core';
+import { createWorkspace, eventually, type WorkspaceFixture } from '@parley/testing';
+import { bootStack, client, login, type Stack } from '../support/stack.js';
+import { openBrowser, signIn } from '../support/web.js';
+
+// A real Chromium drives the built web app (dist/web) served by the real api.
+describe('web app: an agent and a supervisor at work', () => {
+  let stack: Stack;
+  let browser: Browser;
+  let ws: WorkspaceFixture;
+  let agentEmail: string;
+  let supervisorEmail: string;
+  let apiInboxId: string;
+  let integration: ReturnType<typeof client>;
+  let admin: ReturnType<typeof client>;
+  let n = 0;
+
+  const customerWrites = async (identifier: string, name: string, body: string, phone?: string) => {
+    const response = await integration('POST', `/api/v1/inboxes/${apiInboxId}/inbound`, {
+      externalId: `web-${(n += 1)}`,
+      contact: { identifier, name, ...(phone ? { phone } : {}) },
+      body,
+    });
+    expect(response.status).toBe(201);
+    return response.body as { conversationId: string; contactId: string };
+  };
+
+  beforeAll(async () => {
+    stack = await bootStack({ worker: false });
+    ws = await createWorkspace(stack.api);
+    agentEmail = (await ws.addMember('agent')).email;
+    supervisorEmail = (await ws.addMember('supervisor')).email;
+    apiInboxId = (await ws.addInbox({ channel: 'api', name: 'Shop app' })).id;
+    await ws.addInbox({ channel: 'sms', name: 'Support SMS' });
+    integration = client(stack.url, { apiKey: await ws.addApiKey() });
+    admin = client(stack.url, { token: await login(stack.url, ws.admin.email) });
+    browser = await openBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it('serves the app at / with an SPA fallback that leaves the api alone', async () => {
+    const index = await fetch(`${stack.url}/`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('cache-control')).toBe('no-cache');
+    expect(index.headers.get('content-security-policy')).toContain("connect-src 'self' ws: wss:");
+    const html = await index.text();
+    expect(html).toContain('<div id="root">');
+
+    const deep = await fetch(`${stack.url}/inbox/0b6f1c1e-0000-4000-8000-000000000000?view=all`, {
+      headers: { accept: 'text/html' },
+    });
+    expect(deep.status).toBe(200);
+    expect(await deep.text()).toBe(html);
+
+    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)![1];
+    const script = await fetch(`${stack.url}${asset}`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('cache-control')).toContain('immutable');
+
+    const unknownApi = await fetch(`${stack.url}/api/v1/nothing-here`, { headers: { accept: 'text/html' } });
+    expect(unknownApi.status).toBe(404);
+    expect(unknownApi.headers.get('content-type')).toContain('application/json');
+    expect((await fetch(`${stack.url}/health/live`)).status).toBe(200);
+    expect((await fetch(`${stack.url}/assets/missing.js`)).status).toBe(404);
+  });
+
+  it('signs in, sees a message arrive live, replies on another channel, notes, resolves and searches', async () => {
+    const page = await signIn(browser, stack.url, agentEmail, '/inbox?view=all');
+    const list = page.getByTestId('conversation-list');
+    await list.getByText('Nothing here').waitFor();
+
+    // A customer writes through the shop app (API channel), with a phone number: SMS can reach them too.
+    const { conversationId } = await customerWrites(
+      'c-1',
+      'Maria Garcia',
+      'Where is my parcel?',
+      '+14155550100',
+    );
+    await list.getByRole('button', { name: /Maria Garcia/ }).waitFor();
+    await list.getByText('Where is my parcel?').waitFor();
+
+    await list.getByRole('button', { name: /Maria Garcia/ }).click();
+    await page.waitForURL(`**/inbox/${conversationId}?view=all`);
+    const timeline = page.getByRole('log', { name: 'Messages' });
+    await timeline.getByText('Where is my parcel?').waitFor();
+
+    // A second message arrives while the conversation is open.
+    await customerWrites('c-1', 'Maria Garcia', 'It was due Monday.');
+    await timeline.getByText('It was due Monday.').waitFor();
+
+    // Reply on SMS, not on the API channel the customer wrote from.
+    const picker = page.getByLabel('Reply via');
+    const smsOption = await picker.locator('option', { hasText: 'SMS' }).getAttribute('value');
+    await picker.selectOption(smsOption ?? '');
+    await page.getByRole('textbox', { name: 'Reply', exact: true }).fill('Checking with the courier now.');
+    await page.getByRole('textbox', { name: 'Reply', exact: true }).press('Enter');
+    const reply = timeline.getByTestId('message').filter({ hasText: 'Checking with the courier now.' });
+    await reply.getByText('SMS').waitFor();
+    const messages = await admin('GET', `/api/v1/conversations/${conversationId}/messages`);
+    expect(messages.body.items).toContainEqual(
+      expect.objectContaining({ body: 'Checking with the courier now.', channel: 'sms', direction: 'out' }),
+    );
+
+    // A private note, visibly distinct.
+    await page.getByRole('tab', { name: 'Private note' }).click();
+    await page.getByRole('textbox', { name: 'Private note' }).fill('Courier ticket #4411 opened');
+    await page.getByRole('textbox', { name: 'Private note' }).press('Enter');
+    await timeline
+      .locator('[data-kind="note"]')
+      .filter({ hasText: 'Courier ticket #4411 opened' })
+      .getByText('Private note')
+      .waitFor();
+    const afterNote = await admin('GET', `/api/v1/conversations/${conversationId}/messages`);
+    expect(afterNote.body.items).toContainEqual(
+      expect.objectContaining({ body: 'Courier ticket #4411 opened', kind: 'note', private: true }),
+    );
+
+    // Resolve with the keyboard: leave the composer, press e.
+    await page.getByRole('textbox', { name: 'Private note' }).press('Escape');
+    await page.keyboard.press('e');
+    await page.getByTestId('conversation-status').getByText('resolved').waitFor();
+    await eventually(async () => {
+      const detail = await admin('GET', `/api/v1/conversations/${conversationId}`);
+      return detail.body.conversation.status === 'resolved';
+    });
+
+    // Search: "/" focuses the box; only the matching customer stays.
+    await customerWrites('c-2', 'Tomasz Nowak', 'Invoice question');
+    await page.getByRole('tab', { name: 'All open' }).click();
+    await list.getByRole('button', { name: /Tomasz Nowak/ }).waitFor();
+    await page.keyboard.press('/');
+    await page.keyboard.type('Tomasz');
+    await page.waitForURL(/q=Tomasz/);
+    await eventually(async () => (await list.getByRole('button').count()) === 1);
+    await list.getByRole('button', { name: /Tomasz Nowak/ }).waitFor();
+    await page.context().close();
+  }, 90_000);
+
+  it('shows a supervisor the queue count change live', async () => {
+    const page = await signIn(browser, stack.url, supervisorEmail, '/queue');
+    const unassigned = page.getByTestId('queue-unassigned');
+    await unassigned.waitFor();
+    const before = Number(await unassigned.textContent());
+    await customerWrites('c-3', 'Lena Fischer', 'Can I change my delivery address?');
+    await eventually(async () => Number(await unassigned.textContent()) === before + 1);
+    await page.getByRole('cell', { name: 'Shop app' }).first().waitFor();
+    await page.context().close();
+  }, 60_000);
+
+  it('ends an expired session on the sign-in screen with the reason', async () => {
+    const page: Page = await signIn(browser, stack.url, agentEmail, '/inbox');
+    // The token is refused from now on (as after expiry or removal): the next request signs the tab out.
+    await page.evaluate(`
+      const stored = JSON.parse(localStorage.getItem('parley.session'));
+      localStorage.setItem('parley.session', JSON.stringify({ ...stored, accessToken: 'expired' }));
+    `);
+    await page.reload();
+    await page.getByText('Your session expired. Please sign in again.').waitFor();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.context().close();
+  }, 60_000);
+});
