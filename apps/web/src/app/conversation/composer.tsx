@@ -5,18 +5,9 @@ import type { Attachment, ConversationView, MessageView, ReplyOption } from '../
 import { useDirectory } from '../shell/directory.js';
 import { CHANNEL_LABELS } from '../ui/format.js';
 import { useToasts } from '../ui/toasts.js';
+import { defaultOption } from './reply-options.js';
 
 type Mode = 'reply' | 'note';
-
-/** The option a reply goes to first: the conversation's reply inbox when it can be used, else the first usable. */
-export function defaultOption(options: ReplyOption[], replyInboxId: string | null): ReplyOption | null {
-  return (
-    options.find((o) => o.inboxId === replyInboxId && o.available) ??
-    options.find((o) => o.available) ??
-    options.find((o) => o.inboxId === replyInboxId) ??
-    null
-  );
-}
 
 function optionLabel(option: ReplyOption): string {
   const base = `${CHANNEL_LABELS[option.channel]} · ${option.name}`;

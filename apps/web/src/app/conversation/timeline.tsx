@@ -5,22 +5,7 @@ import { CHANNEL_LABELS, clockTime, fullTime } from '../ui/format.js';
 import { AttachmentView } from './attachment-view.js';
 import { EmailOriginalDialog } from './email-original.js';
 import { markSeen } from '../inbox/unread.js';
-
-interface Block {
-  conversationId: string;
-  messages: MessageView[];
-}
-
-/** Splits the contact's timeline into runs of one conversation each, oldest first. */
-export function blocksOf(messages: MessageView[]): Block[] {
-  const blocks: Block[] = [];
-  for (const message of messages) {
-    const last = blocks[blocks.length - 1];
-    if (last && last.conversationId === message.conversationId) last.messages.push(message);
-    else blocks.push({ conversationId: message.conversationId, messages: [message] });
-  }
-  return blocks;
-}
+import { blocksOf } from './timeline-blocks.js';
 
 export function Timeline({
   messages,

@@ -5,13 +5,8 @@ import { useDirectory } from '../shell/directory.js';
 import { CHANNEL_LABELS, longDuration, percent } from '../ui/format.js';
 import { useToasts } from '../ui/toasts.js';
 import { BarChart } from './bar-chart.js';
+import { METRICS, pointValue, type Metric, type Point, type Stats } from './report-points.js';
 
-interface Stats {
-  count: number;
-  mean: number | null;
-  median: number | null;
-  p90: number | null;
-}
 interface Summary {
   volume: { opened: number; customerMessages: number; resolved: number };
   firstResponse: { calendar: Stats; business: Stats };
@@ -20,15 +15,6 @@ interface Summary {
   reopen: { rate: number | null; reopened: number };
   handleTime: Stats;
   sla: { firstResponse: { met: number; breached: number; rate: number | null } };
-}
-interface Point {
-  period: string;
-  opened?: number;
-  value?: { calendar?: Stats; median?: number | null } & Partial<Stats>;
-  fcr?: number;
-  decided?: number;
-  resolved?: number;
-  reopened?: number;
 }
 interface AgentRow {
   agentId: string;
@@ -39,38 +25,11 @@ interface AgentRow {
   handleSeconds: number | null;
 }
 
-const METRICS = [
-  { value: 'volume', label: 'Volume (conversations opened)', unit: 'count' },
-  { value: 'first_response', label: 'First response time (median)', unit: 'seconds' },
-  { value: 'full_resolution', label: 'Resolution time (median)', unit: 'seconds' },
-  { value: 'fcr', label: 'First contact resolution (%)', unit: 'percent' },
-  { value: 'reopen', label: 'Reopen rate (%)', unit: 'percent' },
-  { value: 'handle_time', label: 'Handle time (median)', unit: 'seconds' },
-] as const;
-type Metric = (typeof METRICS)[number]['value'];
-
 const PERIODS = [
   { days: 7, label: 'Last 7 days' },
   { days: 30, label: 'Last 30 days' },
   { days: 90, label: 'Last 90 days' },
 ];
-
-/** A point's figure for the chart: counts, medians in seconds, or rates in percent. */
-export function pointValue(metric: Metric, point: Point): number | null {
-  switch (metric) {
-    case 'volume':
-      return point.opened ?? 0;
-    case 'first_response':
-    case 'full_resolution':
-      return point.value?.calendar?.median ?? null;
-    case 'handle_time':
-      return point.value?.median ?? null;
-    case 'fcr':
-      return point.decided ? (100 * (point.fcr ?? 0)) / point.decided : null;
-    case 'reopen':
-      return point.resolved ? (100 * (point.reopened ?? 0)) / point.resolved : null;
-  }
-}
 
 export function ReportsScreen() {
   const { teams, members } = useDirectory();
