@@ -35,7 +35,7 @@ describe('web app: an agent and a supervisor at work', () => {
     integration = client(stack.url, { apiKey: await ws.addApiKey() });
     admin = client(stack.url, { token: await login(stack.url, ws.admin.email) });
     browser = await openBrowser();
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await browser?.close();

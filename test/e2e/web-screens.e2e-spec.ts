@@ -29,7 +29,7 @@ describe('web app: the main screens over the demo data', () => {
     mkdirSync(SHOTS, { recursive: true });
     browser = await openBrowser();
     page = await signIn(browser, stack.url, seed.adminEmail, '/inbox?view=all', seed.adminPassword);
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -56,9 +56,11 @@ describe('web app: the main screens over the demo data', () => {
     await timeline.getByRole('button', { name: 'Show original' }).first().waitFor();
     const sidebar = page.getByRole('complementary', { name: 'Context' });
     await sidebar.getByText('maria.garcia@example.com').waitFor();
+    await page.getByLabel('Reply via').waitFor();
+    await shoot('inbox-conversation');
     await page.getByRole('textbox', { name: 'Reply', exact: true }).fill('/');
     await page.getByRole('listbox', { name: 'Canned responses' }).waitFor();
-    await shoot('inbox-conversation');
+    await shoot('canned-responses');
     await page.getByRole('textbox', { name: 'Reply', exact: true }).fill('');
   }, 60_000);
 

@@ -59,7 +59,7 @@ export function ConversationList({
             id="search"
             ref={searchRef}
             type="search"
-            placeholder="Search name, email, phone  ( / )"
+            placeholder="Search customers  ( / )"
             value={query}
             onChange={(event) => setQuery(event.target.value)}
             onKeyDown={(event) => {
@@ -67,6 +67,19 @@ export function ConversationList({
               if (event.key === 'Enter') setFilters({ q: query });
             }}
           />
+          <label className="sort">
+            <span className="visually-hidden">Sort</span>
+            <select
+              value={filters.sort}
+              onChange={(event) => setFilters({ sort: event.target.value as Sort })}
+            >
+              {SORTS.map((sort) => (
+                <option key={sort.value} value={sort.value}>
+                  {sort.label}
+                </option>
+              ))}
+            </select>
+          </label>
         </div>
         <div className="list-controls">
           <div role="tablist" aria-label="Status" className="status-tabs">
@@ -82,19 +95,6 @@ export function ConversationList({
               </button>
             ))}
           </div>
-          <label className="sort">
-            <span className="visually-hidden">Sort</span>
-            <select
-              value={filters.sort}
-              onChange={(event) => setFilters({ sort: event.target.value as Sort })}
-            >
-              {SORTS.map((sort) => (
-                <option key={sort.value} value={sort.value}>
-                  {sort.label}
-                </option>
-              ))}
-            </select>
-          </label>
         </div>
       </div>
       {list.error && (
