@@ -59,6 +59,7 @@ export function Composer({
   }, []);
 
   const selected = replyOptions.find((o) => o.inboxId === inboxId) ?? null;
+  const unavailable = replyOptions.filter((o) => !o.available && o.inboxId !== inboxId);
   const blockedReason =
     mode === 'note'
       ? null
@@ -159,7 +160,12 @@ export function Composer({
               aria-describedby={blockedReason ? 'reply-blocked' : undefined}
             >
               {replyOptions.map((option) => (
-                <option key={option.inboxId} value={option.inboxId} title={option.reason ?? undefined}>
+                <option
+                  key={option.inboxId}
+                  value={option.inboxId}
+                  title={option.reason ?? undefined}
+                  disabled={!option.available && option.inboxId !== inboxId}
+                >
                   {optionLabel(option)}
                 </option>
               ))}
@@ -171,6 +177,20 @@ export function Composer({
         <p id="reply-blocked" className="blocked" role="status">
           {blockedReason}
         </p>
+      )}
+      {mode === 'reply' && unavailable.length > 0 && (
+        <details className="unavailable">
+          <summary>
+            {unavailable.length} {unavailable.length === 1 ? 'channel' : 'channels'} unavailable
+          </summary>
+          <ul>
+            {unavailable.map((option) => (
+              <li key={option.inboxId}>
+                <strong>{CHANNEL_LABELS[option.channel]}</strong> · {option.name}: {option.reason}
+              </li>
+            ))}
+          </ul>
+        </details>
       )}
       <div className="composer-box">
         <label htmlFor="composer-text" className="visually-hidden">
