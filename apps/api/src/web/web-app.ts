@@ -43,12 +43,12 @@ export function isServerPath(path: string): boolean {
  */
 export function webAppFallback(directory: string) {
   const indexPath = join(directory, 'index.html');
-  let index: string | null = null;
   return (request: Request, response: Response, next: () => void): void => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return next();
     if (isServerPath(request.path) || /\.[a-z0-9]+$/i.test(request.path)) return next();
     if (!(request.headers.accept ?? '*/*').match(/text\/html|\*\/\*/)) return next();
-    index ??= existsSync(indexPath) ? readFileSync(indexPath, 'utf8') : null;
+    // Read on each page load (once per visit, small): a rebuild takes effect without a restart.
+    const index = existsSync(indexPath) ? readFileSync(indexPath, 'utf8') : null;
     response.setHeader('Cache-Control', 'no-cache');
     if (!index) {
       response
