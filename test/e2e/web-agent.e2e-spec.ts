@@ -140,6 +140,41 @@ describe('web app: an agent and a supervisor at work', () => {
     await page.context().close();
   }, 90_000);
 
+  it('shows who else is viewing and typing, and inserts a canned response', async () => {
+    const { conversationId } = await customerWrites('c-4', 'Ola Nordmann', 'Is the shop open on Sunday?');
+    expect(
+      (
+        await admin('POST', '/api/v1/canned-responses', {
+          shortCode: 'hours',
+          content: 'We are open 9 to 5.',
+        })
+      ).status,
+    ).toBe(201);
+    const first = await signIn(browser, stack.url, agentEmail, `/inbox/${conversationId}?view=all`);
+    await first.getByRole('log', { name: 'Messages' }).getByText('Is the shop open on Sunday?').waitFor();
+    const second = await signIn(browser, stack.url, supervisorEmail, `/inbox/${conversationId}?view=all`);
+    await second.getByRole('log', { name: 'Messages' }).getByText('Is the shop open on Sunday?').waitFor();
+
+    // The collision notice names the supervisor on the agent's screen, and their typing shows.
+    await first
+      .getByTestId('collision-notice')
+      .getByText(/also viewing/)
+      .waitFor();
+    await second.getByRole('textbox', { name: 'Reply', exact: true }).fill('Let me check');
+    await first.getByText(/typing…/).waitFor();
+
+    // "/" and the short code offer the canned response; Enter inserts it.
+    const box = first.getByRole('textbox', { name: 'Reply', exact: true });
+    await box.fill('/ho');
+    await first.getByRole('option', { name: /hours/ }).waitFor();
+    await box.press('Enter');
+    expect(await box.inputValue()).toBe('We are open 9 to 5.');
+
+    await second.context().close();
+    await eventually(async () => (await first.getByTestId('collision-notice').count()) === 0);
+    await first.context().close();
+  }, 90_000);
+
   it('shows a supervisor the queue count change live', async () => {
     const page = await signIn(browser, stack.url, supervisorEmail, '/queue');
     const unassigned = page.getByTestId('queue-unassigned');

@@ -1,4 +1,4 @@
-import { Logger, UseFilters, UsePipes } from '@nestjs/common';
+import { Logger, UseFilters, UsePipes, type OnModuleDestroy } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -33,8 +33,10 @@ type AgentSocket = Socket<DefaultEventsMap, AgentEmitMap, DefaultEventsMap, Agen
 @WebSocketGateway({ namespace: AGENT_NAMESPACE })
 @UseFilters(WsErrorFilter)
 @UsePipes(validationPipe)
-export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect {
+export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect, OnModuleDestroy {
   private readonly logger = new Logger(AgentGateway.name);
+  /** Set when the app closes: the Redis adapter goes away, so no more room-wide lookups. */
+  private closing = false;
   @WebSocketServer() private readonly namespace: Namespace;
 
   constructor(
@@ -132,8 +134,13 @@ export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect {
     return { ok: true, conversationId: body.conversationId };
   }
 
+  onModuleDestroy(): void {
+    this.closing = true;
+  }
+
   /** Tells a conversation's room which members have it open (across api processes), for the collision notice. */
   private async announceViewers(conversationId: string): Promise<void> {
+    if (this.closing) return;
     const room = rooms.conversation(conversationId);
     try {
       const sockets = await this.namespace.in(room).fetchSockets();

@@ -9,6 +9,8 @@ import { defaultOption } from './reply-options.js';
 
 type Mode = 'reply' | 'note';
 
+const TYPING_REFRESH_MS = 4000;
+
 function optionLabel(option: ReplyOption): string {
   const base = `${CHANNEL_LABELS[option.channel]} · ${option.name}`;
   if (option.available) return option.tag ? `${base} (HUMAN_AGENT tag)` : base;
@@ -77,12 +79,20 @@ export function Composer({
   );
   useEffect(() => setSuggestion(0), [matches.length]);
 
+  // Typing goes out when it starts, again every few seconds while it lasts (the event is volatile and
+  // viewers expire it), and when it stops; notes are private, so they never show as typing.
+  const lastTypingAt = useRef(0);
   const setTyping = (on: boolean) => {
-    if (!socket || typingOn.current === on || mode === 'note') return;
+    if (!socket || mode === 'note') return;
+    const now = Date.now();
+    if (typingOn.current === on && (!on || now - lastTypingAt.current < TYPING_REFRESH_MS)) return;
     typingOn.current = on;
+    lastTypingAt.current = now;
     socket.emit('typing', { conversationId: conversation.id, state: on ? 'on' : 'off' });
   };
-  useEffect(() => () => setTyping(false));
+  const stopTyping = useRef(() => setTyping(false));
+  stopTyping.current = () => setTyping(false);
+  useEffect(() => () => stopTyping.current(), []);
 
   const send = async () => {
     const text = body.trim();

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api/client.js';
 import { useLive, useLiveEvent, useOnReconnect } from '../api/live.js';
 import type {
@@ -11,6 +11,7 @@ import type {
 import { useMe } from '../session/session.js';
 
 const TIMELINE_PAGE = 50;
+const TYPING_EXPIRES_MS = 10_000;
 
 /** One open conversation: its detail, the contact's cross-channel timeline, who else is here, who is typing. */
 export function useConversation(conversationId: string) {
@@ -110,15 +111,19 @@ export function useConversation(conversationId: string) {
   useLiveEvent('conversation.viewers', (event) => {
     if (event.conversationId === conversationId) setViewers(event.userIds.filter((id) => id !== me.user.id));
   });
+  // Typing is volatile (an "off" may be lost): each "on" holds for a few seconds unless renewed.
+  const typingTimers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
+  useEffect(() => {
+    const timers = typingTimers.current;
+    return () => timers.forEach((timer) => clearTimeout(timer));
+  }, []);
   useLiveEvent('typing', (event) => {
     if (event.conversationId !== conversationId || event.userId === me.user.id) return;
-    setTyping((previous) =>
-      event.state === 'on'
-        ? previous.includes(event.userId)
-          ? previous
-          : [...previous, event.userId]
-        : previous.filter((id) => id !== event.userId),
-    );
+    clearTimeout(typingTimers.current.get(event.userId));
+    const stop = () => setTyping((previous) => previous.filter((id) => id !== event.userId));
+    if (event.state === 'off') return stop();
+    typingTimers.current.set(event.userId, setTimeout(stop, TYPING_EXPIRES_MS));
+    setTyping((previous) => (previous.includes(event.userId) ? previous : [...previous, event.userId]));
   });
 
   return {
