@@ -64,6 +64,29 @@ describe('web app: the main screens over the demo data', () => {
     await page.getByRole('textbox', { name: 'Reply', exact: true }).fill('');
   }, 60_000);
 
+  it('opens the original of an email in a dialog', async () => {
+    await page
+      .getByRole('log', { name: 'Messages' })
+      .getByRole('button', { name: 'Show original' })
+      .first()
+      .click();
+    const dialog = page.getByRole('dialog');
+    await dialog
+      .getByText(/not stored|From/)
+      .first()
+      .waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+  });
+
+  it('fits a 1280×800 laptop screen', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.getByRole('textbox', { name: 'Reply', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Resolve' }).waitFor();
+    await shoot('inbox-laptop');
+    await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
   it('shows the keyboard shortcuts', async () => {
     await page.getByRole('log', { name: 'Messages' }).click();
     await page.keyboard.press('?');

@@ -1,6 +1,6 @@
 import DOMPurify from 'dompurify';
 import { useEffect, useState } from 'react';
-import { api } from '../api/client.js';
+import { api, ApiError } from '../api/client.js';
 import type { EmailOriginal } from '../api/types.js';
 import { Dialog } from '../ui/dialog.js';
 
@@ -21,7 +21,13 @@ export function EmailOriginalDialog({ messageId, onClose }: { messageId: string;
     api
       .get<EmailOriginal>(`/messages/${messageId}/email`)
       .then(setEmail)
-      .catch((caught: Error) => setError(caught.message));
+      .catch((caught: Error) =>
+        setError(
+          caught instanceof ApiError && caught.status === 404
+            ? 'The original of this email is not stored (only its text was kept).'
+            : caught.message,
+        ),
+      );
   }, [messageId]);
   return (
     <Dialog title={email?.subject || 'Original email'} onClose={onClose} wide>
