@@ -175,6 +175,41 @@ describe('web app: an agent and a supervisor at work', () => {
     await first.context().close();
   }, 90_000);
 
+  it('pages the list as it scrolls, moves with j/k, opens with Enter and tells an agent about an assignment', async () => {
+    const agentId = (await admin('GET', '/api/v1/members')).body.items.find(
+      (m: { email: string }) => m.email === agentEmail,
+    ).userId as string;
+    // More conversations than one page (25) holds.
+    for (let i = 0; i < 30; i += 1) await customerWrites(`bulk-${i}`, `Bulk customer ${i}`, `Question ${i}`);
+    const page = await signIn(browser, stack.url, agentEmail, '/inbox?view=all');
+    const list = page.getByTestId('conversation-list');
+    await list.getByRole('button', { name: /Bulk customer 29/ }).waitFor();
+    const firstPage = await list.getByRole('button').count();
+    expect(firstPage).toBe(25);
+    await list.getByRole('button').last().scrollIntoViewIfNeeded();
+    await eventually(async () => (await list.getByRole('button').count()) > firstPage);
+
+    // j moves the highlight to the second row; Enter opens it.
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('j');
+    const second = list.locator('[data-row="1"] button');
+    await eventually(async () => (await second.getAttribute('class'))?.includes('highlighted'));
+    const secondName = (await second.locator('.row-name').innerText()).trim();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: secondName }).waitFor();
+
+    // An admin assigns a conversation to the agent: a notification offers to open it.
+    const { conversationId } = await customerWrites('c-5', 'Ines Duarte', 'Refund please');
+    expect(
+      (await admin('POST', `/api/v1/conversations/${conversationId}/assign`, { assigneeId: agentId })).status,
+    ).toBe(200);
+    await page.getByText(/assigned you a conversation/).waitFor();
+    await page.locator('.toasts').getByRole('button', { name: 'Open', exact: true }).click();
+    await page.waitForURL(`**/inbox/${conversationId}`);
+    await page.getByRole('log', { name: 'Messages' }).getByText('Refund please').waitFor();
+    await page.context().close();
+  }, 120_000);
+
   it('shows a supervisor the queue count change live', async () => {
     const page = await signIn(browser, stack.url, supervisorEmail, '/queue');
     const unassigned = page.getByTestId('queue-unassigned');
