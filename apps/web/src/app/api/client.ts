@@ -25,6 +25,11 @@ export function onSessionExpired(listener: Listener): () => void {
   return () => expiredListeners.delete(listener);
 }
 
+/** The socket refused the token: the same ending as a 401. */
+export function reportSessionExpired(): void {
+  if (session) expiredListeners.forEach((listener) => listener());
+}
+
 export type Query = Record<string, string | number | boolean | null | undefined>;
 
 export function withQuery(path: string, query: Query = {}): string {

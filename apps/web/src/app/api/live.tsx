@@ -1,5 +1,6 @@
 import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { io, type Socket } from 'socket.io-client';
+import { reportSessionExpired } from './client.js';
 import type { ConversationView, MessageView } from './types.js';
 
 /** The `/agent` events the app listens to (docs/api.md). */
@@ -43,7 +44,11 @@ export function LiveProvider({ token, children }: { token: string; children: Rea
     const update = () => setConnection(next.connected ? 'live' : 'offline');
     next.on('connect', update);
     next.on('disconnect', update);
-    next.on('connect_error', update);
+    next.on('connect_error', (error) => {
+      update();
+      // An expired or revoked token: reconnecting cannot help, so the session ends like on a 401.
+      if (error.message === 'unauthorized') reportSessionExpired();
+    });
     setSocket(next);
     return () => {
       next.disconnect();
