@@ -210,6 +210,30 @@ describe('web app: an agent and a supervisor at work', () => {
     await page.context().close();
   }, 120_000);
 
+  it("folds the customer's earlier conversation into the timeline behind a boundary", async () => {
+    // No reopen window: a message after the resolution starts a new conversation.
+    expect((await admin('PATCH', '/api/v1/workspace', { settings: { reopenWindowDays: 0 } })).status).toBe(
+      200,
+    );
+    const earlier = await customerWrites('c-6', 'Kofi Mensah', 'My first question');
+    expect((await admin('POST', `/api/v1/conversations/${earlier.conversationId}/resolve`)).status).toBe(200);
+    const later = await customerWrites('c-6', 'Kofi Mensah', 'A new question');
+    expect(later.conversationId).not.toBe(earlier.conversationId);
+
+    const page = await signIn(browser, stack.url, agentEmail, `/inbox/${later.conversationId}?view=all`);
+    const timeline = page.getByRole('log', { name: 'Messages' });
+    await timeline.getByText('A new question').waitFor();
+    await timeline.getByText(/Earlier conversation/).waitFor();
+    expect(await timeline.getByText('My first question').count()).toBe(0);
+    await timeline.getByRole('button', { name: 'Show 1 message' }).click();
+    await timeline.getByText('My first question').waitFor();
+    await page
+      .getByRole('complementary', { name: 'Context' })
+      .getByRole('link', { name: /resolved/ })
+      .waitFor();
+    await page.context().close();
+  }, 60_000);
+
   it('shows a supervisor the queue count change live', async () => {
     const page = await signIn(browser, stack.url, supervisorEmail, '/queue');
     const unassigned = page.getByTestId('queue-unassigned');

@@ -89,7 +89,9 @@ export function Timeline({
                     })
                   }
                 >
-                  {folded ? `Show ${block.messages.length} messages` : 'Fold'}
+                  {folded
+                    ? `Show ${block.messages.length} ${block.messages.length === 1 ? 'message' : 'messages'}`
+                    : 'Fold'}
                 </button>
               )}
             </div>
