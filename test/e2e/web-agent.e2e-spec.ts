@@ -210,7 +210,7 @@ describe('web app: an agent and a supervisor at work', () => {
     await page.context().close();
   }, 120_000);
 
-  it("folds the customer's earlier conversation into the timeline behind a boundary", async () => {
+  it("folds the customer's earlier conversation behind a boundary and edits the contact's name", async () => {
     // No reopen window: a message after the resolution starts a new conversation.
     expect((await admin('PATCH', '/api/v1/workspace', { settings: { reopenWindowDays: 0 } })).status).toBe(
       200,
@@ -231,6 +231,15 @@ describe('web app: an agent and a supervisor at work', () => {
       .getByRole('complementary', { name: 'Context' })
       .getByRole('link', { name: /resolved/ })
       .waitFor();
+
+    // The contact's name is edited from the sidebar.
+    const sidebar = page.getByRole('complementary', { name: 'Context' });
+    await sidebar.getByRole('button', { name: 'Edit' }).click();
+    await sidebar.getByLabel('Contact name').fill('Kofi A. Mensah');
+    await sidebar.getByLabel('Contact name').press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Kofi A. Mensah' }).waitFor();
+    const contact = await admin('GET', `/api/v1/contacts/${later.contactId}`);
+    expect(contact.body.name).toBe('Kofi A. Mensah');
     await page.context().close();
   }, 60_000);
 

@@ -127,7 +127,7 @@ export function ContextSidebar({
       </section>
       {profile ? (
         <>
-          <ContactCard profile={profile} />
+          <ContactCard profile={profile} onSaved={reloadProfile} />
           <PreviousConversations profile={profile} currentId={conversation.id} />
           <MergeCard profile={profile} onMerged={reloadProfile} />
         </>
@@ -138,12 +138,51 @@ export function ContextSidebar({
   );
 }
 
-function ContactCard({ profile }: { profile: ContactProfile }) {
+function ContactCard({ profile, onSaved }: { profile: ContactProfile; onSaved: () => void }) {
   const attributes = Object.entries(profile.attributes ?? {});
   const consent = Object.entries(profile.consent ?? {});
+  const { notify } = useToasts();
+  const [editing, setEditing] = useState(false);
+  const [name, setName] = useState(profile.name ?? '');
+  const save = async () => {
+    try {
+      await api.patch(`/contacts/${profile.id}`, { name: name.trim() });
+      setEditing(false);
+      onSaved();
+    } catch (error) {
+      notify((error as Error).message, { tone: 'error' });
+    }
+  };
   return (
     <section className="card">
-      <h2>{contactName(profile)}</h2>
+      {editing ? (
+        <form
+          className="inline-form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            void save();
+          }}
+        >
+          <input
+            aria-label="Contact name"
+            autoFocus
+            required
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+            onKeyDown={(event) => event.key === 'Escape' && setEditing(false)}
+          />
+          <button type="submit" className="small">
+            Save
+          </button>
+        </form>
+      ) : (
+        <h2 className="contact-name">
+          {contactName(profile)}{' '}
+          <button type="button" className="link small" onClick={() => setEditing(true)}>
+            Edit
+          </button>
+        </h2>
+      )}
       <h3>Reachable on</h3>
       <ul className="identities">
         {profile.identities.map((identity) => (

@@ -161,7 +161,7 @@ export function ConversationPane({
       <ContextSidebar
         conversation={conversation}
         profile={state.profile}
-        reloadProfile={() => void state.reloadProfile()}
+        reloadProfile={() => void state.reloadAll()}
         onChanged={(updated) => {
           state.setConversation(updated);
           onChanged(updated);
