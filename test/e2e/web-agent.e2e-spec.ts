@@ -32,6 +32,7 @@ describe('web app: an agent and a supervisor at work', () => {
     supervisorEmail = (await ws.addMember('supervisor')).email;
     apiInboxId = (await ws.addInbox({ channel: 'api', name: 'Shop app' })).id;
     await ws.addInbox({ channel: 'sms', name: 'Support SMS' });
+    await ws.addInbox({ channel: 'whatsapp', name: 'Support WhatsApp' });
     integration = client(stack.url, { apiKey: await ws.addApiKey() });
     admin = client(stack.url, { token: await login(stack.url, ws.admin.email) });
     browser = await openBrowser();
@@ -240,6 +241,29 @@ describe('web app: an agent and a supervisor at work', () => {
     await page.getByRole('heading', { level: 1, name: 'Kofi A. Mensah' }).waitFor();
     const contact = await admin('GET', `/api/v1/contacts/${later.contactId}`);
     expect(contact.body.name).toBe('Kofi A. Mensah');
+    await page.context().close();
+  }, 60_000);
+
+  it('sends an approved WhatsApp template where the 24-hour window is closed', async () => {
+    const { conversationId } = await customerWrites('c-7', 'Aiko Tanaka', 'Call me back?', '+14155550177');
+    const page = await signIn(browser, stack.url, agentEmail, `/inbox/${conversationId}?view=all`);
+    await page.getByRole('log', { name: 'Messages' }).getByText('Call me back?').waitFor();
+    const picker = page.getByLabel('Reply via');
+    const whatsapp = await picker.locator('option', { hasText: 'WhatsApp' }).getAttribute('value');
+    await picker.selectOption(whatsapp ?? '');
+    const group = page.getByRole('group', { name: 'WhatsApp template' });
+    await group.getByText(/Outside the WhatsApp 24-hour window/).waitFor();
+    const send = page.getByRole('button', { name: 'Send template' });
+    expect(await send.isDisabled()).toBe(true);
+    await group.getByLabel('Template SID').fill(`HX${'a1'.repeat(16)}`);
+    await group.getByLabel('Template variables').fill('1=Aiko');
+    await send.click();
+    await eventually(async () => {
+      const messages = await admin('GET', `/api/v1/conversations/${conversationId}/messages`);
+      return (messages.body.items as Array<{ channel: string; direction: string }>).some(
+        (m) => m.channel === 'whatsapp' && m.direction === 'out',
+      );
+    });
     await page.context().close();
   }, 60_000);
 

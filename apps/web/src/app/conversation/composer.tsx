@@ -5,7 +5,7 @@ import type { Attachment, ConversationView, MessageView, ReplyOption } from '../
 import { useDirectory } from '../shell/directory.js';
 import { CHANNEL_LABELS } from '../ui/format.js';
 import { useToasts } from '../ui/toasts.js';
-import { defaultOption } from './reply-options.js';
+import { defaultOption, parseVariables } from './reply-options.js';
 
 type Mode = 'reply' | 'note';
 
@@ -62,12 +62,17 @@ export function Composer({
 
   const selected = replyOptions.find((o) => o.inboxId === inboxId) ?? null;
   const unavailable = replyOptions.filter((o) => !o.available && o.inboxId !== inboxId);
+  // WhatsApp outside its window: only an approved template can go, so the composer asks for one.
+  const templateMode = mode === 'reply' && Boolean(selected?.templateOnly);
+  const [template, setTemplate] = useState({ contentSid: '', variables: '' });
+  const templateVariables = parseVariables(template.variables);
+  const templateValid = /^HX[0-9a-fA-F]{32}$/.test(template.contentSid) && templateVariables !== null;
   const blockedReason =
     mode === 'note'
       ? null
       : !selected
         ? 'No channel can reach this customer.'
-        : selected.available
+        : selected.available || selected.templateOnly
           ? null
           : (selected.reason ?? 'This channel cannot be used now.');
 
@@ -96,7 +101,8 @@ export function Composer({
 
   const send = async () => {
     const text = body.trim();
-    if ((!text && attachments.length === 0) || sending || blockedReason) return;
+    if (sending || blockedReason) return;
+    if (templateMode ? !templateValid : !text && attachments.length === 0) return;
     setSending(true);
     try {
       const message =
@@ -105,6 +111,9 @@ export function Composer({
           : await api.post<MessageView>(`/conversations/${conversation.id}/messages`, {
               ...(text ? { body: text } : {}),
               inboxId: inboxId ?? undefined,
+              ...(templateMode
+                ? { template: { contentSid: template.contentSid, variables: templateVariables ?? undefined } }
+                : {}),
               ...(attachments.length ? { attachments } : {}),
             });
       onSent(message);
@@ -174,7 +183,7 @@ export function Composer({
                   key={option.inboxId}
                   value={option.inboxId}
                   title={option.reason ?? undefined}
-                  disabled={!option.available && option.inboxId !== inboxId}
+                  disabled={!option.available && !option.templateOnly && option.inboxId !== inboxId}
                 >
                   {optionLabel(option)}
                 </option>
@@ -187,6 +196,23 @@ export function Composer({
         <p id="reply-blocked" className="blocked" role="status">
           {blockedReason}
         </p>
+      )}
+      {templateMode && (
+        <div className="template" role="group" aria-label="WhatsApp template">
+          <p className="blocked">{selected?.reason}</p>
+          <input
+            aria-label="Template SID"
+            placeholder="Template SID (HX…)"
+            value={template.contentSid}
+            onChange={(event) => setTemplate({ ...template, contentSid: event.target.value.trim() })}
+          />
+          <input
+            aria-label="Template variables"
+            placeholder="Variables, e.g. 1=Maria, 2=#1042"
+            value={template.variables}
+            onChange={(event) => setTemplate({ ...template, variables: event.target.value })}
+          />
+        </div>
       )}
       {mode === 'reply' && unavailable.length > 0 && (
         <details className="unavailable">
@@ -280,8 +306,12 @@ export function Composer({
         <span className="muted hint">
           <kbd>Enter</kbd> send · <kbd>Shift</kbd>+<kbd>Enter</kbd> new line
         </span>
-        <button type="submit" className="primary" disabled={sending || Boolean(blockedReason)}>
-          {mode === 'note' ? 'Add note' : 'Send'}
+        <button
+          type="submit"
+          className="primary"
+          disabled={sending || Boolean(blockedReason) || (templateMode && !templateValid)}
+        >
+          {mode === 'note' ? 'Add note' : templateMode ? 'Send template' : 'Send'}
         </button>
       </div>
     </form>

@@ -1,5 +1,5 @@
 import type { ReplyOption } from '../api/types.js';
-import { defaultOption } from './reply-options.js';
+import { defaultOption, parseVariables } from './reply-options.js';
 
 const option = (inboxId: string, available: boolean): ReplyOption => ({
   inboxId,
@@ -20,5 +20,13 @@ describe('default reply option', () => {
     expect(defaultOption(options, 'c')?.inboxId).toBe('a');
     expect(defaultOption([option('c', false), option('d', false)], 'd')?.inboxId).toBe('d');
     expect(defaultOption([], null)).toBeNull();
+  });
+});
+
+describe('template variables', () => {
+  it('reads "1=Maria, 2=#1042", nothing, or refuses what it cannot read', () => {
+    expect(parseVariables('1=Maria, 2 = #1042')).toEqual({ '1': 'Maria', '2': '#1042' });
+    expect(parseVariables('  ')).toBeUndefined();
+    expect(parseVariables('name=Maria')).toBeNull();
   });
 });
