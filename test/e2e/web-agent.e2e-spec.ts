@@ -141,7 +141,7 @@ describe('web app: an agent and a supervisor at work', () => {
     await page.context().close();
   }, 90_000);
 
-  it('shows who else is viewing and typing, and inserts a canned response', async () => {
+  it('shows who else is viewing and typing, inserts a canned response and notifies a mention', async () => {
     const { conversationId } = await customerWrites('c-4', 'Ola Nordmann', 'Is the shop open on Sunday?');
     expect(
       (
@@ -170,6 +170,15 @@ describe('web app: an agent and a supervisor at work', () => {
     await first.getByRole('option', { name: /hours/ }).waitFor();
     await box.press('Enter');
     expect(await box.inputValue()).toBe('We are open 9 to 5.');
+
+    // A note that mentions the agent by first name notifies them (fixture members are named "agent …").
+    await second.getByRole('tab', { name: 'Private note' }).click();
+    await second.getByRole('textbox', { name: 'Private note' }).fill('@agent can you take this one?');
+    await second.getByRole('textbox', { name: 'Private note' }).press('Enter');
+    await first
+      .locator('.toasts')
+      .getByText(/mentioned you in a note/)
+      .waitFor();
 
     await second.context().close();
     await eventually(async () => (await first.getByTestId('collision-notice').count()) === 0);
