@@ -253,7 +253,7 @@ describe('web app: an agent and a supervisor at work', () => {
     await page.context().close();
   }, 60_000);
 
-  it('sends an approved WhatsApp template where the 24-hour window is closed', async () => {
+  it('sends an approved WhatsApp template where the 24-hour window is closed, then snoozes to a chosen time', async () => {
     const { conversationId } = await customerWrites('c-7', 'Aiko Tanaka', 'Call me back?', '+14155550177');
     const page = await signIn(browser, stack.url, agentEmail, `/inbox/${conversationId}?view=all`);
     await page.getByRole('log', { name: 'Messages' }).getByText('Call me back?').waitFor();
@@ -273,6 +273,22 @@ describe('web app: an agent and a supervisor at work', () => {
         (m) => m.channel === 'whatsapp' && m.direction === 'out',
       );
     });
+
+    // Snooze until a chosen time (two hours from now, in the browser's local time).
+    await page.getByRole('button', { name: /Snooze/ }).click();
+    const until = new Date(Date.now() + 2 * 3600_000);
+    const local = new Date(until.getTime() - until.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    await page.getByLabel('Snooze until').fill(local);
+    await page.getByRole('menuitem', { name: 'Snooze' }).click();
+    await page
+      .getByTestId('conversation-status')
+      .getByText(/snoozed until/)
+      .waitFor();
+    const detail = await admin('GET', `/api/v1/conversations/${conversationId}`);
+    expect(detail.body.conversation.status).toBe('snoozed');
+    expect(detail.body.conversation.snoozedUntil.slice(0, 16)).toBe(
+      new Date(`${local}:00`).toISOString().slice(0, 16),
+    );
     await page.context().close();
   }, 60_000);
 

@@ -16,6 +16,12 @@ const SNOOZES: Array<{ label: string; until: () => Date }> = [
   { label: 'Next week', until: () => atNine(7) },
 ];
 
+/** A Date as the value of a datetime-local input (local time, minutes). */
+function localInputValue(date: Date): string {
+  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60_000);
+  return local.toISOString().slice(0, 16);
+}
+
 function atNine(days: number): Date {
   const date = new Date();
   date.setDate(date.getDate() + days);
@@ -36,6 +42,7 @@ export function ConversationPane({
   const { memberName } = useDirectory();
   const { notify } = useToasts();
   const [snoozeOpen, setSnoozeOpen] = useState(false);
+  const [customUntil, setCustomUntil] = useState('');
 
   if (state.error && !state.detail) {
     return (
@@ -108,6 +115,28 @@ export function ConversationPane({
                     className="menu-list"
                     onKeyDown={(e) => e.key === 'Escape' && setSnoozeOpen(false)}
                   >
+                    <li role="none" className="snooze-custom">
+                      <label>
+                        Until
+                        <input
+                          type="datetime-local"
+                          aria-label="Snooze until"
+                          min={localInputValue(new Date())}
+                          onChange={(event) => setCustomUntil(event.target.value)}
+                        />
+                      </label>
+                      <button
+                        type="button"
+                        role="menuitem"
+                        disabled={!customUntil}
+                        onClick={() => {
+                          setSnoozeOpen(false);
+                          void act('snooze', { until: new Date(customUntil).toISOString() });
+                        }}
+                      >
+                        Snooze
+                      </button>
+                    </li>
                     {SNOOZES.map((option) => (
                       <li key={option.label} role="none">
                         <button
