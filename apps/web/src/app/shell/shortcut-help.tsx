@@ -10,7 +10,7 @@ export const SHORTCUTS: Array<[string, string]> = [
   ['n', 'Write a private note'],
   ['Enter', 'Send (Shift+Enter: new line); Ctrl+Enter sends too'],
   ['Esc', 'Leave the composer or search'],
-  ['g i / g q / g r', 'Go to inbox / live queue / reports'],
+  ['g i / g q / g r / g s', 'Go to inbox / live queue / reports / settings'],
   ['?', 'This help'],
 ];
 
