@@ -6,6 +6,9 @@ import { Assignment1764200000000 } from './1764200000000-assignment.js';
 import { AutomationRules1764300000000 } from './1764300000000-automation-rules.js';
 import { EmailChannel1764400000000 } from './1764400000000-email-channel.js';
 import { Metrics1764500000000 } from './1764500000000-metrics.js';
+import { Webchat1764600000000 } from './1764600000000-webchat.js';
+import { Surveys1764800000000 } from './1764800000000-surveys.js';
+import { AutomationSlaEvents1764810000000 } from './1764810000000-automation-sla-events.js';
 
 /** Every migration, oldest first. */
 export const allMigrations = [
@@ -17,4 +20,7 @@ export const allMigrations = [
   AutomationRules1764300000000,
   EmailChannel1764400000000,
   Metrics1764500000000,
+  Webchat1764600000000,
+  Surveys1764800000000,
+  AutomationSlaEvents1764810000000,
 ];

@@ -33,6 +33,11 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   'POST /api/v1/conversations/{id}/open': undefined,
   'PATCH /api/v1/calendars/{id}': { name: 'x' },
   'PUT /api/v1/sla-policies/{id}': { name: 'x', firstResponseSeconds: 3600 },
+  'PUT /api/v1/conversations/{id}/survey-exclusion': { excluded: true },
+  'PUT /api/v1/surveys/policy/inboxes/{inboxId}': { delayMinutes: 1 },
+  'POST /api/v1/public/surveys/{token}': {
+    answers: [{ surveyId: '00000000-0000-4000-8000-000000000000', score: 3 }],
+  },
   'PUT /api/v1/automation-rules/{id}': {
     name: 'x',
     event: 'message.created',
@@ -98,6 +103,13 @@ describe('access control', () => {
       'sla-policies': (
         await adminA('POST', '/api/v1/sla-policies', { name: 'A policy', firstResponseSeconds: 3600 })
       ).body.id,
+      surveys: (
+        await adminA('POST', '/api/v1/surveys/campaigns', {
+          name: 'A NPS',
+          segment: { resolvedWithinDays: 30 },
+        })
+      ).body.id,
+      token: 'forged.token',
       'automation-rules': (
         await adminA('POST', '/api/v1/automation-rules', {
           name: 'A rule',
@@ -113,6 +125,9 @@ describe('access control', () => {
   function resourceOf(path: string, param: string): string {
     if (param === 'mergeId') return 'merges';
     if (param === 'index') return 'index';
+    if (param === 'inboxId') return 'inboxes';
+    // A survey link's token is its own authority: another workspace's (or a forged) token is unknown.
+    if (param === 'token') return 'token';
     return path.split('/')[3] ?? '';
   }
 

@@ -158,6 +158,20 @@ describe('metrics end to end: events → worker → conversation_metrics → rep
       warnAt: 0.5,
     });
     const { conversationId } = await inbound('m-2', 'Anyone there?');
+    // The conversation view's countdown: the first response target runs, due 2 s after the message.
+    const running = await eventually(async () => {
+      const response = await agent('GET', `/api/v1/conversations/${conversationId}/sla`);
+      return response.body.policy ? response.body : undefined;
+    });
+    expect(running.policy.name).toBe('Fast lane');
+    expect(running.targets).toEqual([
+      {
+        kind: 'first_response',
+        state: expect.stringMatching(/running|breached/),
+        dueAt: expect.any(String),
+        doneAt: null,
+      },
+    ]);
     const live = await supervisor('GET', '/api/v1/reports/live');
     expect(live.body).toMatchObject({ open: 1, pending: 0, unassigned: 1, waiting: 1 });
     expect(live.body.longestWaitSeconds).toBeGreaterThanOrEqual(0);
@@ -181,6 +195,11 @@ describe('metrics end to end: events → worker → conversation_metrics → rep
       return response.body.sla.firstResponse.breached >= 1 ? response.body : undefined;
     });
     expect(summary.sla.firstResponse).toMatchObject({ met: 0, breached: 1, rate: 0 });
+    const timers = await agent('GET', `/api/v1/conversations/${conversationId}/sla`);
+    expect(timers.body.targets[0]).toMatchObject({ kind: 'first_response', state: 'breached' });
+    expect(
+      (await agent('GET', '/api/v1/conversations/7d0c2a4e-1f3b-4c5d-8e9f-0a1b2c3d4e5f/sla')).status,
+    ).toBe(404);
 
     // A re-check of the same timer records nothing new.
     const metrics = stack.api.get(MetricsService);

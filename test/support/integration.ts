@@ -9,6 +9,7 @@ import { JobsModule } from '@parley/jobs';
 import { ObservabilityModule } from '@parley/observability';
 import { RealtimeModule } from '@parley/realtime';
 import { ReportingModule } from '@parley/reporting';
+import { SurveysModule } from '@parley/surveys';
 import { migrateTestDatabase, resetDatabase } from '@parley/testing';
 
 @Module({
@@ -21,6 +22,7 @@ import { migrateTestDatabase, resetDatabase } from '@parley/testing';
     ObservabilityModule,
     RealtimeModule,
     ReportingModule,
+    SurveysModule,
   ],
 })
 class DomainTestModule {}

@@ -8,6 +8,7 @@ import { JobsModule } from '@parley/jobs';
 import { ObservabilityModule } from '@parley/observability';
 import { RealtimeModule } from '@parley/realtime';
 import { ReportingModule } from '@parley/reporting';
+import { SurveysModule } from '@parley/surveys';
 import {
   ApiKeysController,
   MembersController,
@@ -30,10 +31,17 @@ import { HealthService } from './health/health.service.js';
 import { InboxesController } from './inboxes/inboxes.controller.js';
 import { MetricsController } from './health/metrics.controller.js';
 import { CalendarsController, SlaPoliciesController } from './reports/calendars-sla.controllers.js';
+import { ConversationSlaController } from './reports/conversation-sla.controller.js';
 import { ReportsController } from './reports/reports.controller.js';
 import { AgentGateway } from './realtime/agent.gateway.js';
+import {
+  ConversationSurveysController,
+  PublicSurveysController,
+  SurveysController,
+} from './surveys/surveys.controllers.js';
 import { MetaWebhooksController } from './webhooks/meta-webhooks.controller.js';
 import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller.js';
+import { WidgetModule } from './widget/widget.module.js';
 
 @Module({
   controllers: [
@@ -45,6 +53,8 @@ import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller.
     CalendarsController,
     CannedResponsesController,
     ContactsController,
+    ConversationSlaController,
+    ConversationSurveysController,
     ConversationsController,
     EmailMessagesController,
     EmailWebhooksController,
@@ -54,8 +64,10 @@ import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller.
     MembersController,
     MetricsController,
     MetaWebhooksController,
+    PublicSurveysController,
     ReportsController,
     SlaPoliciesController,
+    SurveysController,
     TeamsController,
     TwilioWebhooksController,
     WorkspaceController,
@@ -69,6 +81,8 @@ import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller.
     ObservabilityModule,
     RealtimeModule,
     ReportingModule,
+    SurveysModule,
+    WidgetModule,
   ],
   providers: [AgentGateway, HealthService, { provide: APP_GUARD, useClass: AuthGuard }],
 })

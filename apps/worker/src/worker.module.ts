@@ -8,12 +8,25 @@ import { JOB_NAMES, JobsModule, QUEUE_NAMES, type JobName } from '@parley/jobs';
 import { ObservabilityModule } from '@parley/observability';
 import { RealtimeModule } from '@parley/realtime';
 import { ReportingModule } from '@parley/reporting';
+import { SurveysModule } from '@parley/surveys';
 import { ASSIGNMENT_JOBS, AssignmentProcessor } from './assignment.processor.js';
 import { AUTOMATION_JOBS, AutomationProcessor } from './automation.processor.js';
 import { CONVERSATION_JOBS, ConversationsProcessor } from './conversations.processor.js';
 import { DELIVERY_JOBS, DeliveryProcessor } from './delivery.processor.js';
 import { MEDIA_JOBS, MediaProcessor } from './media.processor.js';
 import { METRICS_JOBS, MetricsProcessor } from './metrics.processor.js';
+import { SURVEY_JOBS, SurveysProcessor } from './surveys.processor.js';
+
+/** The jobs this worker's processors handle. */
+export const HANDLED_JOBS: readonly JobName[] = [
+  ...ASSIGNMENT_JOBS,
+  ...AUTOMATION_JOBS,
+  ...CONVERSATION_JOBS,
+  ...DELIVERY_JOBS,
+  ...MEDIA_JOBS,
+  ...METRICS_JOBS,
+  ...SURVEY_JOBS,
+];
 
 /** Every job name must have exactly one handler; checked at boot, not discovered in production. */
 export function assertEveryJobHandled(handled: readonly JobName[]): void {
@@ -44,6 +57,7 @@ export function assertEveryJobHandled(handled: readonly JobName[]): void {
     ObservabilityModule,
     RealtimeModule,
     ReportingModule,
+    SurveysModule,
   ],
   providers: [
     AssignmentProcessor,
@@ -52,6 +66,7 @@ export function assertEveryJobHandled(handled: readonly JobName[]): void {
     DeliveryProcessor,
     MediaProcessor,
     MetricsProcessor,
+    SurveysProcessor,
   ],
 })
 export class WorkerModule implements OnModuleInit, OnApplicationBootstrap {
@@ -63,13 +78,6 @@ export class WorkerModule implements OnModuleInit, OnApplicationBootstrap {
   }
 
   onModuleInit(): void {
-    assertEveryJobHandled([
-      ...ASSIGNMENT_JOBS,
-      ...AUTOMATION_JOBS,
-      ...CONVERSATION_JOBS,
-      ...DELIVERY_JOBS,
-      ...MEDIA_JOBS,
-      ...METRICS_JOBS,
-    ]);
+    assertEveryJobHandled(HANDLED_JOBS);
   }
 }

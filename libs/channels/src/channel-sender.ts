@@ -18,8 +18,19 @@ export interface OutboundRequest {
   template?: { contentSid: string; variables: Record<string, string> };
   /** Meta: send outside the 24-hour window with this message tag (human agents, up to 7 days). */
   messageTag?: 'HUMAN_AGENT';
+  /** Buttons that answer with a payload (Messenger/Instagram quick replies); other channels send the body only. */
+  quickReplies?: QuickReply[];
   /** Email: how the reply threads in the customer's mail client. */
   email?: EmailThreadContext;
+  /** A survey question (`kind: 'survey'`), for channels that show its choices as buttons (web chat). */
+  survey?: { surveyId: string; question: string; choices: Array<{ value: number; label: string }> };
+}
+
+export interface QuickReply {
+  /** Shown on the button (Meta: at most 20 characters). */
+  title: string;
+  /** Comes back with the customer's tap (Meta: `message.quick_reply.payload`). */
+  payload: string;
 }
 
 /** Email threading for one outbound message, worked out from the conversation by the inbox lib. */
@@ -36,6 +47,7 @@ export interface EmailThreadContext {
 
 /** Mirror the agent's typing to a channel that shows it (Messenger, Instagram). */
 export interface TypingRequest {
+  inboxId: string;
   config: Record<string, unknown>;
   secrets: Record<string, unknown>;
   to: { kind: string; value: string };

@@ -7,6 +7,7 @@ import { AttachmentStore } from './storage/attachment-store.js';
 import { GraphClient } from './meta/graph-client.js';
 import { MetaSender } from './meta/meta.sender.js';
 import { TwilioSender } from './twilio/twilio.sender.js';
+import { WebchatSender } from './webchat/webchat.sender.js';
 
 @Module({
   exports: [AttachmentStore, ChannelSenders, GraphClient],
@@ -18,8 +19,9 @@ import { TwilioSender } from './twilio/twilio.sender.js';
     GraphClient,
     MetaSender,
     TwilioSender,
+    WebchatSender,
     {
-      inject: [ApiWebhookSender, EmailSender, MetaSender, TwilioSender],
+      inject: [ApiWebhookSender, EmailSender, MetaSender, TwilioSender, WebchatSender],
       provide: CHANNEL_SENDERS,
       useFactory: (...senders: ChannelSender[]) => senders,
     },

@@ -4,6 +4,7 @@ export {
   type ChannelSender,
   type EmailThreadContext,
   type OutboundRequest,
+  type QuickReply,
   type SendResult,
   type TypingRequest,
 } from './channel-sender.js';
@@ -45,3 +46,10 @@ export {
 export { EmailSender } from './email/email.sender.js';
 export { ImapError, ImapMailbox, type ImapSettings, type MailboxEntry } from './email/imap-mailbox.js';
 export { signMailgun, verifyMailgunSignature } from './email/mailgun-signature.js';
+export {
+  hmacHex,
+  readVisitorToken,
+  signVisitorToken,
+  verifyIdentifierHash,
+  type VisitorClaims,
+} from './webchat/webchat-signature.js';

@@ -73,6 +73,10 @@ export const envSchema = z
       .default('v25.0'),
     LOGIN_RATE_LIMIT_PER_MINUTE: positiveInt.default(20),
     INGEST_RATE_LIMIT_PER_MINUTE: positiveInt.default(6000),
+    PUBLIC_SURVEY_RATE_LIMIT_PER_MINUTE: positiveInt.default(60),
+    WIDGET_SESSION_RATE_LIMIT_PER_MINUTE: positiveInt.default(30),
+    WIDGET_MESSAGE_RATE_LIMIT_PER_MINUTE: positiveInt.default(60),
+    WIDGET_MAX_MESSAGE_LENGTH: positiveInt.default(5000),
     // Email (docs/channels/email.md): the largest raw message accepted by IMAP or the MIME webhook.
     EMAIL_MAX_BYTES: positiveInt.default(25 * 1024 * 1024),
     EMAIL_IMAP_POLL_MS: positiveInt.default(60_000),

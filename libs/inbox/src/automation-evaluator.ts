@@ -8,6 +8,7 @@ export interface RuleFacts {
   team_id: string | null;
   priority: string;
   status: string;
+  business_hours: 'open' | 'closed' | null;
   labels: string[];
   message: { body: string } | null;
   contact: {
@@ -33,7 +34,8 @@ function textOf(facts: RuleFacts, field: string): string | null {
         ? value
         : JSON.stringify(value);
   }
-  const choice = facts[field as 'channel' | 'inbox_id' | 'team_id' | 'priority' | 'status'];
+  const choice =
+    facts[field as 'channel' | 'inbox_id' | 'team_id' | 'priority' | 'status' | 'business_hours'];
   return choice ?? null;
 }
 

@@ -11,6 +11,8 @@ export const AUTOMATION_EVENTS = [
   'conversation.created',
   'message.created',
   'conversation.resolved',
+  'sla.warning',
+  'sla.breached',
 ] as const;
 export type AutomationEvent = (typeof AUTOMATION_EVENTS)[number];
 
@@ -24,6 +26,8 @@ export const FIELD_TYPES = {
   team_id: 'choice',
   priority: 'choice',
   status: 'choice',
+  /** `open` or `closed` by the business calendar of the conversation's team, else inbox, else workspace. */
+  business_hours: 'choice',
   label: 'set',
   'message.body': 'text',
   'contact.name': 'text',
@@ -59,6 +63,13 @@ const condition = z
       return;
     }
     const list = rule.operator === 'in' || rule.operator === 'not_in';
+    if (
+      rule.field === 'business_hours' &&
+      [rule.value ?? []].flat().some((value) => value !== 'open' && value !== 'closed')
+    ) {
+      ctx.addIssue({ code: 'custom', path: ['value'], message: 'business_hours is "open" or "closed"' });
+      return;
+    }
     if (rule.operator !== 'exists' && (list ? !Array.isArray(rule.value) : typeof rule.value !== 'string')) {
       ctx.addIssue({
         code: 'custom',
@@ -94,6 +105,16 @@ const action = z.discriminatedUnion('type', [
     .strict(),
   z.object({ type: z.literal('add_label'), label: z.string().min(1).max(100) }).strict(),
   z.object({ type: z.literal('send_canned_reply'), cannedResponseId: z.uuid() }).strict(),
+  // A canned reply sent at most once per conversation cycle (e.g. "we are closed, we answer at 9").
+  z.object({ type: z.literal('auto_acknowledge'), cannedResponseId: z.uuid() }).strict(),
+  // Urgent priority, optionally another team, an `escalated` event and a live alert to supervisors.
+  z
+    .object({
+      type: z.literal('escalate'),
+      teamId: z.uuid().optional(),
+      reason: z.string().min(1).max(500).optional(),
+    })
+    .strict(),
   z.object({ type: z.literal('add_note'), body: z.string().min(1).max(5000) }).strict(),
   z
     .object({

@@ -7,6 +7,7 @@ const facts: RuleFacts = {
   team_id: null,
   priority: 'none',
   status: 'open',
+  business_hours: 'closed',
   labels: ['vip'],
   message: { body: 'I want a REFUND for order #1042' },
   contact: {
@@ -87,5 +88,35 @@ describe('automation rules', () => {
     expect('problems' in unknown).toBe(true);
     const extra = rule({ all: [] }, [{ type: 'resolve', force: true }]);
     expect('problems' in extra).toBe(true);
+  });
+
+  it('matches business hours and validates its values', () => {
+    const closed = rule({ all: [{ field: 'business_hours', operator: 'equals', value: 'closed' }] });
+    if (!('rule' in closed)) throw new Error(closed.problems.join('; '));
+    expect(matchesRule(closed.rule, facts)).toBe(true);
+    expect(matchesRule(closed.rule, { ...facts, business_hours: 'open' })).toBe(false);
+    // No calendar service: no business-hours condition matches either way.
+    expect(matchesRule(closed.rule, { ...facts, business_hours: null })).toBe(false);
+    expect(rule({ all: [{ field: 'business_hours', operator: 'equals', value: 'night' }] })).toEqual({
+      problems: ['conditions.all.0.value: business_hours is "open" or "closed"'],
+    });
+    expect(rule({ all: [{ field: 'business_hours', operator: 'contains', value: 'open' }] })).toMatchObject({
+      problems: [expect.stringContaining('"contains" is not an operator for business_hours')],
+    });
+  });
+
+  it('takes the escalation and acknowledgement actions and the SLA events', () => {
+    expect(
+      rule({}, [
+        { type: 'escalate', reason: 'VIP waiting' },
+        { type: 'auto_acknowledge', cannedResponseId: 'x' },
+      ]),
+    ).toMatchObject({ problems: [expect.stringContaining('actions.1.cannedResponseId')] });
+    const sla = parseRule({
+      name: 'breach',
+      event: 'sla.breached',
+      actions: [{ type: 'escalate', teamId: '6f1c1f8e-0b5e-4a57-9a7e-0e4f4f5b3a11' }],
+    });
+    expect('rule' in sla).toBe(true);
   });
 });

@@ -9,6 +9,8 @@ import {
   type RuleAction,
   type RuleDefinition,
 } from './automation-rule.schema.js';
+import { assignConversationJob } from './assignment.service.js';
+import { BusinessHours } from './business-hours.js';
 import { CatalogService } from './catalog.service.js';
 import { ConversationRepository } from './conversation.repository.js';
 import { ConversationsService } from './conversations.service.js';
@@ -55,6 +57,7 @@ export class AutomationService {
     private readonly catalog: CatalogService,
     private readonly outbox: OutboxRepository,
     private readonly relay: OutboxRelay,
+    private readonly businessHours: BusinessHours,
   ) {}
 
   async list(workspaceId: string): Promise<AutomationRuleView[]> {
@@ -165,7 +168,15 @@ export class AutomationService {
       });
       fired += 1;
     }
-    if (fired) this.relay.kick();
+    if (event === 'conversation.created' && chain.length === 0) {
+      // Routing follows the rules: auto-assignment sees the team, priority and labels they set.
+      await this.tx.run((manager) =>
+        new Effects(workspaceId)
+          .job(assignConversationJob(workspaceId, conversationId))
+          .flush(manager, this.outbox),
+      );
+    }
+    if (fired || event === 'conversation.created') this.relay.kick();
     return fired;
   }
 
@@ -201,6 +212,21 @@ export class AutomationService {
         await this.conversations.reply(workspaceId, actor, conversationId, { body: canned.content });
         return;
       }
+      case 'auto_acknowledge': {
+        if (await this.acknowledgedThisCycle(workspaceId, conversationId)) return;
+        const canned = await this.catalog.getCanned(workspaceId, action.cannedResponseId);
+        await this.conversations.reply(workspaceId, actor, conversationId, {
+          body: canned.content,
+          metadata: { autoAcknowledgement: true },
+        });
+        return;
+      }
+      case 'escalate':
+        await this.conversations.escalate(workspaceId, actor, conversationId, {
+          teamId: action.teamId,
+          reason: action.reason ?? null,
+        });
+        return;
       case 'add_note':
         await this.conversations.addNote(workspaceId, actor, conversationId, action.body);
         return;
@@ -218,6 +244,19 @@ export class AutomationService {
     }
   }
 
+  /** An acknowledgement went out since the conversation last opened or reopened. */
+  private async acknowledgedThisCycle(workspaceId: string, conversationId: string): Promise<boolean> {
+    const rows: unknown[] = await this.tx.manager.query(
+      `SELECT 1 FROM messages m
+        WHERE m.workspace_id = $1 AND m.conversation_id = $2 AND m.metadata->>'autoAcknowledgement' = 'true'
+          AND m.created_at >= coalesce((SELECT max(e.occurred_at) FROM conversation_events e
+                                         WHERE e.conversation_id = $2 AND e.type IN ('opened', 'reopened')), '-infinity')
+        LIMIT 1`,
+      [workspaceId, conversationId],
+    );
+    return rows.length > 0;
+  }
+
   private async facts(
     workspaceId: string,
     conversationId: string,
@@ -225,10 +264,14 @@ export class AutomationService {
   ): Promise<RuleFacts | null> {
     const conversation = await this.repository.findById(workspaceId, conversationId);
     if (!conversation) return null;
-    const [contact, message, labels] = await Promise.all([
+    const [contact, message, labels, open] = await Promise.all([
       this.tx.manager.findOne(Contact, { where: { workspaceId, id: conversation.contactId } }),
       messageId ? this.tx.manager.findOne(Message, { where: { workspaceId, id: messageId } }) : null,
       this.repository.labelsOf(workspaceId, conversationId),
+      this.businessHours.isOpen(workspaceId, {
+        inboxId: conversation.replyInboxId,
+        teamId: conversation.teamId,
+      }),
     ]);
     return {
       channel: conversation.lastChannel,
@@ -236,6 +279,7 @@ export class AutomationService {
       team_id: conversation.teamId,
       priority: priorityName(conversation.priority),
       status: conversation.status,
+      business_hours: open === null ? null : open ? 'open' : 'closed',
       labels,
       message: message ? { body: message.body } : null,
       contact: {

@@ -16,6 +16,7 @@ import {
 } from './conversation.repository.js';
 import { assignConversationJob, sweepJob } from './assignment.service.js';
 import { automationJob } from './automation-jobs.js';
+import { ConversationHookRegistry } from './conversation-hooks.js';
 import { DirectoryRepository } from './directory.repository.js';
 import { actorMetadata, Effects, SYSTEM, userIdOf, type Actor } from './effects.js';
 import {
@@ -38,6 +39,18 @@ export interface ReplyInput {
   attachments?: Attachment[];
   /** WhatsApp template (required outside the 24-hour window): Content SID and its variables. */
   template?: { contentSid: string; variables?: Record<string, string> };
+  /** Kept with the message (automation marks its acknowledgements); not accepted from the API. */
+  metadata?: Record<string, unknown>;
+}
+
+/** A message written by Parley itself (a survey question, an alert note), not by a person. */
+export interface AutomatedMessage {
+  /** `survey`: delivered to the customer on `inboxId` (default: where they wrote last); `note`: agents only. */
+  kind: 'survey' | 'note';
+  body: string;
+  inboxId?: string | null;
+  /** Stored with the message; `quickReplies` ({title, payload}[]) become buttons where the channel has them. */
+  metadata?: Record<string, unknown>;
 }
 
 export interface ConversationDetail {
@@ -62,6 +75,7 @@ export class ConversationsService {
     private readonly outbox: OutboxRepository,
     private readonly relay: OutboxRelay,
     private readonly replyRouter: ReplyRouter,
+    private readonly hooks: ConversationHookRegistry,
   ) {}
 
   async list(workspaceId: string, filter: ConversationFilter): Promise<Page<ConversationListRow>> {
@@ -133,6 +147,7 @@ export class ConversationsService {
           attachments: input.attachments ?? [],
           status: 'queued',
           metadata: {
+            ...input.metadata,
             ...actorMetadata(actor),
             ...(template ? { template } : {}),
             ...(tag ? { messageTag: tag } : {}),
@@ -163,6 +178,57 @@ export class ConversationsService {
       });
     });
     if (!created) throw new Error('reply was not stored');
+    return toMessageView(created);
+  }
+
+  /**
+   * Posts an automated message and runs `within` in the same transaction (so a caller can record
+   * that it was sent, exactly once). A survey to an unreachable customer fails with `Unreachable`.
+   */
+  async postAutomated(
+    workspaceId: string,
+    id: string,
+    input: AutomatedMessage,
+    within?: (context: Change & { message: MessageView }) => Promise<void>,
+  ): Promise<MessageView> {
+    let created: Message | undefined;
+    await this.change(workspaceId, id, async ({ conversation, effects, manager }) => {
+      const now = new Date();
+      const target =
+        input.kind === 'survey'
+          ? await this.replyRouter.target(manager, conversation, input.inboxId ?? undefined, false, false)
+          : null;
+      created = await manager.save(
+        manager.create(Message, {
+          workspaceId,
+          conversationId: conversation.id,
+          contactId: conversation.contactId,
+          inboxId: target?.inbox.id ?? null,
+          identityId: target?.identity.id ?? null,
+          channel: target?.inbox.channel ?? null,
+          direction: 'out',
+          senderType: 'system',
+          authorId: null,
+          kind: input.kind,
+          body: input.body,
+          attachments: [],
+          status: target ? 'queued' : 'received',
+          metadata: input.metadata ?? {},
+          createdAt: now,
+        }),
+      );
+      conversation.messagesCount += 1;
+      effects.messageCreated(toMessageView(created));
+      if (target) {
+        effects.job({
+          name: 'delivery.deliver',
+          data: { workspaceId, messageId: created.id },
+          jobId: created.id,
+        });
+      }
+      await within?.({ conversation, effects, manager, message: toMessageView(created) });
+    });
+    if (!created) throw new Error('automated message was not stored');
     return toMessageView(created);
   }
 
@@ -266,6 +332,47 @@ export class ConversationsService {
     });
   }
 
+  /**
+   * Escalation: urgent priority, optionally another team, an `escalated` event on the timeline and
+   * a live `conversation.escalated` to supervisors and the assignee.
+   */
+  escalate(
+    workspaceId: string,
+    actor: Actor,
+    id: string,
+    input: { teamId?: string; reason: string | null },
+  ): Promise<ConversationView> {
+    return this.change(workspaceId, id, async ({ conversation, effects, manager }) => {
+      const urgent = priorityRank('urgent');
+      if (conversation.priority !== urgent) {
+        effects.event(conversation, 'priority_changed', actor, {
+          data: { from: priorityName(conversation.priority), to: 'urgent' },
+        });
+        conversation.priority = urgent;
+      }
+      if (input.teamId && input.teamId !== conversation.teamId) {
+        if (!(await this.directory.teamExists(workspaceId, input.teamId, manager)))
+          throw InboxError.notFound('Team');
+        effects.event(conversation, 'team_changed', actor, {
+          data: { from: conversation.teamId, to: input.teamId },
+        });
+        conversation.teamId = input.teamId;
+      }
+      effects.event(conversation, 'escalated', actor, {
+        data: { reason: input.reason, by: actor.label ?? null },
+      });
+      effects.realtime(
+        'conversation.escalated',
+        [
+          rooms.supervisors(workspaceId),
+          ...(conversation.assigneeId ? [rooms.agent(conversation.assigneeId)] : []),
+          ...(conversation.teamId ? [rooms.team(conversation.teamId)] : []),
+        ],
+        { conversationId: id, reason: input.reason, by: actor.label ?? null, teamId: conversation.teamId },
+      );
+    });
+  }
+
   snooze(workspaceId: string, actor: Actor, id: string, until: Date): Promise<ConversationView> {
     const delay = until.getTime() - Date.now();
     if (delay <= 0 || delay > MAX_SNOOZE_MS) {
@@ -363,6 +470,16 @@ export class ConversationsService {
       effects.event(conversation, type, SYSTEM, {
         data: { kind: alert.kind, dueAt: alert.dueAt, policyId: alert.policyId },
       });
+      effects.job(
+        automationJob(
+          workspaceId,
+          alert.stage === 'warning' ? 'sla.warning' : 'sla.breached',
+          id,
+          null,
+          [],
+          alert.dueAt.replace(/[^0-9]/g, ''),
+        ),
+      );
       effects.realtime(
         'sla.alert',
         [
@@ -376,7 +493,7 @@ export class ConversationsService {
   }
 
   resolve(workspaceId: string, actor: Actor, id: string): Promise<ConversationView> {
-    return this.change(workspaceId, id, ({ conversation, effects }) => {
+    return this.change(workspaceId, id, async ({ conversation, effects, manager }) => {
       if (conversation.status === 'resolved') {
         throw new InboxError(InboxErrorCode.InvalidState, 'The conversation is already resolved');
       }
@@ -399,7 +516,7 @@ export class ConversationsService {
       );
       // The assignee has room for the next waiting conversation.
       if (conversation.assigneeId) effects.job(sweepJob(workspaceId));
-      return Promise.resolve();
+      await this.hooks.resolved({ manager, conversation, actor, effects });
     });
   }
 
@@ -422,6 +539,7 @@ export class ConversationsService {
       conversation.resolvedAt = null;
       conversation.reopenCount += 1;
       effects.event(conversation, 'reopened', actor, { data: { reason: 'agent' } });
+      await this.hooks.reopened({ manager, conversation, actor, effects });
     });
   }
 

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { In, LessThanOrEqual, type EntityManager } from 'typeorm';
-import { ChannelSenders, ChannelSendError, type SendResult } from '@parley/channels';
+import { ChannelSenders, ChannelSendError, type QuickReply, type SendResult } from '@parley/channels';
 import { SecretCipher, TransactionRunner } from '@parley/database';
 import { JobQueues, OutboxRelay, OutboxRepository } from '@parley/jobs';
 import { Metrics } from '@parley/observability';
@@ -11,6 +11,7 @@ import { Effects } from './effects.js';
 import { EmailThreads } from './email-threads.js';
 import { ContactIdentity, Conversation, Inbox, Message, type ChannelHealth } from './inbox.entities.js';
 import { toMessageView } from './views.js';
+import { isSurveyPayload } from './webchat-config.js';
 
 export type DeliveryOutcome = 'sent' | 'skipped' | 'failed' | 'retry';
 
@@ -91,8 +92,14 @@ export class DeliveryService {
         createdAt: message.createdAt.toISOString(),
         ...(isTemplate(message.metadata.template) ? { template: message.metadata.template } : {}),
         ...(message.metadata.messageTag === 'HUMAN_AGENT' ? { messageTag: 'HUMAN_AGENT' as const } : {}),
+        ...(isQuickReplies(message.metadata.quickReplies)
+          ? { quickReplies: message.metadata.quickReplies }
+          : {}),
         ...(inbox.channel === 'email'
           ? { email: await this.emailThreads.outboundContext(message, inbox) }
+          : {}),
+        ...(message.kind === 'survey' && isSurveyPayload(message.metadata.survey)
+          ? { survey: message.metadata.survey }
           : {}),
       });
       result = sent;
@@ -242,6 +249,7 @@ export class DeliveryService {
       return;
     const sender = this.senders.for(inbox.channel);
     await sender.typing?.({
+      inboxId: inbox.id,
       config: inbox.config,
       secrets: this.cipher.decryptJson(inbox.secrets),
       to: { kind: identity.kind, value: identity.value },
@@ -291,4 +299,17 @@ export class DeliveryService {
     if (moved) this.relay.kick();
     return moved;
   }
+}
+
+function isQuickReplies(value: unknown): value is QuickReply[] {
+  return (
+    Array.isArray(value) &&
+    value.every(
+      (item: unknown) =>
+        typeof item === 'object' &&
+        item !== null &&
+        typeof (item as QuickReply).title === 'string' &&
+        typeof (item as QuickReply).payload === 'string',
+    )
+  );
 }

@@ -201,7 +201,11 @@ export type ConversationEventType =
   | 'contact_merged'
   | 'contact_unmerged'
   | 'sla_warning'
-  | 'sla_breached';
+  | 'sla_breached'
+  | 'escalated'
+  | 'survey_sent'
+  | 'survey_answered'
+  | 'survey_cancelled';
 
 @Entity('labels')
 export class Label {

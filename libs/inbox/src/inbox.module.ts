@@ -3,8 +3,10 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ChannelsModule } from '@parley/channels';
 import { AssignmentService } from './assignment.service.js';
 import { AutomationService } from './automation.service.js';
+import { BusinessHours } from './business-hours.js';
 import { CatalogService } from './catalog.service.js';
 import { ContactsService } from './contacts.service.js';
+import { ConversationHookRegistry } from './conversation-hooks.js';
 import { ConversationRepository } from './conversation.repository.js';
 import { ConversationsService } from './conversations.service.js';
 import { DeliveryService } from './delivery.service.js';
@@ -22,13 +24,17 @@ import { MediaService } from './media.service.js';
 import { MetaWebhooksService } from './meta-webhooks.service.js';
 import { ReplyRouter } from './reply-router.js';
 import { TwilioWebhooksService } from './twilio-webhooks.service.js';
+import { WebchatContinuityService } from './webchat-continuity.service.js';
+import { WebchatService } from './webchat.service.js';
 
 @Module({
   exports: [
     AssignmentService,
     AutomationService,
+    BusinessHours,
     CatalogService,
     ContactsService,
+    ConversationHookRegistry,
     ConversationsService,
     DeliveryService,
     EmailInboundService,
@@ -39,13 +45,17 @@ import { TwilioWebhooksService } from './twilio-webhooks.service.js';
     MediaService,
     MetaWebhooksService,
     TwilioWebhooksService,
+    WebchatContinuityService,
+    WebchatService,
   ],
   imports: [ChannelsModule, TypeOrmModule.forFeature(INBOX_ENTITIES)],
   providers: [
     AssignmentService,
     AutomationService,
+    BusinessHours,
     CatalogService,
     ContactsService,
+    ConversationHookRegistry,
     ConversationRepository,
     ConversationsService,
     DeliveryService,
@@ -62,6 +72,8 @@ import { TwilioWebhooksService } from './twilio-webhooks.service.js';
     MetaWebhooksService,
     ReplyRouter,
     TwilioWebhooksService,
+    WebchatContinuityService,
+    WebchatService,
   ],
 })
 export class InboxModule {}

@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { QueryDeepPartialEntity } from 'typeorm';
 import { emailConfigProblem } from '@parley/channels';
-import { SecretCipher, TransactionRunner } from '@parley/database';
+import { isUniqueViolation, SecretCipher, TransactionRunner } from '@parley/database';
 import type { Channel } from '@parley/realtime';
 import { DirectoryRepository } from './directory.repository.js';
 import { EmailMailboxRepository } from './email-mailbox.repository.js';
 import { Inbox, type AssignmentPolicy, type ChannelHealth } from './inbox.entities.js';
 import { InboxError, InboxErrorCode } from './inbox.errors.js';
+import { webchatConfigProblem } from './webchat-config.js';
 
 export interface InboxInput {
   name: string;
@@ -92,6 +93,7 @@ const CONFIG_RULES: Partial<
   messenger: metaRule,
   instagram: metaRule,
   email: emailConfigProblem,
+  webchat: webchatConfigProblem,
   api: (config) => {
     const url = config.webhookUrl;
     if (url === undefined || url === null || url === '') return null;
@@ -103,6 +105,13 @@ const CONFIG_RULES: Partial<
     }
   },
 };
+
+/** The one unique key an inbox's config has: a web chat website token (index `inboxes_website_token`). */
+function websiteTokenTaken(error: unknown): never {
+  if (isUniqueViolation(error))
+    throw new InboxError(InboxErrorCode.Conflict, 'config.websiteToken is already used by another inbox');
+  throw error;
+}
 
 @Injectable()
 export class InboxesService {
@@ -161,7 +170,7 @@ export class InboxesService {
     workspaceId: string,
     input: InboxInput,
   ): Promise<{ inbox: InboxPublicView; generatedSecrets: Record<string, string> }> {
-    const config = input.config ?? {};
+    const config = { ...input.config };
     this.validate(input.channel, config, Object.keys(input.secrets ?? {}));
     if (input.teamId) await this.requireTeam(workspaceId, input.teamId);
     const generatedSecrets: Record<string, string> = {};
@@ -172,16 +181,24 @@ export class InboxesService {
     if ((input.channel === 'messenger' || input.channel === 'instagram') && !secrets.verifyToken) {
       secrets.verifyToken = generatedSecrets.verifyToken = randomBytes(24).toString('hex');
     }
-    const saved = await this.tx.manager.save(Inbox, {
-      workspaceId,
-      name: input.name,
-      channel: input.channel,
-      teamId: input.teamId ?? null,
-      enabled: input.enabled ?? true,
-      config,
-      secrets: Object.keys(secrets).length ? this.cipher.encryptJson(secrets) : null,
-      assignment: input.assignment ?? { mode: 'off' },
-    });
+    if (input.channel === 'webchat') {
+      // The website token is public (it goes in the snippet); the HMAC secret verifies identities.
+      config.websiteToken ??= randomBytes(18).toString('base64url');
+      if (!secrets.hmacSecret)
+        secrets.hmacSecret = generatedSecrets.hmacSecret = randomBytes(32).toString('hex');
+    }
+    const saved = await this.tx.manager
+      .save(Inbox, {
+        workspaceId,
+        name: input.name,
+        channel: input.channel,
+        teamId: input.teamId ?? null,
+        enabled: input.enabled ?? true,
+        config,
+        secrets: Object.keys(secrets).length ? this.cipher.encryptJson(secrets) : null,
+        assignment: input.assignment ?? { mode: 'off' },
+      })
+      .catch(websiteTokenTaken);
     return { inbox: await this.get(workspaceId, saved.id), generatedSecrets };
   }
 
@@ -195,15 +212,17 @@ export class InboxesService {
     const secrets = input.secrets ? { ...this.cipher.decryptJson(inbox.secrets), ...input.secrets } : null;
     this.validate(inbox.channel, config, Object.keys(secrets ?? this.cipher.decryptJson(inbox.secrets)));
     if (input.teamId) await this.requireTeam(workspaceId, input.teamId);
-    await this.tx.manager.update(Inbox, { workspaceId, id }, {
-      name: input.name ?? inbox.name,
-      teamId: input.teamId === undefined ? inbox.teamId : input.teamId,
-      enabled: input.enabled ?? inbox.enabled,
-      config,
-      assignment: input.assignment ?? inbox.assignment,
-      // New credentials clear a re-authorization flag; the next failure would raise it again.
-      ...(secrets ? { secrets: this.cipher.encryptJson(secrets), health: { status: 'ok' } } : {}),
-    } as QueryDeepPartialEntity<Inbox>);
+    await this.tx.manager
+      .update(Inbox, { workspaceId, id }, {
+        name: input.name ?? inbox.name,
+        teamId: input.teamId === undefined ? inbox.teamId : input.teamId,
+        enabled: input.enabled ?? inbox.enabled,
+        config,
+        assignment: input.assignment ?? inbox.assignment,
+        // New credentials clear a re-authorization flag; the next failure would raise it again.
+        ...(secrets ? { secrets: this.cipher.encryptJson(secrets), health: { status: 'ok' } } : {}),
+      } as QueryDeepPartialEntity<Inbox>)
+      .catch(websiteTokenTaken);
     return this.get(workspaceId, id);
   }
 

@@ -1,3 +1,4 @@
+export { BusinessHours, type BusinessHoursScope } from './business-hours.js';
 export { CatalogService } from './catalog.service.js';
 export { ContactsService, type ContactProfile } from './contacts.service.js';
 export type {
@@ -6,7 +7,19 @@ export type {
   InboxSort,
   InboxView,
 } from './conversation.repository.js';
-export { ConversationsService, type ConversationDetail, type ReplyInput } from './conversations.service.js';
+export {
+  ConversationHookRegistry,
+  type ConversationChange,
+  type ConversationHooks,
+  type InboundCandidate,
+  type InboundClaim,
+} from './conversation-hooks.js';
+export {
+  ConversationsService,
+  type AutomatedMessage,
+  type ConversationDetail,
+  type ReplyInput,
+} from './conversations.service.js';
 export { DeliveryService, RetryDelivery, type DeliveryOutcome } from './delivery.service.js';
 export {
   EmailInboundService,
@@ -17,7 +30,7 @@ export {
 export { EmailWebhooksService, type MimeWebhookFields } from './email-webhooks.service.js';
 export { ImapPollers } from './imap-pollers.service.js';
 export { canAdvance } from './delivery-status.js';
-export type { Actor } from './effects.js';
+export { Effects, SYSTEM, type Actor } from './effects.js';
 export { normalizeIdentity } from './identity.js';
 export {
   CannedResponse,
@@ -60,3 +73,19 @@ export {
   type AutomationEvent,
   type RuleDefinition,
 } from './automation-rule.schema.js';
+export {
+  readWebchatConfig,
+  webchatConfigProblem,
+  type PreChatField,
+  type WebchatConfig,
+} from './webchat-config.js';
+export {
+  WebchatRefusal,
+  WebchatService,
+  type VisitorDetails,
+  type VisitorMessageInput,
+  type WebchatHandshake,
+  type WebchatSession,
+  type WebchatSettings,
+} from './webchat.service.js';
+export { WebchatContinuityService } from './webchat-continuity.service.js';

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { TransactionRunner } from '@parley/database';
@@ -6,6 +7,7 @@ import { Metrics } from '@parley/observability';
 import type { ConversationView, MessageView } from '@parley/realtime';
 import { assignConversationJob } from './assignment.service.js';
 import { automationJob } from './automation-jobs.js';
+import { ConversationHookRegistry, type InboundClaim } from './conversation-hooks.js';
 import { ConversationRepository } from './conversation.repository.js';
 import { DirectoryRepository } from './directory.repository.js';
 import { Effects, type Actor } from './effects.js';
@@ -82,13 +84,23 @@ export interface ExternalOutbound {
   metadata?: Record<string, unknown>;
 }
 
-export type IngestOutcome = 'created' | 'reopened' | 'joined' | 'duplicate';
+/** `claimed`: the message answered something else (a survey) and was stored without threading. */
+export type IngestOutcome = 'created' | 'reopened' | 'joined' | 'claimed' | 'duplicate';
 
 export interface IngestResult {
   outcome: IngestOutcome;
   contactId: string;
   message: MessageView;
   conversation: ConversationView;
+}
+
+/** What one inbound message became, before its rows are turned into views. */
+interface Appended {
+  outcome: IngestOutcome;
+  contactId: string;
+  message: Message;
+  conversation: Conversation;
+  labels: string[];
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -115,6 +127,7 @@ export class IngestService {
     private readonly outbox: OutboxRepository,
     private readonly relay: OutboxRelay,
     private readonly metrics: Metrics,
+    private readonly hooks: ConversationHookRegistry,
   ) {}
 
   /**
@@ -174,17 +187,26 @@ export class IngestService {
     inbox: Inbox,
     contact: Contact,
     identity: ContactIdentity,
-  ): Promise<{
-    outcome: IngestOutcome;
-    contactId: string;
-    message: Message;
-    conversation: Conversation;
-    labels: string[];
-  }> {
+  ): Promise<Appended> {
     const now = new Date();
     const effects = new Effects(input.workspaceId);
     const customer: Actor = { type: 'contact', id: contact.id };
     const channelFacts = { channel: inbox.channel, inboxId: inbox.id };
+    const messageId = input.messageId ?? randomUUID();
+    input = { ...input, messageId };
+    const claim = await this.hooks.claimInbound({
+      manager,
+      effects,
+      workspaceId: input.workspaceId,
+      contactId: contact.id,
+      inbox,
+      identityId: identity.id,
+      messageId,
+      body: input.body,
+      metadata: input.metadata ?? {},
+      now,
+    });
+    if (claim) return this.appendClaimed(manager, input, inbox, contact, identity, claim, effects, now);
 
     let outcome: IngestOutcome = 'joined';
     let conversation = await this.conversations.findUnresolvedForContact(
@@ -205,6 +227,7 @@ export class IngestService {
           ...channelFacts,
           data: { reason: 'customer_message' },
         });
+        await this.hooks.reopened({ manager, conversation, actor: customer, effects });
       } else {
         outcome = 'created';
         conversation = manager.create(Conversation, {
@@ -242,31 +265,7 @@ export class IngestService {
       conversation.snoozedUntil = null;
     }
 
-    const message = await manager.save(
-      manager.create(Message, {
-        ...(input.messageId ? { id: input.messageId } : {}),
-        workspaceId: input.workspaceId,
-        conversationId: conversation.id,
-        contactId: contact.id,
-        inboxId: inbox.id,
-        identityId: identity.id,
-        channel: inbox.channel,
-        direction: 'in',
-        senderType: 'contact',
-        authorId: null,
-        kind: 'text',
-        body: input.body,
-        html: input.html ?? null,
-        attachments: input.attachments ?? [],
-        externalId: input.externalId,
-        status: 'received',
-        metadata: {
-          ...input.metadata,
-          ...(input.pendingMedia?.length ? { pendingMedia: input.pendingMedia } : {}),
-        },
-        createdAt: now,
-      }),
-    );
+    const message = await this.insertInbound(manager, input, inbox, contact, identity, conversation.id, now);
 
     conversation.replyInboxId = inbox.id;
     conversation.replyIdentityId = identity.id;
@@ -301,7 +300,9 @@ export class IngestService {
     if (outcome === 'created')
       effects.job(automationJob(input.workspaceId, 'conversation.created', conversation.id, null, []));
     effects.job(automationJob(input.workspaceId, 'message.created', conversation.id, message.id, []));
-    if (outcome !== 'joined' && !conversation.assigneeId) {
+    // A new conversation is offered to auto-assignment after its `conversation.created` rules ran
+    // (AutomationService), so a rule that moves it to a team routes it by that team's policy.
+    if (outcome === 'reopened' && !conversation.assigneeId) {
       effects.job(assignConversationJob(input.workspaceId, conversation.id));
     }
     if (input.profileLookup && !contact.name) {
@@ -323,6 +324,81 @@ export class IngestService {
     }
     await effects.flush(manager, this.outbox);
     return { outcome, contactId: contact.id, message, conversation, labels };
+  }
+
+  /**
+   * A message another lib claimed (a survey answer): kept in the timeline of the conversation it
+   * answers, without reopening it, moving its clocks or counting as a customer message.
+   */
+  private async appendClaimed(
+    manager: EntityManager,
+    input: InboundMessage,
+    inbox: Inbox,
+    contact: Contact,
+    identity: ContactIdentity,
+    claim: InboundClaim,
+    effects: Effects,
+    now: Date,
+  ): Promise<Appended> {
+    const message = await this.insertInbound(
+      manager,
+      { ...input, metadata: { ...input.metadata, ...claim.metadata } },
+      inbox,
+      contact,
+      identity,
+      claim.conversationId,
+      now,
+      'survey',
+    );
+    const conversation = await this.conversations.findById(input.workspaceId, claim.conversationId, manager);
+    if (!conversation) throw InboxError.notFound('Conversation');
+    conversation.messagesCount += 1;
+    await manager.update(
+      Conversation,
+      { id: conversation.id },
+      { messagesCount: conversation.messagesCount },
+    );
+    effects.messageCreated(toMessageView(message));
+    await effects.flush(manager, this.outbox);
+    const labels = await this.conversations.labelsOf(input.workspaceId, conversation.id, manager);
+    return { outcome: 'claimed', contactId: contact.id, message, conversation, labels };
+  }
+
+  private insertInbound(
+    manager: EntityManager,
+    input: InboundMessage,
+    inbox: Inbox,
+    contact: Contact,
+    identity: ContactIdentity,
+    conversationId: string,
+    now: Date,
+    kind: Message['kind'] = 'text',
+  ): Promise<Message> {
+    return manager.save(
+      manager.create(Message, {
+        ...(input.messageId ? { id: input.messageId } : {}),
+        workspaceId: input.workspaceId,
+        conversationId,
+        contactId: contact.id,
+        inboxId: inbox.id,
+        identityId: identity.id,
+        channel: inbox.channel,
+        direction: 'in',
+        senderType: 'contact',
+        authorId: null,
+        kind,
+        body: input.body,
+        html: input.html ?? null,
+        attachments: input.attachments ?? [],
+        externalId: input.externalId,
+        status: 'received',
+        metadata: {
+          ...input.metadata,
+          ...(input.pendingMedia?.length ? { pendingMedia: input.pendingMedia } : {}),
+        },
+        createdAt: now,
+      }),
+    );
   }
 
   /**

@@ -8,6 +8,7 @@ export const DELIVERABLE_KINDS: Record<Channel, readonly IdentityKind[]> = {
   email: ['email'],
   messenger: ['psid'],
   instagram: ['igsid'],
-  webchat: ['visitor'],
+  // `external`: a visitor the host site verified (identifierHash); every device of theirs.
+  webchat: ['visitor', 'external'],
   api: ['external', 'phone', 'email'],
 };

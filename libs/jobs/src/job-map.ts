@@ -6,6 +6,7 @@ export const QUEUE_NAMES = [
   'assignment',
   'automation',
   'metrics',
+  'surveys',
 ] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
@@ -20,7 +21,8 @@ export interface JobMap {
   'assignment.conversation': { workspaceId: string; conversationId: string };
   'automation.run': {
     workspaceId: string;
-    event: 'conversation.created' | 'message.created' | 'conversation.resolved';
+    event:
+      'conversation.created' | 'message.created' | 'conversation.resolved' | 'sla.warning' | 'sla.breached';
     conversationId: string;
     messageId: string | null;
     chain: string[];
@@ -41,6 +43,16 @@ export interface JobMap {
     stage: 'warning' | 'breach';
     dueAt: string;
   };
+  /** Send a scheduled survey (jobId = survey id); re-checks everything first. */
+  'surveys.send': { workspaceId: string; surveyId: string };
+  /** After the last score in a chat: ask for a comment or say thanks, once. */
+  'surveys.follow_up': { workspaceId: string; surveyId: string };
+  /** A low score becomes a note on the conversation, once. */
+  'surveys.alert': { workspaceId: string; surveyId: string };
+  /** Plan an NPS campaign: pick its contacts and schedule their surveys at the campaign's rate. */
+  'surveys.campaign': { workspaceId: string; campaignId: string };
+  /** Periodic: expire unanswered surveys, re-enqueue rows whose job was lost. */
+  'surveys.sweep': Record<string, never>;
 }
 
 export type JobName = keyof JobMap;
@@ -61,6 +73,11 @@ export const JOB_NAMES: readonly JobName[] = [
   'automation.run',
   'metrics.conversation',
   'metrics.sla',
+  'surveys.send',
+  'surveys.follow_up',
+  'surveys.alert',
+  'surveys.campaign',
+  'surveys.sweep',
 ];
 
 export function queueOf(name: JobName): QueueName {

@@ -58,6 +58,18 @@ export interface ConversationView {
   assignmentCount: number;
 }
 
+export interface SurveyAnswerEvent {
+  surveyId: string;
+  kind: 'csat' | 'ces' | 'nps';
+  score: number;
+  comment: string | null;
+  low: boolean;
+  conversationId: string | null;
+  contactId: string;
+  agentId: string | null;
+  channel: Channel | null;
+}
+
 export interface AgentServerEvents {
   'message.created': { message: MessageView };
   'message.updated': { message: MessageView };
@@ -77,6 +89,17 @@ export interface AgentServerEvents {
     kind: 'first_response' | 'next_reply' | 'resolution';
     stage: 'warning' | 'breach';
     dueAt: string;
+  };
+  /** A customer answered a survey (to the workspace); `low` when it crossed the alert threshold. */
+  'survey.answered': SurveyAnswerEvent;
+  /** A low CSAT/CES score, to supervisors and the conversation's assignee. */
+  'survey.alert': SurveyAnswerEvent;
+  /** An automation rule escalated a conversation (to supervisors, the assignee and the team). */
+  'conversation.escalated': {
+    conversationId: string;
+    reason: string | null;
+    by: string | null;
+    teamId: string | null;
   };
   presence: { userId: string; status: 'online' | 'offline' };
   error: { event: string; message: string; details?: string[] };

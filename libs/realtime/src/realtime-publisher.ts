@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { AppConfig } from '@parley/config';
 import type { AgentServerEvents } from './agent-events.js';
 import { AGENT_NAMESPACE } from './rooms.js';
+import { WIDGET_NAMESPACE, widgetEventOf, type WidgetServerEvents } from './widget-events.js';
 
 export interface RealtimeEnvelope<E extends keyof AgentServerEvents = keyof AgentServerEvents> {
   event: E;
@@ -20,20 +21,39 @@ export class RealtimePublisher implements OnModuleDestroy {
   private readonly logger = new Logger(RealtimePublisher.name);
   private readonly redis: Redis;
   private readonly emitter: Emitter;
+  private readonly widgetEmitter: Emitter;
 
   constructor(config: AppConfig) {
     this.redis = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false });
     this.redis.on('error', (error: Error) => this.logger.warn(`redis: ${error.message}`));
-    this.emitter = new Emitter(this.redis, { key: `${config.env.REDIS_PREFIX}:socket.io` }).of(
-      AGENT_NAMESPACE,
-    );
+    const root = new Emitter(this.redis, { key: `${config.env.REDIS_PREFIX}:socket.io` });
+    this.emitter = root.of(AGENT_NAMESPACE);
+    this.widgetEmitter = root.of(WIDGET_NAMESPACE);
   }
 
   /** Throws while Redis is not connected, so the outbox keeps the event for the next sweep. */
   publish<E extends keyof AgentServerEvents>(envelope: RealtimeEnvelope<E>): void {
     if (envelope.rooms.length === 0) return;
-    if (this.redis.status !== 'ready') throw new Error(`redis is ${this.redis.status}`);
+    this.ensureReady();
     this.emitter.to(envelope.rooms).emit(envelope.event, envelope.payload);
+    // Web chat visitors see their conversation's state change too (never notes, assignments, …).
+    const widget = widgetEventOf(envelope.event, envelope.payload);
+    if (widget) this.widgetEmitter.to(widget.rooms).emit('conversation.status', widget.payload);
+  }
+
+  /** To web chat widgets (`/widget` rooms); throws while Redis is not connected, so a delivery is retried. */
+  publishToWidgets<E extends keyof WidgetServerEvents>(
+    roomNames: string[],
+    event: E,
+    payload: WidgetServerEvents[E],
+  ): void {
+    if (roomNames.length === 0) return;
+    this.ensureReady();
+    this.widgetEmitter.to(roomNames).emit(event, payload);
+  }
+
+  private ensureReady(): void {
+    if (this.redis.status !== 'ready') throw new Error(`redis is ${this.redis.status}`);
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -3,6 +3,8 @@ export const rooms = {
   workspace: (workspaceId: string) => `ws:${workspaceId}`,
   team: (teamId: string) => `team:${teamId}`,
   agent: (userId: string) => `agent:${userId}`,
+  /** Supervisors and admins of a workspace (alerts about customers' satisfaction). */
+  supervisors: (workspaceId: string) => `sup:${workspaceId}`,
   conversation: (conversationId: string) => `conv:${conversationId}`,
 } as const;
 

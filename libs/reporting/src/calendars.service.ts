@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { isUniqueViolation } from '@parley/database';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { TeamsService } from '@parley/accounts';
-import { InboxesService } from '@parley/inbox';
-import { calendarProblems, type CalendarDefinition } from './business-calendar.js';
+import { BusinessHours, InboxesService, type BusinessHoursScope } from '@parley/inbox';
+import { BusinessClock, calendarProblems, type CalendarDefinition } from './business-calendar.js';
+import { MetricsRepository } from './metrics.repository.js';
 import { BusinessCalendar, CalendarAssignment, type CalendarScope } from './reporting.entities.js';
 import { definedOnly } from './defined-only.js';
 import { ReportingError } from './reporting.errors.js';
@@ -21,13 +22,31 @@ export interface CalendarView extends CalendarInput {
 
 /** Business calendars and where they apply (team overrides inbox overrides workspace). */
 @Injectable()
-export class CalendarsService {
+export class CalendarsService implements OnModuleInit {
   constructor(
     @InjectRepository(BusinessCalendar) private readonly calendars: Repository<BusinessCalendar>,
     @InjectRepository(CalendarAssignment) private readonly assignments: Repository<CalendarAssignment>,
     private readonly inboxes: InboxesService,
     private readonly teams: TeamsService,
+    private readonly metrics: MetricsRepository,
+    private readonly businessHours: BusinessHours,
   ) {}
+
+  /** Automation conditions (in the inbox lib) ask here whether a conversation is in business hours. */
+  onModuleInit(): void {
+    this.businessHours.provide((workspaceId, scope, at) => this.isOpen(workspaceId, scope, at));
+  }
+
+  /** Open at `at` by the calendar that applies: the team's, else the inbox's, else the workspace's; else 24/7. */
+  async isOpen(workspaceId: string, scope: BusinessHoursScope, at = new Date()): Promise<boolean> {
+    const definition = await this.metrics.calendarFor(
+      this.metrics.manager,
+      workspaceId,
+      scope.teamId,
+      scope.inboxId,
+    );
+    return definition ? new BusinessClock(definition).isOpen(at) : true;
+  }
 
   async list(workspaceId: string): Promise<CalendarView[]> {
     const [calendars, assignments] = await Promise.all([

@@ -71,6 +71,19 @@ const COLUMNS: Array<[string, (cycle: CycleMetrics) => unknown]> = [
   ['open_wait_due_at', (c) => c.sla?.openWaitDueAt ?? null],
 ];
 
+export interface SlaStateRow {
+  sla_policy_id: string;
+  policy_name: string | null;
+  first_response_at: Date | null;
+  frt_due_at: Date | null;
+  resolved_at: Date | null;
+  resolution_due_at: Date | null;
+  open_wait_due_at: Date | null;
+  next_reply_targets: number;
+  next_reply_breaches: number;
+  computed_at: Date;
+}
+
 /** The stored form of a cycle, compared column by column by the rebuild check. */
 export type StoredCycle = Record<string, unknown>;
 
@@ -243,6 +256,19 @@ export class MetricsRepository {
         WHERE c.id = m.conversation_id AND c.merged_into_id IS NOT NULL AND ($1::uuid IS NULL OR m.workspace_id = $1)`,
       [workspaceId],
     );
+  }
+
+  /** The SLA state of the conversation's latest cycle, as last computed; null without a policy. */
+  async slaState(workspaceId: string, conversationId: string): Promise<SlaStateRow | null> {
+    const rows: SlaStateRow[] = await this.manager.query(
+      `SELECT m.sla_policy_id, p.name AS policy_name, m.first_response_at, m.frt_due_at, m.resolved_at,
+              m.resolution_due_at, m.open_wait_due_at, m.next_reply_targets, m.next_reply_breaches, m.computed_at
+         FROM conversation_metrics m LEFT JOIN sla_policies p ON p.id = m.sla_policy_id
+        WHERE m.workspace_id = $1 AND m.conversation_id = $2 AND m.sla_policy_id IS NOT NULL
+        ORDER BY m.cycle DESC LIMIT 1`,
+      [workspaceId, conversationId],
+    );
+    return rows[0] ?? null;
   }
 
   /** The stored rows of a conversation, comparable to a fresh computation (rebuild check). */

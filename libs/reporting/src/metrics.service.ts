@@ -15,6 +15,16 @@ import { SlaPoliciesService } from './sla-policies.service.js';
 
 const DAY_SECONDS = 86_400;
 
+export type SlaTargetState = 'running' | 'met' | 'breached' | 'none';
+
+export interface SlaTimersView {
+  policy: { id: string; name: string | null } | null;
+  /** Targets that apply to the current cycle; `next_reply` is the customer's wait running now. */
+  targets: Array<{ kind: SlaTimerKind; state: SlaTargetState; dueAt: string | null; doneAt: string | null }>;
+  /** Next-reply targets of the cycle judged so far, and how many breached. */
+  nextReply: { judged: number; breached: number } | null;
+}
+
 export interface RebuildReport {
   conversations: number;
   cycles: number;
@@ -97,6 +107,40 @@ export class MetricsService {
       dueAt,
       policyId: last.sla.policyId,
     });
+  }
+
+  /**
+   * The conversation's SLA targets for its view: each running one with its due time (the agent's
+   * countdown), or met/breached. Warnings and breaches also arrive live as `sla.alert`.
+   */
+  async slaTimers(workspaceId: string, conversationId: string): Promise<SlaTimersView> {
+    const row = await this.repository.slaState(workspaceId, conversationId);
+    if (!row) return { policy: null, targets: [], nextReply: null };
+    const now = Date.now();
+    const target = (kind: SlaTimerKind, due: Date | null, done: Date | null) => {
+      const dueAt = due ? new Date(due) : null;
+      const doneAt = done ? new Date(done) : null;
+      const state: SlaTargetState = !dueAt
+        ? 'none'
+        : doneAt
+          ? doneAt <= dueAt
+            ? 'met'
+            : 'breached'
+          : dueAt.getTime() <= now
+            ? 'breached'
+            : 'running';
+      return { kind, state, dueAt: dueAt?.toISOString() ?? null, doneAt: doneAt?.toISOString() ?? null };
+    };
+    const wait = row.open_wait_due_at ? new Date(row.open_wait_due_at) : null;
+    return {
+      policy: { id: row.sla_policy_id, name: row.policy_name },
+      targets: [
+        target('first_response', row.frt_due_at, row.first_response_at),
+        target('next_reply', wait, null),
+        target('resolution', row.resolution_due_at, row.resolved_at),
+      ].filter((item) => item.state !== 'none'),
+      nextReply: { judged: row.next_reply_targets, breached: row.next_reply_breaches },
+    };
   }
 
   /**

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from '@parley/accounts';
 import { InboxModule } from '@parley/inbox';
+import { SurveysModule } from '@parley/surveys';
 import { CalendarsService } from './calendars.service.js';
 import { MetricsRepository } from './metrics.repository.js';
 import { MetricsService } from './metrics.service.js';
@@ -11,7 +12,7 @@ import { ReportsService } from './reports.service.js';
 import { SlaPoliciesService } from './sla-policies.service.js';
 
 @Module({
-  imports: [AccountsModule, InboxModule, TypeOrmModule.forFeature(REPORTING_ENTITIES)],
+  imports: [AccountsModule, InboxModule, SurveysModule, TypeOrmModule.forFeature(REPORTING_ENTITIES)],
   providers: [
     CalendarsService,
     MetricsRepository,

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@parley/accounts';
-import { AutomationService } from '@parley/inbox';
+import { AUTOMATION_EVENTS, AutomationService } from '@parley/inbox';
 import { CurrentPrincipal, RequireRole } from '../auth/auth.decorators.js';
 import { uuid } from '../common/params.js';
 
@@ -12,7 +12,7 @@ const RULE_SCHEMA = {
     name: { type: 'string' },
     enabled: { type: 'boolean', default: true },
     position: { type: 'integer', description: 'Rules of one event run in this order' },
-    event: { type: 'string', enum: ['conversation.created', 'message.created', 'conversation.resolved'] },
+    event: { type: 'string', enum: [...AUTOMATION_EVENTS] },
     conditions: {
       type: 'object',
       description:

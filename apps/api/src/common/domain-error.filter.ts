@@ -12,6 +12,7 @@ import { InvalidCursorError } from '@parley/database';
 import { MetaPayloadError, TwilioPayloadError } from '@parley/channels';
 import { InboxError, InboxErrorCode, WebhookSignatureError } from '@parley/inbox';
 import { ReportingError, ReportingErrorCode } from '@parley/reporting';
+import { SurveysError, SurveysErrorCode } from '@parley/surveys';
 
 export interface ErrorBody {
   statusCode: number;
@@ -46,6 +47,12 @@ const REPORTING_STATUS: Record<ReportingErrorCode, HttpStatus> = {
   [ReportingErrorCode.Conflict]: HttpStatus.CONFLICT,
 };
 
+const SURVEYS_STATUS: Record<SurveysErrorCode, HttpStatus> = {
+  [SurveysErrorCode.NotFound]: HttpStatus.NOT_FOUND,
+  [SurveysErrorCode.InvalidInput]: HttpStatus.BAD_REQUEST,
+  [SurveysErrorCode.Gone]: HttpStatus.GONE,
+};
+
 /** Maps every error to one JSON shape; domain errors to their 4xx, the unexpected to a logged 500. */
 export function toErrorBody(error: unknown): ErrorBody {
   if (error instanceof HttpException) {
@@ -71,6 +78,10 @@ export function toErrorBody(error: unknown): ErrorBody {
   }
   if (error instanceof ReportingError) {
     const body = domain(REPORTING_STATUS[error.code], error.code, error.message);
+    return error.details.length ? { ...body, details: error.details } : body;
+  }
+  if (error instanceof SurveysError) {
+    const body = domain(SURVEYS_STATUS[error.code], error.code, error.message);
     return error.details.length ? { ...body, details: error.details } : body;
   }
   if (error instanceof InvalidCursorError)

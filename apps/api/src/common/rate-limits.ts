@@ -3,7 +3,8 @@ import { rateLimit } from 'express-rate-limit';
 import type { AppConfig } from '@parley/config';
 
 /**
- * Per-IP limits on the public doors: sign-in (against password guessing) and API-channel ingest.
+ * Per-IP limits on the public doors: sign-in (against password guessing), API-channel ingest and
+ * the public survey page.
  * Counters live in the process; see docs/operations.md for running several api processes.
  */
 export function applyRateLimits(app: NestExpressApplication, config: AppConfig): void {
@@ -25,5 +26,9 @@ export function applyRateLimits(app: NestExpressApplication, config: AppConfig):
   app.use(
     /^\/api\/v1\/inboxes\/[^/]+\/inbound$/,
     limiter(config.env.INGEST_RATE_LIMIT_PER_MINUTE, 'messages'),
+  );
+  app.use(
+    '/api/v1/public/surveys',
+    limiter(config.env.PUBLIC_SURVEY_RATE_LIMIT_PER_MINUTE, 'survey requests'),
   );
 }

@@ -9,7 +9,7 @@ import {
   type OnGatewayInit,
 } from '@nestjs/websockets';
 import type { DefaultEventsMap, Namespace, Socket } from 'socket.io';
-import { AuthService, MembersService, TeamsService, type Principal } from '@parley/accounts';
+import { AuthService, hasRole, MembersService, TeamsService, type Principal } from '@parley/accounts';
 import { AssignmentService, ConversationsService, DeliveryService } from '@parley/inbox';
 import { Metrics } from '@parley/observability';
 import { AGENT_NAMESPACE, PresenceStore, rooms, type AgentEmitMap } from '@parley/realtime';
@@ -76,6 +76,7 @@ export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect, OnModul
       rooms.workspace(principal.workspaceId),
       rooms.agent(principal.userId),
       ...teamIds.map(rooms.team),
+      ...(hasRole(principal, 'supervisor') ? [rooms.supervisors(principal.workspaceId)] : []),
     ]);
     if (await this.presence.connected(principal.workspaceId, principal.userId)) {
       // Opening the inbox makes an offline agent available (busy stays busy), and may bring work. The

@@ -30,8 +30,14 @@ export class RedisIoAdapter extends IoAdapter {
     return server;
   }
 
-  override async close(server: Server): Promise<void> {
-    await super.close(server);
-    await Promise.all(this.clients.map((client) => client.quit().catch(() => undefined)));
+  private closing: Promise<void> | null = null;
+
+  /** Called once per gateway (namespace) on shutdown; the server and its Redis clients close once. */
+  override close(server: Server): Promise<void> {
+    this.closing ??= (async () => {
+      await super.close(server);
+      await Promise.all(this.clients.map((client) => client.quit().catch(() => undefined)));
+    })();
+    return this.closing;
   }
 }

@@ -2,7 +2,7 @@ import { BadRequestException, Controller, Get, Header, Query, Res } from '@nestj
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@parley/accounts';
 import { AssignmentService } from '@parley/inbox';
-import { ReportsService, SERIES_METRICS } from '@parley/reporting';
+import { REPORT_SERIES, ReportsService } from '@parley/reporting';
 import { CurrentPrincipal, RequireRole } from '../auth/auth.decorators.js';
 import { DistributionQueryDto, ReportQueryDto, SeriesQueryDto } from './reports.dto.js';
 
@@ -30,7 +30,7 @@ export class ReportsController {
 
   @Get('timeseries')
   @ApiOperation({
-    summary: `One metric per day, week or month (workspace time zone): ${SERIES_METRICS.join(', ')}`,
+    summary: `One metric per day, week or month (workspace time zone): ${REPORT_SERIES.join(', ')}`,
   })
   async series(@CurrentPrincipal() principal: Principal, @Query() query: SeriesQueryDto) {
     const metric = query.metric ?? 'volume';

@@ -1,23 +1,14 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import type { Channel } from '@parley/realtime';
 import type { ReportFilter } from '@parley/reporting';
+import { PeriodQueryDto } from '../common/period.dto.js';
 import { CHANNELS } from '../conversations/conversation.dto.js';
 
 const DAY_MS = 86_400_000;
 
 /** Period and filters shared by every report. */
-export class ReportQueryDto {
-  @ApiPropertyOptional({ description: 'ISO time, inclusive; default 30 days before `to`' })
-  @IsOptional()
-  @IsISO8601()
-  from?: string;
-
-  @ApiPropertyOptional({ description: 'ISO time, exclusive; default now' })
-  @IsOptional()
-  @IsISO8601()
-  to?: string;
-
+export class ReportQueryDto extends PeriodQueryDto {
   @ApiPropertyOptional({ enum: CHANNELS }) @IsOptional() @IsIn(CHANNELS) channel?: Channel;
   @ApiPropertyOptional() @IsOptional() @IsUUID() inboxId?: string;
   @ApiPropertyOptional() @IsOptional() @IsUUID() teamId?: string;

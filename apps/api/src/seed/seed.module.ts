@@ -7,6 +7,7 @@ import { JobsModule } from '@parley/jobs';
 import { ObservabilityModule } from '@parley/observability';
 import { RealtimeModule } from '@parley/realtime';
 import { ReportingModule } from '@parley/reporting';
+import { SurveysModule } from '@parley/surveys';
 import { SeedService } from './seed.service.js';
 
 /** The domain, for the command line: seeding and metric rebuilds. */
@@ -20,6 +21,7 @@ import { SeedService } from './seed.service.js';
     ObservabilityModule,
     RealtimeModule,
     ReportingModule,
+    SurveysModule,
   ],
   providers: [SeedService],
 })

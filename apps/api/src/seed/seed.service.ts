@@ -8,6 +8,7 @@ import {
   IngestService,
   type Actor,
 } from '@parley/inbox';
+import { SurveyPoliciesService, SurveyReportsService, SurveysService } from '@parley/surveys';
 
 // The demo's SMS/WhatsApp inboxes talk to the phone simulator (libs/testing/src/phone-simulator.main.ts)
 // instead of Twilio; keep these in step with it.
@@ -41,6 +42,9 @@ export class SeedService {
     private readonly catalog: CatalogService,
     private readonly ingest: IngestService,
     private readonly conversations: ConversationsService,
+    private readonly surveyPolicies: SurveyPoliciesService,
+    private readonly surveys: SurveysService,
+    private readonly surveyReports: SurveyReportsService,
   ) {}
 
   async seed(demo: boolean): Promise<SeedReport> {
@@ -125,9 +129,12 @@ export class SeedService {
         },
       })
     ).inbox;
-    const webchat = (
-      await this.inboxes.create(workspaceId, { name: 'Website chat', channel: 'webchat', config: {} })
-    ).inbox;
+    // The website token (public, in the snippet) and the identity-verification secret are generated.
+    const { inbox: webchat, generatedSecrets: webchatSecrets } = await this.inboxes.create(workspaceId, {
+      name: 'Website chat',
+      channel: 'webchat',
+      config: { greeting: 'Hi! Questions about an order? Ask us here.', replyTime: 'a few minutes' },
+    });
 
     for (const label of [
       { name: 'refund', color: '#dc2626' },
@@ -233,11 +240,69 @@ export class SeedService {
       body: 'Order #2088 status says "label created" for a week now. Is it lost?',
     });
 
+    await this.demoSurveys(workspaceId, sms.id, agent(ana.userId));
+
     const key = await this.apiKeys.create(workspaceId, 'Demo integration', adminId);
     lines.push(
       `Agents: ana@parley.local, ben@parley.local (agent), sam@parley.local (supervisor); password: ${password}`,
       `API channel: POST /api/v1/inboxes/${api.id}/inbound with header X-Api-Key: ${key.key}`,
       'Text the workspace by SMS, WhatsApp or Messenger from the phone simulator: http://localhost:3001',
+      `Web chat demo shop: ${this.config.env.PUBLIC_URL}/demo/shop.html?websiteToken=${String(webchat.config.websiteToken)} (identity verification secret: ${webchatSecrets.hmacSecret})`,
     );
+  }
+
+  /**
+   * Survey history for the reports: three SMS customers served, resolved, surveyed (sent at once
+   * instead of after the delay) and answered in the channel. New resolves in the demo get CSAT then
+   * CES one minute later.
+   */
+  private async demoSurveys(workspaceId: string, smsInboxId: string, by: Actor): Promise<void> {
+    await this.surveyPolicies.put(workspaceId, null, { kinds: ['csat', 'ces'], delayMinutes: 1 });
+    const customers = [
+      {
+        phone: '+14155550161',
+        name: 'Noah Williams',
+        asks: 'Can I change my delivery address?',
+        csat: '5',
+        ces: '7 super easy',
+      },
+      { phone: '+14155550162', name: 'Emma Brown', asks: 'How do I reset my password?', csat: '4', ces: '6' },
+      {
+        phone: '+14155550163',
+        name: 'Liam Jones',
+        asks: 'My coupon does not work',
+        csat: '2 - took two days',
+        ces: '3',
+      },
+    ];
+    for (const [index, customer] of customers.entries()) {
+      const asked = await this.ingest.ingest({
+        workspaceId,
+        inboxId: smsInboxId,
+        externalId: `demo-survey-${index}`,
+        identities: [{ kind: 'phone', value: customer.phone }],
+        contactName: customer.name,
+        body: customer.asks,
+      });
+      const id = asked.conversation.id;
+      await this.conversations.reply(workspaceId, by, id, { body: 'Done — anything else I can help with?' });
+      await this.conversations.resolve(workspaceId, by, id);
+      const rows = await this.surveyReports.list(
+        workspaceId,
+        { from: new Date(0), to: new Date(Date.now() + 60_000), conversationId: id },
+        10,
+      );
+      const inOrder = rows.items.sort((a, b) => Number(a.kind === 'ces') - Number(b.kind === 'ces'));
+      for (const [step, row] of inOrder.entries()) {
+        await this.surveys.send(workspaceId, row.id);
+        await this.ingest.ingest({
+          workspaceId,
+          inboxId: smsInboxId,
+          externalId: `demo-survey-${index}-answer-${step}`,
+          identities: [{ kind: 'phone', value: customer.phone }],
+          body: step === 0 ? customer.csat : customer.ces,
+        });
+      }
+    }
   }
 }

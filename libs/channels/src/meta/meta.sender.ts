@@ -26,7 +26,14 @@ export class MetaSender implements ChannelSender {
       ? { messaging_type: 'MESSAGE_TAG', tag: request.messageTag }
       : { messaging_type: 'RESPONSE' };
     const messages: Array<Record<string, unknown>> = [];
-    if (request.body.trim()) messages.push({ text: request.body });
+    if (request.body.trim()) {
+      const quickReplies = request.quickReplies?.slice(0, 13).map((reply) => ({
+        content_type: 'text',
+        title: reply.title.slice(0, 20),
+        payload: reply.payload,
+      }));
+      messages.push({ text: request.body, ...(quickReplies?.length ? { quick_replies: quickReplies } : {}) });
+    }
     for (const attachment of request.attachments.filter((a) => /^https:\/\//.test(a.url))) {
       const kind = ATTACHMENT_TYPES.find((type) => attachment.contentType.startsWith(`${type}/`)) ?? 'file';
       messages.push({ attachment: { type: kind, payload: { url: attachment.url, is_reusable: false } } });

@@ -167,6 +167,7 @@ export interface Inbox {
   channel: Channel;
   teamId: string | null;
   enabled: boolean;
+  config: Record<string, unknown>;
   health: { status: string; error?: string; since?: string };
   createdAt: string;
 }

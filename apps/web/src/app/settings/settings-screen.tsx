@@ -131,7 +131,10 @@ function InboxesSettings() {
 
 function WidgetSnippet({ inbox }: { inbox: Inbox }) {
   const { notify } = useToasts();
-  const snippet = `<script src="${window.location.origin}/widget.js" data-inbox-id="${inbox.id}" async></script>`;
+  // The snippet of docs/channels/webchat.md: the inbox's public website token tells the widget where it belongs.
+  const token = typeof inbox.config.websiteToken === 'string' ? inbox.config.websiteToken : null;
+  if (!token) return <p className="muted small">{inbox.name} has no website token yet.</p>;
+  const snippet = `<script async src="${window.location.origin}/widget.js" data-website-token="${token}"></script>`;
   return (
     <div className="snippet">
       <h3>Chat widget for {inbox.name}</h3>
