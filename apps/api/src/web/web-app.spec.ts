@@ -58,6 +58,12 @@ describe('web app fallback', () => {
     expect(call(built, '/inbox', 'text/html', 'POST').next).toBe(true);
   });
 
+  it('leaves the survey page its own path: survey.html when built, else not found', () => {
+    expect(call(built, '/survey/abc.def?score=5').next).toBe(true);
+    writeFileSync(join(built, 'survey.html'), '<div id="survey"></div>');
+    expect(call(built, '/survey/abc.def')).toMatchObject({ status: 200, body: '<div id="survey"></div>' });
+  });
+
   it('says how to build the app when it is missing', () => {
     const missing = call(join(built, 'nope'), '/');
     expect(missing.status).toBe(503);

@@ -19,6 +19,9 @@ export const WEB_APP_CSP = [
   "form-action 'self'",
 ].join('; ');
 
+/** Built pages other than the agent app, by path prefix. */
+const PAGES = [{ prefix: '/survey/', file: 'survey.html' }];
+
 interface Request {
   method: string;
   path: string;
@@ -45,8 +48,20 @@ export function webAppFallback(directory: string) {
   const indexPath = join(directory, 'index.html');
   return (request: Request, response: Response, next: () => void): void => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return next();
-    if (isServerPath(request.path) || /\.[a-z0-9]+$/i.test(request.path)) return next();
+    if (isServerPath(request.path)) return next();
     if (!(request.headers.accept ?? '*/*').match(/text\/html|\*\/\*/)) return next();
+    // Other pages of the build own their paths (the email survey link: /survey/<groupId>.<hmac> → survey.html,
+    // once built as a Vite input); without their page they are not found, never the agent app.
+    const page = PAGES.find((candidate) => request.path.startsWith(candidate.prefix));
+    if (page) {
+      const pagePath = join(directory, page.file);
+      if (!existsSync(pagePath)) return next();
+      response.setHeader('Cache-Control', 'no-cache');
+      response.status(200).type('html').send(readFileSync(pagePath, 'utf8'));
+      return;
+    }
+    // A missing file (a path with an extension) is a 404, not the app.
+    if (/\.[a-z0-9]+$/i.test(request.path)) return next();
     // Read on each page load (once per visit, small): a rebuild takes effect without a restart.
     const index = existsSync(indexPath) ? readFileSync(indexPath, 'utf8') : null;
     response.setHeader('Cache-Control', 'no-cache');
