@@ -1,8 +1,10 @@
 import { mkdirSync } from 'node:fs';
+import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Browser, Page } from 'playwright-core';
 import { SeedModule } from '../../apps/api/src/seed/seed.module.js';
 import { SeedService, type SeedReport } from '../../apps/api/src/seed/seed.service.js';
+import { createWorkerApp } from '../../apps/worker/src/worker.app.js';
 import { eventually } from '@parley/testing';
 import { bootStack, type Stack } from '../support/stack.js';
 import { openBrowser, signIn } from '../support/web.js';
@@ -16,16 +18,18 @@ describe('web app: the main screens over the demo data', () => {
   let browser: Browser;
   let seed: SeedReport;
   let page: Page;
+  let worker: INestApplicationContext | undefined;
   let reloads = 0;
 
   const shoot = (name: string) => page.screenshot({ path: `${SHOTS}/${name}.png` });
 
   beforeAll(async () => {
-    // The worker computes the metrics the reports show.
-    stack = await bootStack({ worker: true });
+    stack = await bootStack({ worker: false });
     const seeder = await NestFactory.createApplicationContext(SeedModule, { logger: false });
     seed = await seeder.get(SeedService).seed(true);
     await seeder.close();
+    // As in `npm run demo`, the worker starts after the seed; it computes the metrics the reports show.
+    worker = await createWorkerApp({ logger: false });
     mkdirSync(SHOTS, { recursive: true });
     browser = await openBrowser();
     page = await signIn(browser, stack.url, seed.adminEmail, '/inbox?view=all', seed.adminPassword);
@@ -33,6 +37,7 @@ describe('web app: the main screens over the demo data', () => {
 
   afterAll(async () => {
     await browser?.close();
+    await worker?.close();
     await stack?.close();
   });
 
