@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { SeedModule } from '../../apps/api/src/seed/seed.module.js';
 import { SeedService, type SeedReport } from '../../apps/api/src/seed/seed.service.js';
 import { createWorkerApp } from '../../apps/worker/src/worker.app.js';
+import { OutboxRelay } from '@parley/jobs';
 import { eventually } from '@parley/testing';
 import { bootStack, type Stack } from '../support/stack.js';
 import { openBrowser, signIn } from '../support/web.js';
@@ -27,6 +28,8 @@ describe('web app: the main screens over the demo data', () => {
     stack = await bootStack({ worker: false });
     const seeder = await NestFactory.createApplicationContext(SeedModule, { logger: false });
     seed = await seeder.get(SeedService).seed(true);
+    // As the CLI does: hand the seed's outbox to Redis before closing, so nothing is left in flight.
+    await seeder.get(OutboxRelay).drain();
     await seeder.close();
     // As in `npm run demo`, the worker starts after the seed; it computes the metrics the reports show.
     worker = await createWorkerApp({ logger: false });
