@@ -18,6 +18,11 @@ let passed = 0;
 let failed = 0;
 let exitCode = 0;
 for (const tier of tiers.filter((t) => only.length === 0 || only.includes(t.name))) {
+  // The browser tests (test/e2e/web-*) drive the built web app, served by the api from dist/web.
+  if (tier.name === 'e2e') {
+    const build = spawnSync('npm', ['run', 'build:web', '--silent'], { stdio: 'inherit' });
+    if (build.status !== 0) exitCode = 1;
+  }
   const output = `test-results/${tier.name}.json`;
   rmSync(output, { force: true });
   const run = spawnSync(

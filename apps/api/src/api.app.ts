@@ -12,6 +12,7 @@ import { validationPipe } from './common/validation.js';
 import { emailWebhookBody } from './email/email-webhooks.controller.js';
 import { AgentGateway } from './realtime/agent.gateway.js';
 import { RedisIoAdapter } from './realtime/redis-io.adapter.js';
+import { serveWebApp } from './web/web-app.js';
 
 function trustProxySetting(value: string): boolean | number | string {
   if (/^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
@@ -95,6 +96,8 @@ export async function createApiApp(
   app.useGlobalFilters(new DomainErrorFilter());
   const io = new RedisIoAdapter(app, config);
   app.useWebSocketAdapter(io);
+  // The agent web app (dist/web) at `/`; it sets its own CSP (the api's JSON and Swagger UI need none).
+  serveWebApp(app, config.env.WEB_DIR);
   const document = openApiDocument(app);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
   drains.set(app, {

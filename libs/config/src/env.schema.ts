@@ -47,6 +47,8 @@ export const envSchema = z
       .regex(/^\d+(b|kb|mb)$/i, 'a size such as 512kb or 1mb')
       .default('1mb'),
     CORS_ORIGINS: z.string().default(''),
+    // The built agent web app (`npm run build:web`), served at `/`; relative paths start at the working directory.
+    WEB_DIR: z.string().min(1).default('dist/web'),
     TRUST_PROXY: z
       .string()
       .regex(

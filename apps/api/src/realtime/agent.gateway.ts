@@ -1,4 +1,4 @@
-import { Logger, UseFilters, UsePipes } from '@nestjs/common';
+import { Logger, UseFilters, UsePipes, type OnModuleDestroy } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -20,7 +20,12 @@ import { WsErrorFilter } from './ws-error.filter.js';
 interface AgentSocketData {
   principal: Principal;
   token: string;
+  /** The conversation rooms the socket was in when it started disconnecting. */
+  viewing?: string[];
 }
+
+const isConversationRoom = (room: string) => room.startsWith(rooms.conversation(''));
+const conversationIdOf = (room: string) => room.slice(rooms.conversation('').length);
 
 type AgentSocket = Socket<DefaultEventsMap, AgentEmitMap, DefaultEventsMap, AgentSocketData>;
 
@@ -28,9 +33,11 @@ type AgentSocket = Socket<DefaultEventsMap, AgentEmitMap, DefaultEventsMap, Agen
 @WebSocketGateway({ namespace: AGENT_NAMESPACE })
 @UseFilters(WsErrorFilter)
 @UsePipes(validationPipe)
-export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect {
+export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect, OnModuleDestroy {
   private readonly logger = new Logger(AgentGateway.name);
   private readonly leaving = new Set<Promise<void>>();
+  /** Set when the app closes: the Redis adapter goes away, so no more room-wide lookups. */
+  private closing = false;
   @WebSocketServer() private readonly namespace: Namespace;
 
   constructor(
@@ -60,6 +67,10 @@ export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect {
     if (!principal?.userId) throw new Error('unauthorized');
     socket.data.principal = principal;
     this.metrics.sockets.inc();
+    // Rooms are already left by the time `disconnect` fires: remember which conversations to update.
+    socket.on('disconnecting', () => {
+      socket.data.viewing = [...socket.rooms].filter(isConversationRoom).map(conversationIdOf);
+    });
     socket.data.token = token ?? '';
     const teamIds = await this.teams.teamIdsOf(principal.workspaceId, principal.userId);
     await socket.join([
@@ -69,15 +80,16 @@ export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect {
       ...(hasRole(principal, 'supervisor') ? [rooms.supervisors(principal.workspaceId)] : []),
     ]);
     if (await this.presence.connected(principal.workspaceId, principal.userId)) {
-      this.namespace
-        .to(rooms.workspace(principal.workspaceId))
-        .emit('presence', { userId: principal.userId, status: 'online' });
-      // Opening the inbox makes an offline agent available (busy stays busy), and may bring work.
+      // Opening the inbox makes an offline agent available (busy stays busy), and may bring work. The
+      // availability is saved before `presence` goes out, so clients that reload members on it see it.
       const member = await this.members.get(principal.workspaceId, principal.userId);
       if (member.availability === 'offline') {
         await this.members.update(principal.workspaceId, principal.userId, { availability: 'online' });
-        await this.assignment.requestSweep(principal.workspaceId);
       }
+      this.namespace
+        .to(rooms.workspace(principal.workspaceId))
+        .emit('presence', { userId: principal.userId, status: 'online' });
+      if (member.availability === 'offline') await this.assignment.requestSweep(principal.workspaceId);
     }
   }
 
@@ -96,6 +108,7 @@ export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect {
     const principal = socket.data.principal as Principal | undefined;
     if (!principal?.userId) return;
     this.metrics.sockets.dec();
+    for (const conversationId of socket.data.viewing ?? []) await this.announceViewers(conversationId);
     try {
       if (await this.presence.disconnected(principal.workspaceId, principal.userId)) {
         // This process is shutting down, the agent is not leaving: their app reconnects to another
@@ -126,13 +139,34 @@ export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect {
     // Throws not-found for another workspace's conversation, before any room is joined.
     await this.conversations.get(socket.data.principal.workspaceId, body.conversationId);
     await socket.join(rooms.conversation(body.conversationId));
+    await this.announceViewers(body.conversationId);
     return { ok: true, conversationId: body.conversationId };
   }
 
   @SubscribeMessage('conversation.leave')
   async leave(@ConnectedSocket() socket: AgentSocket, @MessageBody() body: ConversationRoomDto) {
     await socket.leave(rooms.conversation(body.conversationId));
+    await this.announceViewers(body.conversationId);
     return { ok: true, conversationId: body.conversationId };
+  }
+
+  onModuleDestroy(): void {
+    this.closing = true;
+  }
+
+  /** Tells a conversation's room which members have it open (across api processes), for the collision notice. */
+  private async announceViewers(conversationId: string): Promise<void> {
+    if (this.closing) return;
+    const room = rooms.conversation(conversationId);
+    try {
+      const sockets = await this.namespace.in(room).fetchSockets();
+      const userIds = [
+        ...new Set(sockets.map((s) => (s.data as AgentSocketData).principal?.userId).filter((id) => !!id)),
+      ];
+      this.namespace.to(room).emit('conversation.viewers', { conversationId, userIds });
+    } catch (error) {
+      this.logger.warn(`viewers update failed: ${(error as Error).message}`);
+    }
   }
 
   @SubscribeMessage('typing')
