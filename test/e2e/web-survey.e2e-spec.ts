@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { SurveysService } from '@parley/surveys';
 import { createWorkspace, eventually, type WorkspaceFixture } from '@parley/testing';
 import { bootStack, client, login, type Stack } from '../support/stack.js';
-import { openBrowser } from '../support/web.js';
+import { openBrowser, signIn } from '../support/web.js';
 
 // The public survey page behind the email link, in real Chromium, on a phone-sized screen.
 describe('survey page: the email link opens the question, and only the confirm answers it', () => {
@@ -13,6 +13,8 @@ describe('survey page: the email link opens the question, and only the confirm a
   let db: DataSource;
   let token: string;
   let surveyId: string;
+  let conversationId: string;
+  let agentEmail: string;
 
   beforeAll(async () => {
     stack = await bootStack();
@@ -22,12 +24,13 @@ describe('survey page: the email link opens the question, and only the confirm a
     await admin('PUT', '/api/v1/surveys/policy', { delayMinutes: 0, kinds: ['csat'] });
     const inboxId = (await ws.addInbox({ channel: 'api' })).id;
     const integration = client(stack.url, { apiKey: await ws.addApiKey() });
-    const agent = client(stack.url, { token: await login(stack.url, (await ws.addMember('agent')).email) });
+    agentEmail = (await ws.addMember('agent')).email;
+    const agent = client(stack.url, { token: await login(stack.url, agentEmail) });
     const posted = await integration('POST', `/api/v1/inboxes/${inboxId}/inbound`, {
       contact: { identifier: 'page-customer' },
       body: 'Where is my parcel?',
     });
-    const conversationId = posted.body.conversationId as string;
+    conversationId = posted.body.conversationId as string;
     await agent('POST', `/api/v1/conversations/${conversationId}/messages`, { body: 'It arrives tomorrow.' });
     await agent('POST', `/api/v1/conversations/${conversationId}/resolve`);
     const row = await eventually(async () => {
@@ -66,6 +69,21 @@ describe('survey page: the email link opens the question, and only the confirm a
     const [answered] = await db.query(`SELECT status, score, comment FROM surveys WHERE id = $1`, [surveyId]);
     expect(answered).toEqual({ status: 'answered', score: 5, comment: 'Very quick, thanks' });
     await context.close();
+  });
+
+  it('shows the answer to agents in the conversation sidebar, with the "don\'t survey" switch', async () => {
+    const page = await signIn(browser, stack.url, agentEmail, `/inbox/${conversationId}`);
+    const card = page.getByRole('complementary', { name: 'Context' }).getByLabel('Surveys');
+    await card.getByText('5/5').waitFor();
+    await card.getByText('Very quick, thanks').waitFor();
+    await card.getByLabel('Don’t survey this conversation').check();
+    await eventually(async () => {
+      const rows = await db.query(`SELECT 1 FROM survey_exclusions WHERE conversation_id = $1`, [
+        conversationId,
+      ]);
+      return rows.length === 1;
+    });
+    await page.context().close();
   });
 
   it('says so for a link that is not valid', async () => {

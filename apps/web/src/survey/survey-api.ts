@@ -19,7 +19,8 @@ export interface PublicSurvey {
   answeredAt: string | null;
 }
 
-export type Load = { state: 'ok'; survey: PublicSurvey } | { state: 'missing' } | { state: 'error'; message: string };
+export type Load =
+  { state: 'ok'; survey: PublicSurvey } | { state: 'missing' } | { state: 'error'; message: string };
 
 /** The token is the last path segment: /survey/<token>. */
 export function tokenFromPath(pathname: string): string | null {

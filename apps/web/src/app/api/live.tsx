@@ -24,6 +24,27 @@ export interface LiveEvents {
     dueAt: string;
   };
   'conversation.viewers': { conversationId: string; userIds: string[] };
+  'survey.answered': SurveyAnswer;
+  'survey.alert': SurveyAnswer;
+  'conversation.escalated': {
+    conversationId: string;
+    reason: string | null;
+    by: string | null;
+    teamId: string | null;
+  };
+}
+
+/** A customer's survey answer (docs/surveys.md); `low` for CSAT ≤ 2 or CES ≤ 3. */
+export interface SurveyAnswer {
+  surveyId: string;
+  kind: 'csat' | 'ces' | 'nps';
+  score: number;
+  comment: string | null;
+  low: boolean;
+  conversationId: string | null;
+  contactId: string;
+  agentId: string | null;
+  channel: string | null;
 }
 export type LiveEventName = keyof LiveEvents;
 export type Connection = 'connecting' | 'live' | 'offline';

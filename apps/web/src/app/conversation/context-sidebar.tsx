@@ -6,6 +6,7 @@ import { useMe } from '../session/session.js';
 import { useDirectory } from '../shell/directory.js';
 import { CHANNEL_LABELS, clockTime, contactName } from '../ui/format.js';
 import { useToasts } from '../ui/toasts.js';
+import { SlaCard, SurveysCard } from './quality-cards.js';
 
 const PRIORITIES: Priority[] = ['none', 'low', 'medium', 'high', 'urgent'];
 
@@ -125,6 +126,8 @@ export function ContextSidebar({
           <p className="muted small">Assigned: {conversation.assignmentReason}</p>
         )}
       </section>
+      <SlaCard conversation={conversation} />
+      <SurveysCard conversation={conversation} />
       {profile ? (
         <>
           <ContactCard profile={profile} onSaved={reloadProfile} />

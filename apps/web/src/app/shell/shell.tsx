@@ -133,8 +133,11 @@ function useNotifications() {
   const { notify } = useToasts();
   const { navigate } = useRouter();
   const { memberName } = useDirectory();
-  const tell = (text: string, conversationId: string) => {
-    notify(text, { action: { label: 'Open', run: () => navigate(`/inbox/${conversationId}`) } });
+  const tell = (text: string, conversationId?: string) => {
+    notify(
+      text,
+      conversationId ? { action: { label: 'Open', run: () => navigate(`/inbox/${conversationId}`) } } : {},
+    );
     if (document.hidden && 'Notification' in window && Notification.permission === 'granted') {
       new Notification('Parley', { body: text });
     }
@@ -165,6 +168,17 @@ function useNotifications() {
       `SLA ${alert.stage === 'breach' ? 'breached' : 'at risk'}: ${alert.kind.replace('_', ' ')}`,
       alert.conversationId,
     );
+  });
+  // Supervisors (and the agent who was assigned) hear about unhappy customers and escalations at once.
+  useLiveEvent('survey.alert', (answer) => {
+    const scale = answer.kind === 'csat' ? 5 : 7;
+    tell(
+      `Low ${answer.kind.toUpperCase()} ${answer.score}/${scale}${answer.comment ? `: “${answer.comment}”` : ''}`,
+      answer.conversationId ?? undefined,
+    );
+  });
+  useLiveEvent('conversation.escalated', (escalation) => {
+    tell(`Escalated${escalation.reason ? `: ${escalation.reason}` : ''}`, escalation.conversationId);
   });
 }
 

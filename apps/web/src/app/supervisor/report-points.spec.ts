@@ -11,3 +11,12 @@ describe('report points', () => {
     expect(pointValue('reopen', { period: 'd', resolved: 10, reopened: 1 })).toBe(10);
   });
 });
+
+describe('survey series points', () => {
+  it('charts CSAT %, CES mean and NPS score', () => {
+    expect(pointValue('csat', { period: '2026-11-16', percent: 86.9 })).toBe(86.9);
+    expect(pointValue('ces', { period: '2026-11-16', mean: 5.8 })).toBe(5.8);
+    expect(pointValue('nps', { period: '2026-11-16', score: -20 })).toBe(-20);
+    expect(pointValue('csat', { period: '2026-11-16', percent: null })).toBeNull();
+  });
+});

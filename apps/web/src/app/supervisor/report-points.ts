@@ -15,6 +15,11 @@ export interface Point {
   decided?: number;
   resolved?: number;
   reopened?: number;
+  /** Survey series (csat, ces, nps): the answers of surveys sent in the period. */
+  responses?: number;
+  percent?: number | null;
+  mean?: number | null;
+  score?: number | null;
 }
 
 export const METRICS = [
@@ -24,6 +29,9 @@ export const METRICS = [
   { value: 'fcr', label: 'First contact resolution (%)', unit: 'percent' },
   { value: 'reopen', label: 'Reopen rate (%)', unit: 'percent' },
   { value: 'handle_time', label: 'Handle time (median)', unit: 'seconds' },
+  { value: 'csat', label: 'CSAT (% satisfied, 4–5 of 5)', unit: 'percent' },
+  { value: 'ces', label: 'CES (mean, 1–7: easy is high)', unit: 'count' },
+  { value: 'nps', label: 'NPS (−100…+100)', unit: 'count' },
 ] as const;
 export type Metric = (typeof METRICS)[number]['value'];
 
@@ -41,5 +49,11 @@ export function pointValue(metric: Metric, point: Point): number | null {
       return point.decided ? (100 * (point.fcr ?? 0)) / point.decided : null;
     case 'reopen':
       return point.resolved ? (100 * (point.reopened ?? 0)) / point.resolved : null;
+    case 'csat':
+      return point.percent ?? null;
+    case 'ces':
+      return point.mean ?? null;
+    case 'nps':
+      return point.score ?? null;
   }
 }

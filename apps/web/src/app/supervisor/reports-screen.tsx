@@ -15,6 +15,11 @@ interface Summary {
   reopen: { rate: number | null; reopened: number };
   handleTime: Stats;
   sla: { firstResponse: { met: number; breached: number; rate: number | null } };
+  satisfaction: {
+    csat: { sent: number; responses: number; responseRate: number | null; percent: number | null };
+    ces: { responses: number; mean: number | null; percentEasy: number | null };
+    nps: { responses: number; score: number | null };
+  };
 }
 interface AgentRow {
   agentId: string;
@@ -179,6 +184,21 @@ export function ReportsScreen() {
             label="SLA first response met"
             value={percent(summary.sla.firstResponse.rate)}
             hint={`${summary.sla.firstResponse.breached} breached`}
+          />
+          <Kpi
+            label="CSAT"
+            value={percent(summary.satisfaction.csat.percent)}
+            hint={`${summary.satisfaction.csat.responses} answers, ${percent(summary.satisfaction.csat.responseRate)} response rate`}
+          />
+          <Kpi
+            label="CES (1–7)"
+            value={summary.satisfaction.ces.mean === null ? '—' : summary.satisfaction.ces.mean.toFixed(1)}
+            hint={`${percent(summary.satisfaction.ces.percentEasy)} easy, ${summary.satisfaction.ces.responses} answers`}
+          />
+          <Kpi
+            label="NPS"
+            value={summary.satisfaction.nps.score === null ? '—' : String(summary.satisfaction.nps.score)}
+            hint={`${summary.satisfaction.nps.responses} answers`}
           />
         </div>
       )}
