@@ -56,7 +56,7 @@ describe('survey page: the email link opens the question, and only the confirm a
     await page.goto(`${stack.url}/survey/${token}?score=4`);
     await page.getByRole('heading', { name: /How did Acme .* do\?/ }).waitFor();
     // The workspace name is shown as text, never run.
-    expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as unknown as { pwned?: number }).pwned)).toBeUndefined();
     const four = page.getByRole('radio', { name: '4' });
     expect(await four.isChecked()).toBe(true);
     await page.screenshot({ path: 'test-results/screenshots/survey-page.png' });

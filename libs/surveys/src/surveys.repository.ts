@@ -98,6 +98,16 @@ export class SurveysRepository {
     return manager.exists(SurveyExclusion, { where: { conversationId } });
   }
 
+  /** Whether the contact has a survey out (sent, or awaiting a comment): one indexed lookup per inbound message. */
+  async hasOpenSurvey(manager: EntityManager, workspaceId: string, contactId: string): Promise<boolean> {
+    const rows: Array<{ open: boolean }> = await manager.query(
+      `SELECT EXISTS (SELECT 1 FROM surveys WHERE workspace_id = $1 AND contact_id = $2
+                         AND (status = 'sent' OR (follow_up = 'comment' AND comment IS NULL))) AS open`,
+      [workspaceId, contactId],
+    );
+    return rows[0]?.open === true;
+  }
+
   /** The survey on this channel that a chat reply from the contact would answer (not locked). */
   awaitingAnswer(
     manager: EntityManager,

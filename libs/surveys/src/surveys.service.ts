@@ -137,6 +137,8 @@ export class SurveysService implements ConversationHooks, OnModuleInit {
   async claimInbound(candidate: InboundCandidate): Promise<InboundClaim | null> {
     const { manager, workspaceId, contactId, inbox, now } = candidate;
     if (inbox.channel === 'email') return null;
+    // Almost every customer message has no survey out: one indexed lookup, then threading as usual.
+    if (!(await this.repository.hasOpenSurvey(manager, workspaceId, contactId))) return null;
     const button = parseQuickReply(candidate.metadata.quickReply);
     // A widget button names its survey; anything that is not a survey id is just message metadata.
     const widgetSurveyId = candidate.metadata.surveyId;
