@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Emitter } from '@socket.io/redis-emitter';
 import { Redis } from 'ioredis';
 import { AppConfig } from '@parley/config';
@@ -17,11 +17,12 @@ export interface RealtimeEnvelope<E extends keyof AgentServerEvents = keyof Agen
  * connected socket (the api processes run the matching redis adapter).
  */
 @Injectable()
-export class RealtimePublisher implements OnModuleDestroy {
+export class RealtimePublisher implements OnApplicationShutdown {
   private readonly logger = new Logger(RealtimePublisher.name);
   private readonly redis: Redis;
   private readonly emitter: Emitter;
   private readonly widgetEmitter: Emitter;
+  private closing = false;
 
   constructor(config: AppConfig) {
     this.redis = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false });
@@ -53,10 +54,16 @@ export class RealtimePublisher implements OnModuleDestroy {
   }
 
   private ensureReady(): void {
-    if (this.redis.status !== 'ready') throw new Error(`redis is ${this.redis.status}`);
+    if (this.closing || this.redis.status !== 'ready')
+      throw new Error(`redis is ${this.closing ? 'closing' : this.redis.status}`);
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /**
+   * Closed after every module's onModuleDestroy (the outbox relay finishes its pass there): a
+   * publish after QUIT would be rejected inside the emitter, where no caller can handle it.
+   */
+  async onApplicationShutdown(): Promise<void> {
+    this.closing = true;
     await this.redis.quit().catch(() => undefined);
   }
 }
