@@ -127,7 +127,7 @@ export async function generate(
         last_message_at, snoozed_until, messages_count, customer_messages_count, agent_replies_count,
         assigned_at, assignment_reason, assignment_count, created_at, updated_at)
      SELECT p.id, $1, p.contact_id, p.status,
-            CASE WHEN p.status <> 'resolved' AND p.j % 5 = 0 THEN NULL ELSE ($2::uuid[])[p.agent_idx + 1] END,
+            CASE WHEN p.status <> 'resolved' AND p.j % 7 = 0 THEN NULL ELSE ($2::uuid[])[p.agent_idx + 1] END,
             ($3::uuid[])[p.agent_idx % array_length($3::uuid[], 1) + 1],
             (p.j % 5)::smallint, CASE WHEN p.channel_idx = 3 THEN 'Order #' || p.j END,
             ($4::uuid[])[p.channel_idx + 1],

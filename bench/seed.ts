@@ -11,6 +11,7 @@ import { runMigrations } from '@parley/database';
 import { InboxesService } from '@parley/inbox';
 import pg from 'pg';
 import { SeedModule } from '../apps/api/src/seed/seed.module.js';
+import { recreateDatabase } from './lib/database.js';
 import { BENCH_ENV, BENCH_WEBHOOK_PORT } from './lib/stack.js';
 import { parseOptions, type SeedMeta } from './lib/options.js';
 import { CHANNELS, generate, benchUuid } from './seed-sql.js';
@@ -18,21 +19,6 @@ import { CHANNELS, generate, benchUuid } from './seed-sql.js';
 const PASSWORD = 'bench-password-1';
 const TWILIO_ACCOUNT_SID = `AC${'b'.repeat(32)}`;
 const TWILIO_AUTH_TOKEN = 'bench-twilio-auth-token';
-
-export async function recreateDatabase(databaseUrl: string): Promise<void> {
-  const url = new URL(databaseUrl);
-  const name = url.pathname.slice(1);
-  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`unexpected bench database name ${name}`);
-  url.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: url.toString() });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-}
 
 /** The accounts part, through the real services (password hashes, encrypted inbox secrets, API key hash). */
 async function createAccounts(options: { databaseUrl: string; redisUrl: string }) {

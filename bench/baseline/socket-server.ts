@@ -18,11 +18,9 @@ server.on('connection', (socket) => {
     const timer = setInterval(() => {
       const due = Math.min(total, Math.floor(((Date.now() - started) / 1000) * rate) + 1);
       for (; sent < due; sent += 1) {
-        server
-          .to('room')
-          .emit('message.created', {
-            message: { id: String(sent), body, createdAt: new Date().toISOString() },
-          });
+        server.to('room').emit('message.created', {
+          message: { id: String(sent), body, createdAt: new Date().toISOString() },
+        });
       }
       if (sent >= total) {
         clearInterval(timer);
