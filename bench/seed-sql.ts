@@ -188,7 +188,7 @@ export async function generate(
     `UPDATE conversation_events e SET occurred_at = c.resolved_at
        FROM conversations c WHERE e.type = 'resolved' AND c.id = e.conversation_id`,
   );
-  // One metrics row per conversation cycle, with the values the fold derives from those events and messages.
+  // One metrics row per conversation cycle (cycle 0: each seeded conversation has one), with the values the fold derives from those events and messages.
   await step(
     'conversation metrics',
     `INSERT INTO conversation_metrics (workspace_id, conversation_id, cycle, contact_id, inbox_id, channel, team_id,
@@ -196,8 +196,8 @@ export async function generate(
         frt_business_seconds, next_reply_seconds, next_reply_business_seconds, next_reply_agent_ids, resolved_at,
         resolved_by, resolution_seconds, resolution_business_seconds, active_resolution_seconds,
         active_resolution_business_seconds, last_resolve, agent_replies, customer_messages, handle_seconds,
-        handle_by_agent, fcr_candidate, computed_seq, computed_at)
-     SELECT $1::uuid, c.id, 1, c.contact_id, c.reply_inbox_id, c.last_channel, c.team_id, c.assignee_id,
+        handle_by_agent, fcr_candidate, fcr_window_ends_at, computed_seq, computed_at)
+     SELECT $1::uuid, c.id, 0, c.contact_id, c.reply_inbox_id, c.last_channel, c.team_id, c.assignee_id,
             c.priority, c.opened_at, p.opened_at + make_interval(secs => p.gap), c.first_response_at,
             ($2::uuid[])[p.agent_idx + 1], p.gap, p.gap / 2,
             array_fill(p.gap, ARRAY[greatest(0, p.cnt / 2 - 1)]), array_fill(p.gap / 2, ARRAY[greatest(0, p.cnt / 2 - 1)]),
@@ -209,7 +209,8 @@ export async function generate(
             CASE WHEN c.resolved_at IS NOT NULL THEN p.cnt * p.gap / 2 END,
             c.resolved_at IS NOT NULL, p.cnt / 2, (p.cnt + 1) / 2, least(600, p.cnt * p.gap),
             jsonb_build_object(($2::uuid[])[p.agent_idx + 1]::text, least(600, p.cnt * p.gap)),
-            c.resolved_at IS NOT NULL AND p.cnt <= 3, 0, now()
+            c.resolved_at IS NOT NULL AND p.cnt <= 3,
+            c.resolved_at + interval '7 days', 0, now()
        FROM bench_plan p JOIN conversations c ON c.id = p.id`,
     [ws, input.agentIds],
   );

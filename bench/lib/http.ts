@@ -88,24 +88,35 @@ export async function sample(run: () => Promise<number>, samples: number, warmup
 
 /**
  * Fires `send` at a fixed rate for `seconds` (in ticks of 10 ms, so the schedule holds on a busy
- * machine) and resolves when every call has settled; the calls' own results are theirs to record.
+ * machine) and resolves when every call has settled. A call due while `maxInFlight` are still
+ * unanswered is skipped (counted, not queued), so a server slower than the rate meets a bounded
+ * backlog and the phase ends on time.
  */
 export async function atRate(
   rate: number,
   seconds: number,
   send: (i: number) => Promise<unknown>,
-): Promise<number> {
+  maxInFlight = 256,
+): Promise<{ sent: number; skipped: number }> {
   const total = Math.round(rate * seconds);
   const started = performance.now();
-  const pending: Array<Promise<unknown>> = [];
+  const pending = new Set<Promise<unknown>>();
+  let due = 0;
   let sent = 0;
-  while (sent < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate) + 1);
-    for (; sent < due; sent += 1) pending.push(send(sent).catch(() => undefined));
+  while (due < total) {
+    const now = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate) + 1);
+    for (; due < now; due += 1) {
+      if (pending.size >= maxInFlight) continue;
+      const call = send(due)
+        .catch(() => undefined)
+        .finally(() => pending.delete(call));
+      pending.add(call);
+      sent += 1;
+    }
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   await Promise.all(pending);
-  return sent;
+  return { sent, skipped: total - sent };
 }
 
 /** Keeps `concurrency` calls in flight for `seconds`; returns the number of successful calls per second. */

@@ -22,6 +22,12 @@ export const BENCH_WEBHOOK_PORT = 39_123;
 /** The fake Twilio REST API (surveys and replies on SMS/WhatsApp inboxes). */
 export const BENCH_TWILIO_PORT = 39_124;
 
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc; 100 ticks a second). */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 export interface Child {
   name: string;
   process: ChildProcess;

@@ -4,7 +4,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { BenchContext } from '../lib/context.js';
 import { atRate, http, saturate } from '../lib/http.js';
 import { figure, quantile, type Figure } from '../lib/results.js';
-import { freePort, sleep, startChild, waitFor } from '../lib/stack.js';
+import { cpuMs, freePort, sleep, startChild, waitFor } from '../lib/stack.js';
 
 /** Seconds of each load phase (BENCH_SECONDS, default 10). */
 export const PHASE_SECONDS = Number(process.env.BENCH_SECONDS ?? '10');
@@ -101,7 +101,7 @@ async function endToEnd(sender: Sender, socket: Socket, offset: number) {
     }
   };
   socket.on('message.created', listener);
-  const sent = await atRate(FIXED_RATE, PHASE_SECONDS, (i) => {
+  const { sent, skipped } = await atRate(FIXED_RATE, PHASE_SECONDS, (i) => {
     sentAt.set(sender.externalId(offset + i), performance.now());
     return sender.send(offset + i);
   });
@@ -109,7 +109,7 @@ async function endToEnd(sender: Sender, socket: Socket, offset: number) {
     () => undefined,
   );
   socket.off('message.created', listener);
-  return { sent, latencies };
+  return { sent, skipped, latencies };
 }
 
 /** The bare baseline: req/s at saturation and HTTP latency at the fixed rate. */
@@ -154,15 +154,31 @@ export async function ingest(context: BenchContext): Promise<Figure[]> {
   try {
     for (const make of [apiSender, twilioSender]) {
       const sender = make(context, randomBytes(4).toString('hex'));
-      const rate = await saturate(CONCURRENCY, PHASE_SECONDS, (i) => sender.send(i));
+      const pids = [context.stack.api, context.stack.worker].map((child) => child.process.pid ?? 0);
+      const cpuBefore = pids.map(cpuMs);
+      let accepted = 0;
+      const rate = await saturate(CONCURRENCY, PHASE_SECONDS, async (i) => {
+        const ok = await sender.send(i);
+        if (ok) accepted += 1;
+        return ok;
+      });
+      const [apiCpu, workerCpu] = pids.map((pid, k) => (cpuMs(pid) - cpuBefore[k]) / Math.max(1, accepted));
       context.log(`  ${sender.name}: ${rate.toFixed(0)} messages/s at saturation`);
       await sleep(2_000);
-      const { sent, latencies } = await endToEnd(sender, socket, 10_000_000);
-      const note = `${latencies.length} of ${sent} delivered to the socket`;
+      const { sent, skipped, latencies } = await endToEnd(sender, socket, 10_000_000);
+      const note = `${latencies.length} of ${sent} delivered to the socket${
+        skipped ? `; ${skipped} not sent (over 256 in flight: the api was slower than ${FIXED_RATE}/s)` : ''
+      }`;
       rows.push(
         figure(`ingest ${sender.name} sustained`, rate, 'msg/s', {
           baseline: bare.rate,
           goal: { atLeast: 2000 },
+        }),
+        figure(`ingest ${sender.name} CPU per message, api`, apiCpu, 'ms', {
+          note: 'at saturation; /proc user+system time over accepted messages',
+        }),
+        figure(`ingest ${sender.name} CPU per message, worker`, workerCpu, 'ms', {
+          note: 'at saturation (jobs the messages cause: metrics, assignment, automation)',
         }),
         figure(`ingest ${sender.name} e2e p50 at ${FIXED_RATE}/s`, quantile(latencies, 0.5), 'ms', {
           baseline: bare.p50,
