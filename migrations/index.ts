@@ -7,7 +7,7 @@ import { AutomationRules1764300000000 } from './1764300000000-automation-rules.j
 import { EmailChannel1764400000000 } from './1764400000000-email-channel.js';
 import { Metrics1764500000000 } from './1764500000000-metrics.js';
 import { Surveys1764800000000 } from './1764800000000-surveys.js';
-import { ReportIndexes1765000000000 } from './1765000000000-report-indexes.js';
+import { ScaleIndexes1765000000000 } from './1765000000000-scale-indexes.js';
 
 /** Every migration, oldest first. */
 export const allMigrations = [
@@ -20,5 +20,5 @@ export const allMigrations = [
   EmailChannel1764400000000,
   Metrics1764500000000,
   Surveys1764800000000,
-  ReportIndexes1765000000000,
+  ScaleIndexes1765000000000,
 ];
