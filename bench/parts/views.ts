@@ -63,7 +63,7 @@ export async function views(context: BenchContext): Promise<Figure[]> {
     { name: 'channel', query: 'channel=sms', token: adminToken },
     { name: 'status', query: 'status=resolved', token: adminToken },
     { name: 'label', query: `labelId=${meta.labelIds[0]}&status=resolved`, token: adminToken },
-    { name: 'search', query: 'q=customer12', token: adminToken },
+    { name: 'search', query: 'q=Customer%2012', token: adminToken },
   ];
   const rows: Figure[] = [];
   for (const view of cases) {
