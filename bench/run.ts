@@ -10,7 +10,7 @@ import type { BenchContext, BenchPart } from './lib/context.js';
 import { login } from './lib/http.js';
 import { PARTS, parseOptions, type Part, type SeedMeta } from './lib/options.js';
 import { figure, formatTable, round, writeResults, type Figure } from './lib/results.js';
-import { rssMb, sleep, startStack } from './lib/stack.js';
+import { cpuMs, rssMb, sleep, startStack } from './lib/stack.js';
 import { ingest } from './parts/ingest.js';
 import { realtime } from './parts/realtime.js';
 import { reports } from './parts/reports.js';
@@ -33,6 +33,25 @@ async function bareNodeRss(): Promise<number> {
   const rss = rssMb(child.pid ?? 0);
   child.kill();
   return rss;
+}
+
+/**
+ * Waits (at most 3 minutes) until the previous part's aftermath is over — the outbox drained and the api and
+ * worker nearly idle — so each part measures the stack at rest, not the backlog of the one before.
+ */
+async function settle(context: BenchContext): Promise<number> {
+  const started = Date.now();
+  const pids = [context.stack.api, context.stack.worker].map((child) => child.process.pid ?? 0);
+  while (Date.now() - started < 180_000) {
+    const { rows } = await context.db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM outbox WHERE dispatched_at IS NULL`,
+    );
+    const before = pids.map(cpuMs);
+    await sleep(1_000);
+    const busy = pids.some((pid, k) => cpuMs(pid) - before[k] > 100);
+    if (rows[0].n === '0' && !busy) break;
+  }
+  return (Date.now() - started) / 1000;
 }
 
 const RUNNERS: Record<Part, BenchPart> = { idle, views, reports, ingest, realtime, surveys };
@@ -69,7 +88,8 @@ async function main(): Promise<void> {
     };
     for (const part of parts) {
       const started = Date.now();
-      console.log(`${part}…`);
+      const waited = await settle(context);
+      console.log(`${part}… (after ${waited.toFixed(0)} s settling)`);
       try {
         rows.push(...(await RUNNERS[part](context)));
       } catch (error) {
