@@ -43,15 +43,28 @@ export async function generate(
   db: Client,
   input: SeedPlanInput,
   log: (line: string) => void = () => {},
+  helper?: Client,
 ): Promise<void> {
   const step = async (label: string, sql: string, params: unknown[] = []) => {
     const started = Date.now();
     const result = await db.query(sql, params);
     log(`  ${label}: ${result.rowCount ?? 0} rows in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   };
+  /** The messages, the biggest step, in two halves (even and odd conversations) on two sessions when given a helper. */
+  const halves = async (label: string, sql: string, params: unknown[]) => {
+    const started = Date.now();
+    const sessions = helper ? [db, helper] : [db];
+    const results = await Promise.all(
+      sessions.map((session, k) => session.query(sql, [...params, sessions.length, k])),
+    );
+    const rows = results.reduce((sum, r) => sum + (r.rowCount ?? 0), 0);
+    log(`  ${label}: ${rows} rows in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  };
   await db.query(BENCH_UUID_FUNCTION);
-  await db.query(`SET session_replication_role = replica`);
-  await db.query(`SET synchronous_commit = off`);
+  for (const session of helper ? [db, helper] : [db]) {
+    await session.query(`SET session_replication_role = replica`);
+    await session.query(`SET synchronous_commit = off`);
+  }
   await db.query(`SET maintenance_work_mem = '512MB'`);
   await db.query(`SET max_parallel_maintenance_workers = 2`);
 
@@ -146,7 +159,7 @@ export async function generate(
        FROM bench_plan p`,
     [ws, input.agentIds, input.teamIds, input.inboxIds, CHANNELS],
   );
-  await step(
+  await halves(
     'messages',
     `INSERT INTO messages (workspace_id, conversation_id, contact_id, inbox_id, identity_id, channel, direction,
         sender_type, author_id, kind, body, external_id, status, created_at, sent_at, delivered_at, updated_at)
@@ -164,7 +177,8 @@ export async function generate(
             CASE WHEN m % 2 = 0 THEN p.opened_at + make_interval(secs => m * p.gap + 1) END,
             CASE WHEN m % 2 = 0 THEN p.opened_at + make_interval(secs => m * p.gap + 2) END,
             p.opened_at + make_interval(secs => m * p.gap)
-       FROM bench_plan p, generate_series(1, p.cnt) AS m`,
+       FROM bench_plan p, generate_series(1, p.cnt) AS m
+      WHERE p.j % $5 = $6`,
     [ws, input.inboxIds, CHANNELS, input.agentIds],
   );
   // The event log the metrics fold reads: assignment, the first customer message and agent reply, the resolve.
@@ -175,18 +189,12 @@ export async function generate(
             CASE WHEN e.actor_type = 'agent' THEN ($2::uuid[])[p.agent_idx + 1] WHEN e.actor_type = 'contact' THEN p.contact_id END,
             ($3::text[])[p.channel_idx + 1], ($4::uuid[])[p.channel_idx + 1],
             CASE WHEN e.type = 'assigned' THEN jsonb_build_object('to', ($2::uuid[])[p.agent_idx + 1]) ELSE '{}' END,
-            p.opened_at + make_interval(secs => e.step * p.gap)
+            p.opened_at + make_interval(secs => (CASE WHEN e.step < 0 THEN p.cnt + 1 ELSE e.step END) * p.gap)
        FROM bench_plan p
        JOIN (VALUES (0, 'assigned', 'system'), (1, 'customer_message', 'contact'), (2, 'agent_reply', 'agent'),
                     (-1, 'resolved', 'agent')) AS e(step, type, actor_type)
          ON e.step >= 0 OR p.status = 'resolved'`,
     [ws, input.agentIds, CHANNELS, input.inboxIds],
-  );
-  // Resolve events happen after the last message; fix their time (step -1 above is a placeholder).
-  await step(
-    'resolve times',
-    `UPDATE conversation_events e SET occurred_at = c.resolved_at
-       FROM conversations c WHERE e.type = 'resolved' AND c.id = e.conversation_id`,
   );
   // One metrics row per conversation cycle (cycle 0: each seeded conversation has one), with the values the fold derives from those events and messages.
   await step(
@@ -243,7 +251,8 @@ export async function generate(
     log(`  index ${index.indexname}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
   await db.query(`DROP TABLE bench_plan`);
-  await db.query(`SET session_replication_role = origin`);
+  for (const session of helper ? [db, helper] : [db])
+    await session.query(`SET session_replication_role = origin`);
   const started = Date.now();
   await db.query(`VACUUM ANALYZE`);
   log(`  vacuum analyze: ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -112,6 +112,9 @@ async function main(): Promise<void> {
 
   const db = new pg.Client({ connectionString: options.databaseUrl });
   await db.connect();
+  // A second session: the messages are generated in two halves at once (two cores).
+  const helper = new pg.Client({ connectionString: options.databaseUrl });
+  await helper.connect();
   try {
     const { rows: labels } = await db.query<{ id: string }>(
       `INSERT INTO labels (workspace_id, name) SELECT $1, 'label-' || i FROM generate_series(1, 10) i RETURNING id`,
@@ -131,6 +134,7 @@ async function main(): Promise<void> {
         timelineMessages: 10_000,
       },
       (line) => console.log(line),
+      helper,
     );
     const count = async (table: string) =>
       Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
@@ -165,6 +169,7 @@ async function main(): Promise<void> {
         `in ${meta.seedSeconds} s; database size ${size[0].size}`,
     );
   } finally {
+    await helper.end();
     await db.end();
   }
 }

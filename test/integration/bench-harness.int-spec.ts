@@ -11,15 +11,19 @@ import { benchUuid, CHANNELS, generate } from '../../bench/seed-sql.js';
 describe('bench harness', () => {
   const url = (process.env.DATABASE_URL ?? '').replace(/\/[^/]*$/, `/parley_bench_smoke_${process.pid}`);
   let db: pg.Client;
+  let helper: pg.Client;
 
   beforeAll(async () => {
     await recreateDatabase(url);
     await runMigrations({ DATABASE_URL: url, DATABASE_POOL_SIZE: 1 });
     db = new pg.Client({ connectionString: url });
     await db.connect();
+    helper = new pg.Client({ connectionString: url });
+    await helper.connect();
   });
 
   afterAll(async () => {
+    await helper.end();
     await db.end();
     await dropDatabase(url);
   });
@@ -52,17 +56,22 @@ describe('bench harness', () => {
       Number((await db.query(`SELECT count(*) AS n FROM pg_indexes WHERE schemaname = 'public'`)).rows[0].n);
     const indexesBefore = await indexCount();
 
-    await generate(db, {
-      workspaceId,
-      conversations: 200,
-      contacts: 60,
-      agentIds,
-      teamIds,
-      inboxIds,
-      labelIds,
-      apiInboxId: inboxIds[0],
-      timelineMessages: 120,
-    });
+    await generate(
+      db,
+      {
+        workspaceId,
+        conversations: 200,
+        contacts: 60,
+        agentIds,
+        teamIds,
+        inboxIds,
+        labelIds,
+        apiInboxId: inboxIds[0],
+        timelineMessages: 120,
+      },
+      undefined,
+      helper,
+    );
 
     const one = async (sql: string, params: unknown[] = []) =>
       (await db.query<{ n: string }>(sql, params)).rows[0].n;
@@ -78,6 +87,11 @@ describe('bench harness', () => {
     expect(
       Number(await one(`SELECT count(*) AS n FROM messages WHERE contact_id = $1`, [benchUuid('contact-1')])),
     ).toBeGreaterThanOrEqual(120);
+    // The resolve events sit at the conversations' resolve times (the fold's resolution clock).
+    expect(
+      await one(`SELECT count(*) AS n FROM conversation_events e JOIN conversations c ON c.id = e.conversation_id
+                  WHERE e.type = 'resolved' AND e.occurred_at <> c.resolved_at`),
+    ).toBe('0');
     // Metrics match the conversations they describe (the fold's view of the same history).
     expect(
       await one(`SELECT count(*) AS n FROM conversation_metrics m JOIN conversations c ON c.id = m.conversation_id
