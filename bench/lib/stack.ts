@@ -67,7 +67,8 @@ export function startChild(name: string, script: string, env: Record<string, str
     rssMb: () => rssMb(child.pid ?? 0),
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        // Already gone (exited, or killed by a signal): 'exit' will not come again.
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
