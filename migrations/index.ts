@@ -9,6 +9,7 @@ import { Metrics1764500000000 } from './1764500000000-metrics.js';
 import { Webchat1764600000000 } from './1764600000000-webchat.js';
 import { Surveys1764800000000 } from './1764800000000-surveys.js';
 import { AutomationSlaEvents1764810000000 } from './1764810000000-automation-sla-events.js';
+import { ScaleIndexes1765000000000 } from './1765000000000-scale-indexes.js';
 
 /** Every migration, oldest first. */
 export const allMigrations = [
@@ -23,4 +24,5 @@ export const allMigrations = [
   Webchat1764600000000,
   Surveys1764800000000,
   AutomationSlaEvents1764810000000,
+  ScaleIndexes1765000000000,
 ];

@@ -179,17 +179,23 @@ export class AssignmentService {
         bounced: number;
       }>
     >(
+      // Set-based (one pass over the period's assignment events, not one lookup per conversation): a
+      // conversation's first assignment is never before it opened, so events from `from` on suffice.
       `WITH c AS (
-         SELECT c.id, c.opened_at, c.assignment_count,
-                (SELECT min(e.occurred_at) FROM conversation_events e WHERE e.conversation_id = c.id AND e.type = 'assigned') AS first_assigned
-           FROM conversations c WHERE c.workspace_id = $1 AND c.opened_at >= $2 AND c.opened_at < $3)
+         SELECT c.id, c.opened_at, c.assignment_count
+           FROM conversations c WHERE c.workspace_id = $1 AND c.opened_at >= $2 AND c.opened_at < $3),
+       a AS (
+         SELECT e.conversation_id, min(e.occurred_at) AS first_assigned
+           FROM conversation_events e
+          WHERE e.workspace_id = $1 AND e.type IN ('assigned', 'requeued') AND e.type = 'assigned' AND e.occurred_at >= $2
+          GROUP BY e.conversation_id)
        SELECT count(*)::int AS opened,
-              count(first_assigned)::int AS assigned,
-              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM first_assigned - opened_at)) AS median,
-              percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM first_assigned - opened_at)) AS p90,
-              avg(extract(epoch FROM first_assigned - opened_at))::float AS mean,
-              count(*) FILTER (WHERE assignment_count > 1)::int AS bounced
-         FROM c`,
+              count(a.first_assigned)::int AS assigned,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM a.first_assigned - c.opened_at)) AS median,
+              percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM a.first_assigned - c.opened_at)) AS p90,
+              avg(extract(epoch FROM a.first_assigned - c.opened_at))::float AS mean,
+              count(*) FILTER (WHERE c.assignment_count > 1)::int AS bounced
+         FROM c LEFT JOIN a ON a.conversation_id = c.id`,
       [workspaceId, from, to],
     );
     const kinds = await this.tx.manager.query<Array<{ kind: string; count: number }>>(

@@ -146,7 +146,9 @@ export class ConversationRepository {
     }
     if (filter.search) {
       where.push(
-        `c.contact_id IN (SELECT ct.id FROM contacts ct WHERE ct.workspace_id = $1 AND ${CONTACT_SEARCH_EXPRESSION} ILIKE ${p(likePattern(filter.search))})`,
+        // ANY(ARRAY(…)): the matching contacts first (trigram index), then their conversations by contact;
+        // as IN (…) the planner may walk every unresolved conversation in list order probing each contact.
+        `c.contact_id = ANY(ARRAY(SELECT ct.id FROM contacts ct WHERE ct.workspace_id = $1 AND ${CONTACT_SEARCH_EXPRESSION} ILIKE ${p(likePattern(filter.search))}))`,
       );
     }
 

@@ -1,0 +1,33 @@
+/**
+ * The realtime baseline: a bare socket.io server whose clients all sit in one room; on `start` it
+ * broadcasts `rate` messages a second for `seconds`, each stamped with the send time (Date.now()).
+ */
+import { createServer } from 'node:http';
+import { Server } from 'socket.io';
+
+const httpServer = createServer((_req, res) => res.writeHead(200).end('ok'));
+const server = new Server(httpServer, { transports: ['websocket'] });
+const body = 'x'.repeat(600);
+
+server.on('connection', (socket) => {
+  void socket.join('room');
+  socket.on('start', ({ rate, seconds }: { rate: number; seconds: number }, ack: () => void) => {
+    const total = rate * seconds;
+    const started = Date.now();
+    let sent = 0;
+    const timer = setInterval(() => {
+      const due = Math.min(total, Math.floor(((Date.now() - started) / 1000) * rate) + 1);
+      for (; sent < due; sent += 1) {
+        server.to('room').emit('message.created', {
+          message: { id: String(sent), body, createdAt: new Date().toISOString() },
+        });
+      }
+      if (sent >= total) {
+        clearInterval(timer);
+        ack();
+      }
+    }, 10);
+  });
+});
+
+httpServer.listen(Number(process.env.BENCH_PORT), '127.0.0.1');
