@@ -62,6 +62,25 @@ describe('metrics end to end: events → worker → conversation_metrics → rep
       Record<string, unknown>
     >;
     expect(board.find((row) => row.agentId === agentId)).toMatchObject({ resolved: 1 });
+    // Handle time summed over a long period outgrows 32-bit integers (seen on the 1M-conversation bench).
+    const db = stack.api.get(DataSource);
+    const [row] = await db.query(
+      `SELECT handle_by_agent FROM conversation_metrics WHERE conversation_id = $1`,
+      [conversationId],
+    );
+    await db.query(`UPDATE conversation_metrics SET handle_by_agent = $2 WHERE conversation_id = $1`, [
+      conversationId,
+      { [agentId]: 3_000_000_000 },
+    ]);
+    const big = await supervisor('GET', '/api/v1/reports/agents');
+    expect(big.status).toBe(200);
+    expect(big.body.items.find((item: { agentId: string }) => item.agentId === agentId).handleSeconds).toBe(
+      3_000_000_000,
+    );
+    await db.query(`UPDATE conversation_metrics SET handle_by_agent = $2 WHERE conversation_id = $1`, [
+      conversationId,
+      row.handle_by_agent,
+    ]);
 
     const mine = await supervisor('GET', `/api/v1/reports/summary?agentId=${agentId}`);
     expect(mine.body.firstResponse.calendar.count).toBe(1);

@@ -245,13 +245,14 @@ export class ReportsRepository {
       byAgent(SOURCES.firstResponse, `${stats('frt_seconds')} AS first_response`),
       this.dataSource
         .query(
-          `SELECT h.key AS agent_id, sum(h.value::int)::int AS handle_seconds
+          // bigint: a team's handle seconds over a long period outgrow 32 bits.
+          `SELECT h.key AS agent_id, sum(h.value::bigint) AS handle_seconds
              FROM conversation_metrics m, jsonb_each_text(m.handle_by_agent) h
             WHERE ${handleWhere} GROUP BY 1`,
           handleSql.params,
         )
         .then(
-          (rows: Array<{ agent_id: string; handle_seconds: number }>) =>
+          (rows: Array<{ agent_id: string; handle_seconds: string }>) =>
             new Map(rows.map((row) => [row.agent_id, row])),
         ),
       this.nextReply(scoped, true),
@@ -266,7 +267,7 @@ export class ReportsRepository {
         fcrRate: r && Number(r.fcr_decided) ? round((100 * Number(r.fcr)) / Number(r.fcr_decided)) : null,
         firstResponse: frt.get(member.id)?.first_response ?? null,
         nextReply: repliesByAgent.get(member.id)?.next_reply ?? null,
-        handleSeconds: handle.get(member.id)?.handle_seconds ?? 0,
+        handleSeconds: Number(handle.get(member.id)?.handle_seconds ?? 0),
       };
     });
   }
