@@ -9,7 +9,7 @@ describe('assertEveryJobHandled', () => {
 
   it('refuses a missing or duplicated handler', () => {
     expect(() =>
-      assertEveryJobHandled(HANDLED_JOBS.filter((name) => !CONVERSATION_JOBS.includes(name as never))),
+      assertEveryJobHandled(HANDLED_JOBS.filter((name) => name !== 'conversations.unsnooze')),
     ).toThrow(/missing \[conversations.unsnooze\]/);
     expect(() => assertEveryJobHandled([...DELIVERY_JOBS, ...DELIVERY_JOBS, ...CONVERSATION_JOBS])).toThrow(
       /duplicated/,

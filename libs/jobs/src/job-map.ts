@@ -13,6 +13,8 @@ export type QueueName = (typeof QUEUE_NAMES)[number];
 export interface JobMap {
   'delivery.deliver': { workspaceId: string; messageId: string };
   'conversations.unsnooze': { workspaceId: string; conversationId: string; snoozedUntil: string };
+  /** Periodic: web chat replies a visitor has not read in time go out by email (continuity). */
+  'conversations.continuity': Record<string, never>;
   'media.fetch': { workspaceId: string; messageId: string };
   'media.profile': { workspaceId: string; contactId: string; identityId: string };
   'delivery.typing': { workspaceId: string; conversationId: string; on: boolean };
@@ -64,6 +66,7 @@ export const JOB_NAMES: readonly JobName[] = [
   'delivery.deliver',
   'delivery.typing',
   'conversations.unsnooze',
+  'conversations.continuity',
   'media.fetch',
   'media.profile',
   'assignment.run',

@@ -106,6 +106,11 @@ export function effectivePolicy(...layers: Array<SurveyPolicyOverride | null | u
 const LOCALE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 const WORDING_KEYS = Object.keys(ENGLISH) as Array<keyof SurveyWording>;
 
+/** A contact's `locale` attribute, when it is a language tag. */
+export function localeOf(value: unknown): string | null {
+  return typeof value === 'string' && LOCALE.test(value) ? value : null;
+}
+
 /** What is wrong with a (partial) policy, field by field; empty when it is valid. */
 export function policyProblems(policy: SurveyPolicyOverride): string[] {
   const problems: string[] = [];

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { WorkspacesService } from '@parley/accounts';
 import { decodeCursor, encodeCursor, InvalidCursorError, type Cursor, type Page } from '@parley/database';
 import type { Channel } from '@parley/realtime';
 import { SurveysRepository } from './surveys.repository.js';
@@ -94,7 +95,10 @@ const PERIODS: ReadonlySet<SurveyGroupBy> = new Set(['day', 'week', 'month']);
  */
 @Injectable()
 export class SurveyReportsService {
-  constructor(private readonly repository: SurveysRepository) {}
+  constructor(
+    private readonly repository: SurveysRepository,
+    private readonly workspaces: WorkspacesService,
+  ) {}
 
   async list(
     workspaceId: string,
@@ -164,7 +168,7 @@ export class SurveyReportsService {
   ): Promise<SurveySummaryRow[]> {
     const { where, params } = this.where(workspaceId, filter, 's.sent_at');
     // Days, weeks and months of the workspace's time zone, as the conversation reports count them.
-    if (PERIODS.has(groupBy)) params.push(await this.repository.workspaceTimezone(workspaceId));
+    if (PERIODS.has(groupBy)) params.push((await this.workspaces.get(workspaceId)).timezone);
     const key = GROUP_KEYS[groupBy].replace('$TZ', `$${params.length}`);
     const rows: Array<Record<string, string | null>> = await this.repository.manager.query(
       `SELECT ${key} AS key, s.kind,

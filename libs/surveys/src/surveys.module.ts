@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountsModule } from '@parley/accounts';
 import { InboxModule } from '@parley/inbox';
 import { SurveyCampaignsService } from './survey-campaigns.service.js';
 import { SurveyPoliciesService } from './survey-policies.service.js';
@@ -10,7 +11,7 @@ import { SurveysService } from './surveys.service.js';
 
 /** Importing this module is what turns surveys on: it registers its hooks with the inbox. */
 @Module({
-  imports: [InboxModule, TypeOrmModule.forFeature(SURVEY_ENTITIES)],
+  imports: [AccountsModule, InboxModule, TypeOrmModule.forFeature(SURVEY_ENTITIES)],
   providers: [
     SurveyCampaignsService,
     SurveyPoliciesService,

@@ -56,12 +56,26 @@ export class SurveysRepository {
   }
 
   /** A reopen cancels whatever this conversation still has scheduled. */
-  async cancelScheduled(manager: EntityManager, conversationId: string, reason: string): Promise<void> {
-    await manager.query(
-      `UPDATE surveys SET status = 'cancelled', status_reason = $2, updated_at = now()
-        WHERE conversation_id = $1 AND status = 'scheduled'`,
-      [conversationId, reason],
-    );
+  cancelScheduled(manager: EntityManager, conversationId: string, reason: string): Promise<void> {
+    return this.cancel(manager, { conversationId }, ['scheduled'], reason);
+  }
+
+  /** Cancels the surveys of a conversation or a sequence that are still in one of `statuses`. */
+  async cancel(
+    manager: EntityManager,
+    of: { conversationId: string } | { groupId: string },
+    statuses: SurveyStatus[],
+    reason: string,
+  ): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .update(Survey)
+      .set({ status: 'cancelled', statusReason: reason })
+      .where('conversationId' in of ? 'conversation_id = :id' : 'group_id = :id', {
+        id: 'conversationId' in of ? of.conversationId : of.groupId,
+      })
+      .andWhere('status IN (:...statuses)', { statuses })
+      .execute();
   }
 
   /** Agent replies in the conversation's current cycle (since its latest reopen). */
@@ -171,31 +185,6 @@ export class SurveysRepository {
       [messageId],
     );
     return rows[0]?.conversation_id ?? null;
-  }
-
-  async contactLocale(contactId: string): Promise<string | null> {
-    const rows: Array<{ locale: string | null }> = await this.manager.query(
-      `SELECT attributes->>'locale' AS locale FROM contacts WHERE id = $1`,
-      [contactId],
-    );
-    const locale = rows[0]?.locale;
-    return typeof locale === 'string' && /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(locale) ? locale : null;
-  }
-
-  async workspaceTimezone(workspaceId: string): Promise<string> {
-    const rows: Array<{ timezone: string }> = await this.manager.query(
-      `SELECT timezone FROM workspaces WHERE id = $1`,
-      [workspaceId],
-    );
-    return rows[0]?.timezone ?? 'UTC';
-  }
-
-  async workspaceName(workspaceId: string): Promise<string> {
-    const rows: Array<{ name: string }> = await this.manager.query(
-      `SELECT name FROM workspaces WHERE id = $1`,
-      [workspaceId],
-    );
-    return rows[0]?.name ?? 'us';
   }
 
   /** `scheduled` rows whose job should have run: the head of a sequence, or the next after an answer. */

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { WorkspacesService } from '@parley/accounts';
 import { AppConfig } from '@parley/config';
 import { TransactionRunner } from '@parley/database';
 import {
+  ContactsService,
   ConversationHookRegistry,
   ConversationsService,
   Effects,
@@ -27,6 +29,7 @@ import {
   wordingFor,
   type SurveyPolicy,
   type SurveyQuestion,
+  localeOf,
 } from './survey-policy.js';
 import {
   parseQuickReply,
@@ -76,6 +79,8 @@ export class SurveysService implements ConversationHooks, OnModuleInit {
     private readonly repository: SurveysRepository,
     private readonly policies: SurveyPoliciesService,
     private readonly conversations: ConversationsService,
+    private readonly contacts: ContactsService,
+    private readonly workspaces: WorkspacesService,
     private readonly hooks: ConversationHookRegistry,
     private readonly config: AppConfig,
     private readonly outbox: OutboxRepository,
@@ -285,8 +290,9 @@ export class SurveysService implements ConversationHooks, OnModuleInit {
     const group = rows.filter((row) => row.status === 'scheduled');
     // Email asks every question of the sequence on one page; chat channels ask one at a time.
     const batch = option.channel === 'email' ? group : [survey];
-    const locale = (await this.repository.contactLocale(survey.contactId)) ?? policy.defaultLocale;
-    const company = await this.repository.workspaceName(workspaceId);
+    const contact = await this.contacts.requireLive(workspaceId, survey.contactId).catch(() => null);
+    const locale = localeOf(contact?.attributes.locale) ?? policy.defaultLocale;
+    const company = (await this.workspaces.get(workspaceId)).name;
     const words = wordingFor(policy, locale);
     const questions = batch.map((row) => ({ row, question: renderQuestion(words, row.kind, company) }));
     const message = this.compose(
@@ -470,7 +476,7 @@ export class SurveysService implements ConversationHooks, OnModuleInit {
     const head = rows[0];
     const policy = await this.policies.effective(null, head.workspaceId, head.inboxId);
     const words = wordingFor(policy, head.locale);
-    const company = await this.repository.workspaceName(head.workspaceId);
+    const company = (await this.workspaces.get(head.workspaceId)).name;
     const expiresAt = head.expiresAt;
     return {
       company,
@@ -700,11 +706,7 @@ export class SurveysService implements ConversationHooks, OnModuleInit {
     survey: Survey,
     reason: string,
   ): Promise<void> {
-    await manager.query(
-      `UPDATE surveys SET status = 'cancelled', status_reason = $2, updated_at = now()
-        WHERE group_id = $1 AND status IN ('sent', 'scheduled')`,
-      [survey.groupId, reason],
-    );
+    await this.repository.cancel(manager, { groupId: survey.groupId }, ['sent', 'scheduled'], reason);
     if (survey.conversationId) {
       effects.event({ id: survey.conversationId }, 'survey_cancelled', SYSTEM, {
         channel: survey.channel,

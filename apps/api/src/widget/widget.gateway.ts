@@ -10,6 +10,7 @@ import {
 } from '@nestjs/websockets';
 import type { DefaultEventsMap, Namespace, Socket } from 'socket.io';
 import { AppConfig } from '@parley/config';
+import { CalendarsService } from '@parley/reporting';
 import {
   InboxError,
   InboxErrorCode,
@@ -28,7 +29,6 @@ import {
 } from '@parley/realtime';
 import { validationPipe } from '../common/validation.js';
 import { WsErrorFilter } from '../realtime/ws-error.filter.js';
-import { WidgetHoursService } from './widget-hours.service.js';
 import { MinuteLimiter } from './widget-rate-limiter.js';
 import {
   ContactUpdateDto,
@@ -65,7 +65,7 @@ export class WidgetGateway implements OnGatewayInit, OnGatewayConnection {
 
   constructor(
     private readonly webchat: WebchatService,
-    private readonly hours: WidgetHoursService,
+    private readonly calendars: CalendarsService,
     config: AppConfig,
   ) {
     this.sessionLimiter = new MinuteLimiter(config.env.WIDGET_SESSION_RATE_LIMIT_PER_MINUTE);
@@ -98,7 +98,7 @@ export class WidgetGateway implements OnGatewayInit, OnGatewayConnection {
     const { session } = opened;
     const [settings, online] = await Promise.all([
       this.webchat.settings(session, opened.settings),
-      this.hours.isOpen(session.workspaceId, session.inboxId),
+      this.calendars.isOpen(session.workspaceId, { inboxId: session.inboxId, teamId: null }),
     ]);
     socket.data.session = session;
     socket.data.hello = {
