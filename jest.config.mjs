@@ -48,5 +48,13 @@ export default {
       globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
       setupFiles: ['<rootDir>/test/setup/env.e2e.ts'],
     },
+    {
+      ...shared,
+      displayName: 'chaos',
+      testMatch: ['<rootDir>/test/chaos/**/*.chaos-spec.ts'],
+      globalSetup: '<rootDir>/test/setup/global-setup.mjs',
+      globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
+      setupFiles: ['<rootDir>/test/setup/env.chaos.ts'],
+    },
   ],
 };
