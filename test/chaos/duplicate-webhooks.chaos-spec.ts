@@ -25,7 +25,15 @@ const IMAP_USER = 'chaos';
 /** Each webhook is posted this many times at once, then once more later (a replay). */
 const COPIES = 3;
 
-const RANK: Record<string, number> = { queued: 1, sending: 2, sent: 3, delivered: 4, read: 5, failed: 6, undelivered: 6 };
+const RANK: Record<string, number> = {
+  queued: 1,
+  sending: 2,
+  sent: 3,
+  delivered: 4,
+  read: 5,
+  failed: 6,
+  undelivered: 6,
+};
 
 /**
  * Item 4 of the faults: every channel's webhooks arrive duplicated (concurrently), replayed (later,
@@ -42,7 +50,10 @@ describe('duplicate, replayed and out-of-order webhooks on every channel', () =>
   let socket: AgentClient;
   let agent: ReturnType<typeof client>;
   let admin: ReturnType<typeof client>;
-  const inboxes: Record<'sms' | 'whatsapp' | 'messenger' | 'instagram' | 'email' | 'api' | 'webchat', string> = {
+  const inboxes: Record<
+    'sms' | 'whatsapp' | 'messenger' | 'instagram' | 'email' | 'api' | 'webchat',
+    string
+  > = {
     sms: '',
     whatsapp: '',
     messenger: '',
@@ -53,7 +64,15 @@ describe('duplicate, replayed and out-of-order webhooks on every channel', () =>
   };
   let websiteToken = '';
   let apiKey = '';
-  const figures = { webhooks: 0, acknowledged: 0, refusedReplays: 0, expectedMessages: 0, storedMessages: 0, statusCallbacks: 0, statusRegressions: 0 };
+  const figures = {
+    webhooks: 0,
+    acknowledged: 0,
+    refusedReplays: 0,
+    expectedMessages: 0,
+    storedMessages: 0,
+    statusCallbacks: 0,
+    statusRegressions: 0,
+  };
 
   beforeAll(async () => {
     process.env.TWILIO_API_BASE_URL = await twilio.start();
@@ -159,9 +178,16 @@ describe('duplicate, replayed and out-of-order webhooks on every channel', () =>
   const sid = () => `SM${'c'.repeat(8)}${(sids += 1).toString(16).padStart(24, '0')}`;
 
   /** A reply on `inboxId` to the conversation of inbound `externalId`, as sent to the Twilio fake. */
-  const twilioReply = async (inboxId: string, externalId: string, body: string): Promise<FakeTwilioMessage> => {
+  const twilioReply = async (
+    inboxId: string,
+    externalId: string,
+    body: string,
+  ): Promise<FakeTwilioMessage> => {
     const [row] = await db.query(`SELECT conversation_id FROM messages WHERE external_id = $1`, [externalId]);
-    const reply = await agent('POST', `/api/v1/conversations/${row.conversation_id}/messages`, { body, inboxId });
+    const reply = await agent('POST', `/api/v1/conversations/${row.conversation_id}/messages`, {
+      body,
+      inboxId,
+    });
     expect(reply.status).toBe(201);
     const sent = await eventually(() =>
       twilio.messages.find((m) => String(m.fields.StatusCallback).endsWith(`messageId=${reply.body.id}`)),
@@ -182,8 +208,15 @@ describe('duplicate, replayed and out-of-order webhooks on every channel', () =>
       for (let i = 0; i < 3; i++) {
         const messageSid = sid();
         inbound[channel].push(messageSid);
-        const params = { MessageSid: messageSid, From: from[channel], To: channel === 'sms' ? '+15005550006' : 'whatsapp:+14155238886', Body: `${channel} ${i}` };
-        const answers = await storm(async () => (await twilio.sendInbound(twilioTarget(inboxes[channel]), params)).status);
+        const params = {
+          MessageSid: messageSid,
+          From: from[channel],
+          To: channel === 'sms' ? '+15005550006' : 'whatsapp:+14155238886',
+          Body: `${channel} ${i}`,
+        };
+        const answers = await storm(
+          async () => (await twilio.sendInbound(twilioTarget(inboxes[channel]), params)).status,
+        );
         expect(answers.every((s) => s === 200)).toBe(true);
       }
     // A replay of the first, after the others.
@@ -204,9 +237,16 @@ describe('duplicate, replayed and out-of-order webhooks on every channel', () =>
     ];
     for (const channel of ['sms', 'whatsapp'] as const)
       for (const [sequence, final] of orders) {
-        const sent = await twilioReply(inboxes[channel], inbound[channel][0], `${channel} ${sequence.join('>')}`);
+        const sent = await twilioReply(
+          inboxes[channel],
+          inbound[channel][0],
+          `${channel} ${sequence.join('>')}`,
+        );
         for (const status of sequence) {
-          const answers = await storm(async () => (await twilio.sendStatus(twilioTarget(inboxes[channel]), sent, status)).status, 0);
+          const answers = await storm(
+            async () => (await twilio.sendStatus(twilioTarget(inboxes[channel]), sent, status)).status,
+            0,
+          );
           figures.statusCallbacks += answers.length;
           expect(answers.every((s) => s === 200)).toBe(true);
         }
@@ -242,15 +282,26 @@ describe('duplicate, replayed and out-of-order webhooks on every channel', () =>
           },
         ],
       };
-      expect((await storm(async () => (await graph.sendWebhook(hook, batch)).status)).every((s) => s === 200)).toBe(true);
+      expect(
+        (await storm(async () => (await graph.sendWebhook(hook, batch)).status)).every((s) => s === 200),
+      ).toBe(true);
       // The same mid again on its own, with other text (Meta repeats events, not always byte for byte).
-      const single = { object, entry: [{ id: pageId, time: 4, messaging: [event(4, { message: { mid: mids[1], text: 'two again' } })] }] };
-      expect((await storm(async () => (await graph.sendWebhook(hook, single)).status)).every((s) => s === 200)).toBe(true);
+      const single = {
+        object,
+        entry: [
+          { id: pageId, time: 4, messaging: [event(4, { message: { mid: mids[1], text: 'two again' } })] },
+        ],
+      };
+      expect(
+        (await storm(async () => (await graph.sendWebhook(hook, single)).status)).every((s) => s === 200),
+      ).toBe(true);
       await storedOnce(inboxes[channel], mids);
 
       // A reply, then watermarks out of order (read before delivery) and repeated.
       const [row] = await db.query(`SELECT conversation_id FROM messages WHERE external_id = $1`, [mids[0]]);
-      const reply = await agent('POST', `/api/v1/conversations/${row.conversation_id}/messages`, { body: `${channel} reply` });
+      const reply = await agent('POST', `/api/v1/conversations/${row.conversation_id}/messages`, {
+        body: `${channel} reply`,
+      });
       expect(reply.status).toBe(201);
       await eventually(async () => {
         const [m] = await db.query(`SELECT status FROM messages WHERE id = $1`, [reply.body.id]);
@@ -266,7 +317,10 @@ describe('duplicate, replayed and out-of-order webhooks on every channel', () =>
         ['delivery', later + 1000],
         ['delivery', later - 1000],
       ] as const) {
-        const answers = await storm(async () => (await graph.sendWebhook(hook, watermark(field, at))).status, 0);
+        const answers = await storm(
+          async () => (await graph.sendWebhook(hook, watermark(field, at))).status,
+          0,
+        );
         figures.statusCallbacks += answers.length;
         expect(answers.every((s) => s === 200)).toBe(true);
       }
@@ -296,7 +350,8 @@ describe('duplicate, replayed and out-of-order webhooks on every channel', () =>
       form.set('timestamp', timestamp);
       form.set('token', token);
       form.set('signature', signMailgun(SIGNING_KEY, timestamp, token));
-      return (await fetch(`${stack.url}/webhooks/email/${inboxes.email}`, { method: 'POST', body: form })).status;
+      return (await fetch(`${stack.url}/webhooks/email/${inboxes.email}`, { method: 'POST', body: form }))
+        .status;
     };
     for (const messageId of messageIds)
       expect((await storm(() => post(raw(messageId)))).every((s) => s === 200)).toBe(true);
@@ -312,7 +367,9 @@ describe('duplicate, replayed and out-of-order webhooks on every channel', () =>
     // The same mails also land in the IMAP mailbox the worker polls, the first one twice.
     for (const messageId of [messageIds[0], ...messageIds]) await dovecot.append(IMAP_USER, raw(messageId));
     await eventually(
-      async () => ((await admin('GET', `/api/v1/inboxes/${inboxes.email}`)).body.mailbox?.lastUid ?? 0) >= 3 || undefined,
+      async () =>
+        ((await admin('GET', `/api/v1/inboxes/${inboxes.email}`)).body.mailbox?.lastUid ?? 0) >= 3 ||
+        undefined,
       30_000,
     );
     await storedOnce(inboxes.email, messageIds);
@@ -322,14 +379,15 @@ describe('duplicate, replayed and out-of-order webhooks on every channel', () =>
     const integration = client(stack.url, { apiKey });
     const ids = [1, 2, 3].map((i) => `chaos-crm-${i}`);
     for (const externalId of ids) {
-      const answers = await storm(async () =>
-        (
-          await integration('POST', `/api/v1/inboxes/${inboxes.api}/inbound`, {
-            externalId,
-            contact: { identifier: 'chaos-customer' },
-            body: `order ${externalId}`,
-          })
-        ).status,
+      const answers = await storm(
+        async () =>
+          (
+            await integration('POST', `/api/v1/inboxes/${inboxes.api}/inbound`, {
+              externalId,
+              contact: { identifier: 'chaos-customer' },
+              body: `order ${externalId}`,
+            })
+          ).status,
       );
       expect(answers.filter((s) => s === 201)).toHaveLength(1);
       expect(answers.filter((s) => s === 200)).toHaveLength(COPIES);
@@ -363,7 +421,9 @@ describe('duplicate, replayed and out-of-order webhooks on every channel', () =>
       );
       figures.expectedMessages += echoes.length;
       figures.storedMessages += rows.reduce((sum, r) => sum + r.n, 0);
-      expect(Object.fromEntries(rows.map((r) => [r.echo, r.n]))).toEqual(Object.fromEntries(echoes.map((e) => [e, 1])));
+      expect(Object.fromEntries(rows.map((r) => [r.echo, r.n]))).toEqual(
+        Object.fromEntries(echoes.map((e) => [e, 1])),
+      );
       expect(new Set(stored).size).toBe(echoes.length);
     } finally {
       visitor.close();

@@ -31,11 +31,20 @@ describe('PostgreSQL restarted during inbound load', () => {
   }, 60_000);
 
   it(`answers 5xx while it is down and loses none of ${INBOUND} acknowledged webhooks`, async () => {
-    const load = await scene.loadWithFault(INBOUND, { down: () => postgres!.down(), up: () => postgres!.up() }, DOWN_FOR);
+    const load = await scene.loadWithFault(
+      INBOUND,
+      { down: () => postgres!.down(), up: () => postgres!.up() },
+      DOWN_FOR,
+    );
     const stored = await scene.stored();
     const apiPid = scene.api.pid;
     const { outboxPending } = await scene.resumes(INBOUND);
-    report('postgres-restart', { ...load, storedRows: stored.rows, storedDistinct: stored.distinct, outboxPending });
+    report('postgres-restart', {
+      ...load,
+      storedRows: stored.rows,
+      storedDistinct: stored.distinct,
+      outboxPending,
+    });
 
     expect(load.acknowledged).toBe(INBOUND);
     // While it was down, webhooks failed (5xx answers, never a 2xx without a commit).

@@ -12,7 +12,7 @@ import { startWorker, type WorkerProcess } from '../support/processes.js';
 import { bootStack, client, login, type Stack } from '../support/stack.js';
 import { report, sized } from './support/figures.js';
 
-const DELIVERIES = sized(1500, 5000);
+const DELIVERIES = sized(1000, 5000);
 const CUSTOMERS = 50;
 const KILL_AT = 0.3;
 
@@ -55,8 +55,12 @@ describe('kill -9 of the worker during outbound deliveries', () => {
     for (let c = 0; c < CUSTOMERS; c++) {
       const messageSid = `SM${c.toString(16).padStart(32, '0')}`;
       const from = `+1415555${c.toString().padStart(4, '0')}`;
-      expect((await fake.sendInbound(target, { MessageSid: messageSid, From: from, Body: 'hi' })).status).toBe(200);
-      const [row] = await db.query(`SELECT conversation_id FROM messages WHERE external_id = $1`, [messageSid]);
+      expect(
+        (await fake.sendInbound(target, { MessageSid: messageSid, From: from, Body: 'hi' })).status,
+      ).toBe(200);
+      const [row] = await db.query(`SELECT conversation_id FROM messages WHERE external_id = $1`, [
+        messageSid,
+      ]);
       conversations.push(row.conversation_id);
     }
     const replies: string[] = [];
@@ -64,9 +68,13 @@ describe('kill -9 of the worker during outbound deliveries', () => {
     await Promise.all(
       Array.from({ length: 8 }, async () => {
         for (let i = next++; i < DELIVERIES; i = next++) {
-          const posted = await agent('POST', `/api/v1/conversations/${conversations[i % CUSTOMERS]}/messages`, {
-            body: `reply ${i}`,
-          });
+          const posted = await agent(
+            'POST',
+            `/api/v1/conversations/${conversations[i % CUSTOMERS]}/messages`,
+            {
+              body: `reply ${i}`,
+            },
+          );
           expect(posted.status).toBe(201);
           replies.push(posted.body.id);
         }

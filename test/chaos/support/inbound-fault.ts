@@ -8,7 +8,7 @@ import {
 } from '@parley/testing';
 import { startApi, startWorker, type ApiProcess, type WorkerProcess } from '../../support/processes.js';
 import { bootStack, client, connectAgent, login, type AgentClient, type Stack } from '../../support/stack.js';
-import { providerLoad, type Figures, type LoadFigures } from './figures.js';
+import { providerLoad, type LoadFigures } from './figures.js';
 
 /** A Twilio MessageSid for load message `index` (SM + 32 hex digits). */
 export const loadSid = (index: number) => `SM${'f'.repeat(8)}${index.toString(16).padStart(24, '0')}`;
@@ -57,7 +57,11 @@ export class InboundScene {
   async text(index: number, body = `load message ${index}`): Promise<number> {
     const answer = await this.fake.sendInbound(
       { appUrl: this.api.url, publicUrl: process.env.PUBLIC_URL ?? '', inboxId: this.inboxId },
-      { MessageSid: loadSid(index), From: `+1415666${(index % 100).toString().padStart(4, '0')}`, Body: body },
+      {
+        MessageSid: loadSid(index),
+        From: `+1415666${(index % 100).toString().padStart(4, '0')}`,
+        Body: body,
+      },
     );
     return answer.status;
   }
@@ -67,8 +71,12 @@ export class InboundScene {
    * acknowledged and brings it back after `downFor` failed answers (5xx or refused) or, when
    * the api keeps acknowledging through the outage, after `downFor` acknowledgements.
    */
-  async loadWithFault(count: number, fault: Fault, downFor: number): Promise<LoadFigures & Figures> {
-    let phase: 'before' | 'down' | 'after' = 'before';
+  async loadWithFault(
+    count: number,
+    fault: Fault,
+    downFor: number,
+  ): Promise<LoadFigures & { failedWhileDown: number; acknowledgedWhileDown: number }> {
+    let phase = 'before' as 'before' | 'down' | 'after';
     let transition: Promise<void> | null = null;
     const atDown = { failed: 0, acknowledged: 0 };
     const during = { failed: 0, acknowledged: 0 };
@@ -125,9 +133,16 @@ export class InboundScene {
    * out through the worker to Twilio (jobs) and the outbox drains to 0.
    */
   async resumes(index: number): Promise<{ outboxPending: number }> {
-    const status = await eventually(async () => ((await this.text(index, 'after the fault')) === 200 ? 200 : undefined), 60_000);
+    const status = await eventually(
+      async () => ((await this.text(index, 'after the fault')) === 200 ? 200 : undefined),
+      60_000,
+    );
     expect(status).toBe(200);
-    const live = await this.socket.next('message.created', (p) => p.message.externalId === loadSid(index), 60_000);
+    const live = await this.socket.next(
+      'message.created',
+      (p) => p.message.externalId === loadSid(index),
+      60_000,
+    );
     const agent = client(this.api.url, { token: this.token });
     const reply = await agent('POST', `/api/v1/conversations/${live.message.conversationId}/messages`, {
       body: 'We are back',
@@ -135,11 +150,15 @@ export class InboundScene {
     expect(reply.status).toBe(201);
     await eventually(
       () =>
-        this.fake.messages.some((m) => String(m.fields.StatusCallback).endsWith(`messageId=${reply.body.id}`)) ||
-        undefined,
+        this.fake.messages.some((m) =>
+          String(m.fields.StatusCallback).endsWith(`messageId=${reply.body.id}`),
+        ) || undefined,
       60_000,
     );
-    const outboxPending = await eventually(async () => ((await this.outboxPending()) === 0 ? 0 : undefined), 60_000);
+    const outboxPending = await eventually(
+      async () => ((await this.outboxPending()) === 0 ? 0 : undefined),
+      60_000,
+    );
     return { outboxPending };
   }
 }

@@ -1,4 +1,5 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,7 +37,18 @@ export class PrivateRedis {
   async up(): Promise<void> {
     const child = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir],
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        this.dir,
+      ],
       { stdio: 'ignore' },
     );
     this.child = child;
@@ -64,7 +76,11 @@ export class PrivateRedis {
   }
 
   private async ping(): Promise<string | undefined> {
-    const client = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    const client = new Redis(this.url, {
+      lazyConnect: true,
+      retryStrategy: () => null,
+      maxRetriesPerRequest: 0,
+    });
     client.on('error', () => undefined);
     try {
       await client.connect();
@@ -86,7 +102,10 @@ function postgresBin(): string {
         .sort((a, b) => Number(a) - Number(b))
     : [];
   const newest = versions.at(-1);
-  if (!newest) throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql: apt-get install postgresql');
+  if (!newest)
+    throw new Error(
+      'PostgreSQL server binaries not found under /usr/lib/postgresql: apt-get install postgresql',
+    );
   return join(base, newest, 'bin');
 }
 
@@ -113,10 +132,9 @@ export class PrivatePostgres {
     const cluster = new PrivatePostgres(dir, await freePort(), bin);
     try {
       if (runsAsPostgres()) {
-        const owner = spawnSync('chown', ['postgres:postgres', dir], { encoding: 'utf8' });
-        if (owner.status !== 0) throw new Error(`chown postgres ${dir}: ${owner.stderr}`);
+        await promisify(execFile)('chown', ['postgres:postgres', dir]);
       }
-      cluster.run('initdb', ['-D', cluster.data, '-A', 'trust', '-U', 'postgres', '-N', '-E', 'UTF8']);
+      await cluster.run('initdb', ['-D', cluster.data, '-A', 'trust', '-U', 'postgres', '-N', '-E', 'UTF8']);
       await cluster.up();
       const admin = new pg.Client({ connectionString: cluster.url('postgres') });
       await admin.connect();
@@ -138,7 +156,7 @@ export class PrivatePostgres {
   }
 
   async up(): Promise<void> {
-    this.run('pg_ctl', [
+    await this.run('pg_ctl', [
       '-D',
       this.data,
       '-l',
@@ -153,7 +171,7 @@ export class PrivatePostgres {
   /** Stops the server as a crash would (immediate mode: connections cut, WAL replayed at start). */
   async down(): Promise<void> {
     if (existsSync(join(this.data, 'postmaster.pid')))
-      this.run('pg_ctl', ['-D', this.data, '-m', 'immediate', '-w', 'stop']);
+      await this.run('pg_ctl', ['-D', this.data, '-m', 'immediate', '-w', 'stop']);
   }
 
   async stop(): Promise<void> {
@@ -164,12 +182,19 @@ export class PrivatePostgres {
     }
   }
 
-  private run(tool: string, args: string[]): void {
+  /** Runs one of the server's tools (as `postgres` when we are root), without blocking the tests. */
+  private async run(tool: string, args: string[]): Promise<void> {
     const command = join(this.bin, tool);
-    const result = runsAsPostgres()
-      ? spawnSync('runuser', ['-u', 'postgres', '--', command, ...args], { encoding: 'utf8', cwd: this.dir })
-      : spawnSync(command, args, { encoding: 'utf8', cwd: this.dir });
-    if (result.status !== 0)
-      throw new Error(`${tool} failed (${result.status}): ${result.stderr || result.stdout || result.error?.message}`);
+    const [file, argv] = runsAsPostgres()
+      ? ['runuser', ['-u', 'postgres', '--', command, ...args]]
+      : [command, args];
+    try {
+      await promisify(execFile)(file, argv, { cwd: this.dir });
+    } catch (error) {
+      const failed = error as Error & { stderr?: string; stdout?: string };
+      throw new Error(`${tool} failed: ${failed.stderr || failed.stdout || failed.message}`, {
+        cause: error,
+      });
+    }
   }
 }
