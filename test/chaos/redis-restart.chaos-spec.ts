@@ -1,3 +1,5 @@
+import { JobQueues } from '@parley/jobs';
+import { eventually } from '@parley/testing';
 import { InboundScene } from './support/inbound-fault.js';
 import { report, sized } from './support/figures.js';
 import { PrivateRedis } from './support/servers.js';
@@ -45,12 +47,23 @@ describe('Redis restarted during inbound load', () => {
     );
     const stored = await scene.stored();
     const { outboxPending } = await scene.resumes(INBOUND);
+    // The periodic jobs come back too: the worker registers its job schedulers again in the empty Redis.
+    const queues = scene.fixtures.api.get(JobQueues);
+    const schedulers = await eventually(async () => {
+      const counts = await Promise.all(
+        (['assignment', 'surveys', 'conversations'] as const).map((q) =>
+          queues.queue(q).getJobSchedulersCount(),
+        ),
+      );
+      return counts.every((n) => n >= 1) ? counts.reduce((a, b) => a + b, 0) : undefined;
+    }, 60_000);
     report('redis-restart', {
       ...load,
       storedRows: stored.rows,
       storedDistinct: stored.distinct,
       outboxPendingWhileDown: pendingWhileDown,
       outboxPending,
+      jobSchedulersAfter: schedulers,
     });
 
     expect(load.acknowledged).toBe(INBOUND);
