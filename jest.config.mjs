@@ -14,7 +14,19 @@ const swc = [
   },
 ];
 
-const libs = ['accounts', 'channels', 'config', 'database', 'inbox', 'jobs', 'observability', 'realtime', 'reporting', 'surveys', 'testing'];
+const libs = [
+  'accounts',
+  'channels',
+  'config',
+  'database',
+  'inbox',
+  'jobs',
+  'observability',
+  'realtime',
+  'reporting',
+  'surveys',
+  'testing',
+];
 const shared = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
@@ -47,6 +59,14 @@ export default {
       globalSetup: '<rootDir>/test/setup/global-setup.mjs',
       globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
       setupFiles: ['<rootDir>/test/setup/env.e2e.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'chaos',
+      testMatch: ['<rootDir>/test/chaos/**/*.chaos-spec.ts'],
+      globalSetup: '<rootDir>/test/setup/global-setup.mjs',
+      globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
+      setupFiles: ['<rootDir>/test/setup/env.chaos.ts'],
     },
   ],
 };

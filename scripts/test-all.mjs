@@ -8,6 +8,8 @@ const tiers = [
   // safety net from jest.config.mjs is passed here; otherwise the default 5 s applies on a busy machine.
   { name: 'integration', args: ['--selectProjects', 'integration', '--runInBand', '--testTimeout=20000'] },
   { name: 'e2e', args: ['--selectProjects', 'e2e', '--runInBand', '--testTimeout=20000'] },
+  // Faults (test/chaos): bounded sizes here; `npm run chaos` runs the long form (CHAOS_SCALE=full).
+  { name: 'chaos', args: ['--selectProjects', 'chaos', '--runInBand', '--testTimeout=20000'] },
 ];
 const only = process.argv.slice(2);
 // Each run gets its own test databases, so two runs on one machine (CI and a developer) never collide.

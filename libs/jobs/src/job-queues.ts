@@ -16,12 +16,19 @@ import {
 export class JobQueues implements OnModuleDestroy {
   private readonly connection: Redis;
   private readonly queues: Map<QueueName, Queue>;
+  /** The job schedulers this process asked for, re-applied whenever Redis comes back. */
+  private readonly schedules = new Map<string, () => Promise<unknown>>();
 
   constructor(private readonly config: AppConfig) {
     // A producer fails fast while Redis is away (no offline queue), so the outbox keeps the row
     // and the sweeper retries, instead of a relay transaction waiting on Redis with rows locked.
     this.connection = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
     this.connection.on('error', () => undefined);
+    // A Redis restarted without persistence comes back empty: without this, the periodic jobs
+    // (sweeps) would stop until the worker restarts. Upserting an existing scheduler is a no-op.
+    this.connection.on('ready', () => {
+      for (const apply of this.schedules.values()) void apply().catch(() => undefined);
+    });
     this.queues = new Map(
       QUEUE_NAMES.map((name) => {
         const queue = new Queue(name, { connection: this.connection, prefix: this.prefix });
@@ -57,11 +64,14 @@ export class JobQueues implements OnModuleDestroy {
 
   /** A job that repeats every `everyMs`, once across all workers (a BullMQ job scheduler). */
   async schedule<N extends JobName>(id: string, name: N, data: JobMap[N], everyMs: number): Promise<void> {
-    await this.queue(queueOf(name)).upsertJobScheduler(
-      id,
-      { every: everyMs },
-      { name, data, opts: { removeOnComplete: 100, removeOnFail: 100 } },
-    );
+    const apply = () =>
+      this.queue(queueOf(name)).upsertJobScheduler(
+        id,
+        { every: everyMs },
+        { name, data, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+      );
+    this.schedules.set(`${queueOf(name)}:${id}`, apply);
+    await apply();
   }
 
   ping(): Promise<string> {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** The environment every test process of a tier runs with: its own database and Redis key prefix. */
-export function testEnvironment(tier: 'integration' | 'e2e'): Record<string, string> {
+export function testEnvironment(tier: 'integration' | 'e2e' | 'chaos'): Record<string, string> {
   // Same naming as test/setup/global-setup.mjs, which creates the database.
   const base = (process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432').replace(
     /\/[^/:]*$/,
@@ -29,6 +29,6 @@ export function testEnvironment(tier: 'integration' | 'e2e'): Record<string, str
   };
 }
 
-export function applyTestEnvironment(tier: 'integration' | 'e2e'): void {
+export function applyTestEnvironment(tier: 'integration' | 'e2e' | 'chaos'): void {
   Object.assign(process.env, testEnvironment(tier));
 }
