@@ -113,6 +113,13 @@ function websiteTokenTaken(error: unknown): never {
   throw error;
 }
 
+/** What `secrets:rotate` did: rows holding secrets, values sealed again, values already on the current key. */
+export interface SecretsResealReport {
+  rows: number;
+  resealed: number;
+  alreadyCurrent: number;
+}
+
 @Injectable()
 export class InboxesService {
   constructor(
@@ -248,6 +255,43 @@ export class InboxesService {
     if (!inbox || !channels.includes(inbox.channel)) throw InboxError.notFound('Inbox');
     if (!inbox.enabled) throw new InboxError(InboxErrorCode.InvalidState, 'Inbox is disabled');
     return { inbox, secrets: this.cipher.decryptJson<S>(inbox.secrets) };
+  }
+
+  /**
+   * Re-seals every inbox's secrets (channel credentials, widget HMAC secrets, webhook keys) with the
+   * current encryption key, in one transaction: all rows move or none does. Idempotent.
+   */
+  async resealSecrets(): Promise<SecretsResealReport> {
+    return this.tx.run(async (manager) => {
+      const inboxes = await manager
+        .createQueryBuilder(Inbox, 'inbox')
+        .select(['inbox.id', 'inbox.workspaceId', 'inbox.secrets'])
+        .where('inbox.secrets IS NOT NULL')
+        .orderBy('inbox.id')
+        .setLock('pessimistic_write')
+        .getMany();
+      const report: SecretsResealReport = { rows: inboxes.length, resealed: 0, alreadyCurrent: 0 };
+      for (const inbox of inboxes) {
+        const sealed = inbox.secrets ?? '';
+        if (this.cipher.isCurrent(sealed)) {
+          report.alreadyCurrent += 1;
+          continue;
+        }
+        let resealed: string;
+        try {
+          resealed = this.cipher.reseal(sealed);
+        } catch (error) {
+          throw new InboxError(
+            InboxErrorCode.InvalidState,
+            `inboxes row ${inbox.id} (workspace ${inbox.workspaceId}): secrets cannot be decrypted with any ` +
+              `configured key (${(error as Error).message}); nothing was changed`,
+          );
+        }
+        await manager.update(Inbox, { workspaceId: inbox.workspaceId, id: inbox.id }, { secrets: resealed });
+        report.resealed += 1;
+      }
+      return report;
+    });
   }
 
   /** Records what an operator must fix on this channel (e.g. Meta error 190: the token expired). */
