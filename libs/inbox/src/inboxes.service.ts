@@ -106,6 +106,31 @@ const CONFIG_RULES: Partial<
   },
 };
 
+const SECRET_NAMES = new Set([
+  'authtoken',
+  'pageaccesstoken',
+  'appsecret',
+  'verifytoken',
+  'webhooksecret',
+  'hmacsecret',
+  'smtppassword',
+  'imappassword',
+  'webhooksigningkey',
+  'password',
+]);
+
+/** The path of a credential-named key in a config (two levels: `smtp.password`), or null. */
+function secretKeysIn(config: Record<string, unknown>, path = '', depth = 0): string | null {
+  for (const [key, value] of Object.entries(config)) {
+    if (SECRET_NAMES.has(key.toLowerCase())) return `${path}${key}`;
+    if (depth < 1 && value && typeof value === 'object' && !Array.isArray(value)) {
+      const nested = secretKeysIn(value as Record<string, unknown>, `${path}${key}.`, depth + 1);
+      if (nested) return nested;
+    }
+  }
+  return null;
+}
+
 /** The one unique key an inbox's config has: a web chat website token (index `inboxes_website_token`). */
 function websiteTokenTaken(error: unknown): never {
   if (isUniqueViolation(error))
@@ -335,6 +360,13 @@ export class InboxesService {
   }
 
   private validate(channel: Channel, config: Record<string, unknown>, secretNames: string[]): void {
+    // `config` is stored and returned in clear: a credential put there by mistake is refused.
+    const misplaced = secretKeysIn(config);
+    if (misplaced)
+      throw new InboxError(
+        InboxErrorCode.InvalidInput,
+        `config.${misplaced} is a secret: send it in secrets`,
+      );
     const problem = CONFIG_RULES[channel]?.(config, secretNames);
     if (problem) throw new InboxError(InboxErrorCode.InvalidInput, problem);
   }
