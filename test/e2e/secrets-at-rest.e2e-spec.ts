@@ -101,7 +101,7 @@ describe('channel secrets never stored, returned or logged in clear', () => {
     const webchat = await admin('POST', '/api/v1/inboxes', { name: 'Chat', channel: 'webchat' });
     for (const created of [apiInbox, webchat]) {
       expect(created.status).toBe(201);
-      generated.push(...(Object.values(created.body.generatedSecrets ?? {}) as string[]));
+      generated.push(...Object.values<string>(created.body.generatedSecrets ?? {}));
     }
     expect(generated).toHaveLength(2);
     const apiId = (apiInbox.body.inbox?.id ?? apiInbox.body.id) as string;
@@ -133,19 +133,19 @@ describe('channel secrets never stored, returned or logged in clear', () => {
 
     const db = api.get(DataSource);
     const tables = (
-      (await db.query(
+      await db.query<Array<{ table_name: string }>>(
         `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
-      )) as Array<{ table_name: string }>
+      )
     ).map((row) => row.table_name);
     expect(tables.length).toBeGreaterThan(20);
     const everything = [...Object.values(secrets), ...generated];
     const found: string[] = [];
     for (const value of everything) {
       for (const table of tables) {
-        const [{ count }] = (await db.query(
+        const [{ count }] = await db.query<Array<{ count: number }>>(
           `SELECT count(*)::int AS count FROM "${table}" t WHERE t::text LIKE '%' || $1 || '%'`,
           [value],
-        )) as Array<{ count: number }>;
+        );
         if (count) found.push(`${value} in ${table}`);
       }
       if (responses.some((body) => body.includes(value))) found.push(`${value} in a response`);
@@ -154,11 +154,10 @@ describe('channel secrets never stored, returned or logged in clear', () => {
     expect(found).toEqual([]);
     // …and they are there, sealed with the current key.
     const cipher = api.get(SecretCipher);
-    const rows = (await db.query(`SELECT secrets FROM inboxes WHERE workspace_id = $1`, [
-      ws.workspaceId,
-    ])) as Array<{
-      secrets: string;
-    }>;
+    const rows = await db.query<Array<{ secrets: string }>>(
+      `SELECT secrets FROM inboxes WHERE workspace_id = $1`,
+      [ws.workspaceId],
+    );
     expect(rows).toHaveLength(5);
     for (const row of rows) expect(cipher.isCurrent(row.secrets)).toBe(true);
     const opened = rows.map((row) => JSON.stringify(cipher.decryptJson(row.secrets))).join(' ');

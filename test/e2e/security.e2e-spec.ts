@@ -3,6 +3,7 @@ import { io } from 'socket.io-client';
 import { AppConfig } from '@parley/config';
 import { createWorkspace, TEST_PASSWORD, type WorkspaceFixture } from '@parley/testing';
 import { bootStack, client, connectAgent, login, type Stack } from '../support/stack.js';
+import { openBrowser, signIn } from '../support/web.js';
 
 // Low limits and a trusted proxy for this file only: X-Forwarded-For plays the client address.
 const OVERRIDES: Record<string, string> = {
@@ -302,5 +303,31 @@ describe('security: headers, CORS, rate limits, lockout, tokens, socket origins'
       true,
     );
     expect((await handshake(stack.url, '/widget', { websiteToken })).connected).toBe(true);
+  });
+
+  it('the web app’s Sign out revokes its token on the server', async () => {
+    const member = await ws.addMember('agent');
+    const browser = await openBrowser();
+    try {
+      const page = await signIn(browser, stack.url, member.email);
+      const token = await page.evaluate(() => {
+        const storage = (globalThis as unknown as { localStorage: { getItem(key: string): string | null } })
+          .localStorage;
+        return (
+          (JSON.parse(storage.getItem('parley.session') ?? '{}') as { accessToken?: string }).accessToken ??
+          ''
+        );
+      });
+      expect((await client(stack.url, { token })('GET', '/api/v1/auth/me')).status).toBe(200);
+      const revoked = page.waitForResponse((response) => response.url().endsWith('/api/v1/auth/logout'));
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      expect((await revoked).status()).toBe(204);
+      await page.getByLabel('Password').waitFor();
+      const after = await client(stack.url, { token })('GET', '/api/v1/auth/me');
+      expect(after.status).toBe(401);
+      expect(after.body.message).toMatch(/revoked/);
+    } finally {
+      await browser.close();
+    }
   });
 });

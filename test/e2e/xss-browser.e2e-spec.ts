@@ -86,10 +86,10 @@ describe('XSS corpus through every channel renders inert (agent web app and widg
 
   const conversationOf = (inboxId: string) =>
     eventually(async () => {
-      const rows = (await db.query(
+      const rows = await db.query<Array<{ conversation_id: string }>>(
         `SELECT conversation_id FROM messages WHERE inbox_id = $1 AND direction = 'in' LIMIT 1`,
         [inboxId],
-      )) as Array<{ conversation_id: string }>;
+      );
       if (!rows[0]) throw new Error(`no message in inbox ${inboxId} yet`);
       return rows[0].conversation_id;
     });
@@ -244,10 +244,10 @@ describe('XSS corpus through every channel renders inert (agent web app and widg
     await widget.locator('textarea').press('Enter');
     await widget.locator('.row.in .bubble').getByText(XSS_CORPUS[2]).waitFor();
 
-    const webchatInbox = (await db.query(
+    const webchatInbox = await db.query<Array<{ id: string }>>(
       `SELECT id FROM inboxes WHERE channel = 'webchat' AND workspace_id = $1`,
       [ws.workspaceId],
-    )) as Array<{ id: string }>;
+    );
     const conversationId = await conversationOf(webchatInbox[0].id);
     conversations.push({ channel: 'webchat', id: conversationId });
     const reply = await client(stack.url, { token: agentToken })(

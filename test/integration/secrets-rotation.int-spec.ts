@@ -50,9 +50,9 @@ describe('secrets:rotate', () => {
   const savedKey = process.env.ENCRYPTION_KEY;
 
   const sealedRows = async () =>
-    (await db.query(
+    await db.query<Array<{ id: string; secrets: string }>>(
       `SELECT id, secrets FROM inboxes WHERE secrets IS NOT NULL ORDER BY id`,
-    )) as Array<{ id: string; secrets: string }>;
+    );
 
   beforeAll(async () => {
     process.env.ENCRYPTION_KEY = keyA;
@@ -83,7 +83,9 @@ describe('secrets:rotate', () => {
     const first = await rotate({ ENCRYPTION_KEY: keyB, ENCRYPTION_KEYS_PREVIOUS: keyA });
     expect(first).toEqual({
       code: 0,
-      out: expect.stringContaining('Secrets: 4 rows, 4 values re-sealed with the current key, 0 already current'),
+      out: expect.stringContaining(
+        'Secrets: 4 rows, 4 values re-sealed with the current key, 0 already current',
+      ),
     });
     const onlyB = cipherFor(keyB);
     const after = await sealedRows();
@@ -101,7 +103,9 @@ describe('secrets:rotate', () => {
     });
 
     const second = await rotate({ ENCRYPTION_KEY: keyB, ENCRYPTION_KEYS_PREVIOUS: keyA });
-    expect(second.out).toContain('Secrets: 4 rows, 0 values re-sealed with the current key, 4 already current');
+    expect(second.out).toContain(
+      'Secrets: 4 rows, 0 values re-sealed with the current key, 4 already current',
+    );
     expect(await sealedRows()).toEqual(after);
   });
 
