@@ -12,6 +12,7 @@ export const BENCH_ENV: Record<string, string> = {
   ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
   LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
   INGEST_RATE_LIMIT_PER_MINUTE: '10000000',
+  WEBHOOK_RATE_LIMIT_PER_MINUTE: '10000000',
   WORKER_METRICS_PORT: '0',
   OUTBOX_SWEEP_MS: '1000',
   ATTACHMENTS_DIR: '/tmp/parley-bench-attachments',

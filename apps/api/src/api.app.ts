@@ -66,12 +66,13 @@ export async function createApiApp(
   app.use(inFlight.middleware());
   // Behind a reverse proxy, client IPs (rate limits) come from X-Forwarded-For only if trusted.
   app.set('trust proxy', trustProxySetting(config.env.TRUST_PROXY));
+  app.use(helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }));
+  // Before any body is parsed: a flood is refused without reading what it sends.
+  applyRateLimits(app, config);
   // Raw-MIME webhooks carry whole emails: their own parser and limit (form encoding adds up to 3x).
   app.use('/webhooks/email', emailWebhookBody(config.env.EMAIL_MAX_BYTES * 3 + 64 * 1024));
   app.useBodyParser('json', { limit: config.env.BODY_LIMIT });
   app.useBodyParser('urlencoded', { extended: false, limit: config.env.BODY_LIMIT });
-  app.use(helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }));
-  applyRateLimits(app, config);
   const metrics = app.get(Metrics);
   app.use(
     (
@@ -91,7 +92,12 @@ export async function createApiApp(
       next();
     },
   );
-  if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: true });
+  // An origin off the allow-list gets no CORS header at all (`origin: false` skips the middleware).
+  const corsOrigins = new Set(config.corsOrigins);
+  if (corsOrigins.size)
+    app.enableCors((request: { header(name: string): string | undefined }, callback) =>
+      callback(null, { origin: corsOrigins.has(request.header('origin') ?? ''), credentials: true }),
+    );
   app.useGlobalPipes(validationPipe);
   app.useGlobalFilters(new DomainErrorFilter());
   const io = new RedisIoAdapter(app, config);

@@ -22,6 +22,7 @@ import { AutomationRulesController } from './automation/automation-rules.control
 import { AuthGuard } from './auth/auth.guard.js';
 import { CannedResponsesController } from './catalog/canned-responses.controller.js';
 import { LabelsController } from './catalog/labels.controller.js';
+import { RateLimitCounters } from './common/rate-limit.store.js';
 import { ContactsController } from './contacts/contacts.controller.js';
 import { EmailMessagesController } from './email/email-messages.controller.js';
 import { EmailWebhooksController } from './email/email-webhooks.controller.js';
@@ -84,6 +85,6 @@ import { WidgetModule } from './widget/widget.module.js';
     SurveysModule,
     WidgetModule,
   ],
-  providers: [AgentGateway, HealthService, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [AgentGateway, HealthService, RateLimitCounters, { provide: APP_GUARD, useClass: AuthGuard }],
 })
 export class ApiModule {}

@@ -3,11 +3,12 @@ import { NestFactory } from '@nestjs/core';
 import { AppConfig } from '@parley/config';
 import { assertDatabaseReachable, ensureDatabase, redactUrl, runMigrations } from '@parley/database';
 import { assertRedisReachable, OutboxRelay } from '@parley/jobs';
+import { InboxesService } from '@parley/inbox';
 import { MetricsService } from '@parley/reporting';
 import { SeedModule } from './seed/seed.module.js';
 import { SeedService } from './seed/seed.service.js';
 
-const USAGE = 'usage: cli.js migrate | seed [--demo] | metrics:rebuild [--workspace <id>]';
+const USAGE = 'usage: cli.js migrate | seed [--demo] | metrics:rebuild [--workspace <id>] | secrets:rotate';
 
 async function migrate(config: AppConfig): Promise<void> {
   await ensureDatabase(config.env.DATABASE_URL).catch((error: Error) => {
@@ -62,6 +63,22 @@ async function rebuildMetrics(config: AppConfig, workspaceId: string | null): Pr
   }
 }
 
+/** Re-seals every stored secret with ENCRYPTION_KEY (after moving the old key to ENCRYPTION_KEYS_PREVIOUS). */
+async function rotateSecrets(config: AppConfig): Promise<void> {
+  await assertDatabaseReachable(config.env.DATABASE_URL);
+  await assertRedisReachable(config.env.REDIS_URL);
+  const app = await NestFactory.createApplicationContext(SeedModule, { logger: ['error', 'warn'] });
+  try {
+    const report = await app.get(InboxesService).resealSecrets();
+    console.log(
+      `Secrets: ${report.rows} rows, ${report.resealed} values re-sealed with the current key, ` +
+        `${report.alreadyCurrent} already current`,
+    );
+  } finally {
+    await app.close();
+  }
+}
+
 async function main(): Promise<void> {
   const [command, ...flags] = process.argv.slice(2);
   const config = new AppConfig();
@@ -74,6 +91,8 @@ async function main(): Promise<void> {
       const at = flags.indexOf('--workspace');
       return rebuildMetrics(config, at >= 0 ? (flags[at + 1] ?? null) : null);
     }
+    case 'secrets:rotate':
+      return rotateSecrets(config);
     default:
       throw new Error(USAGE);
   }

@@ -39,6 +39,8 @@ export class User {
   @Column('text') name: string;
   @Column('text', { name: 'password_hash', select: false }) passwordHash: string;
   @Column('text', { name: 'avatar_url', nullable: true }) avatarUrl: string | null;
+  /** Tokens issued before this are refused (a password change signs every session out). */
+  @Column('timestamptz', { name: 'tokens_valid_after', nullable: true }) tokensValidAfter: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }

@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '@parley/config';
 import { ACCOUNT_ENTITIES } from './accounts.entities.js';
 import { ApiKeysService } from './api-keys.service.js';
+import { AuthStateStore } from './auth-state.store.js';
 import { AuthService } from './auth.service.js';
 import { MembersService } from './members.service.js';
 import { PasswordHasher } from './password-hasher.js';
@@ -23,6 +24,14 @@ import { WorkspacesService } from './workspaces.service.js';
     }),
     TypeOrmModule.forFeature(ACCOUNT_ENTITIES),
   ],
-  providers: [ApiKeysService, AuthService, MembersService, PasswordHasher, TeamsService, WorkspacesService],
+  providers: [
+    ApiKeysService,
+    AuthService,
+    AuthStateStore,
+    MembersService,
+    PasswordHasher,
+    TeamsService,
+    WorkspacesService,
+  ],
 })
 export class AccountsModule {}

@@ -13,7 +13,7 @@ export {
 export { AccountsError, AccountsErrorCode } from './accounts.errors.js';
 export { AccountsModule } from './accounts.module.js';
 export { ApiKeysService } from './api-keys.service.js';
-export { AuthService, type LoginResult } from './auth.service.js';
+export { AuthService, type LoginResult, type TokenCheck } from './auth.service.js';
 export { MembersService, type MemberView } from './members.service.js';
 export { hasRole, type Principal } from './principal.js';
 export { TeamsService, type TeamView } from './teams.service.js';

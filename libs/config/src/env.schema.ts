@@ -42,6 +42,19 @@ export const envSchema = z
       .string()
       .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
       .optional(),
+    // Keys that sealed older values (comma list, base64): still read, never used to seal (docs/operations.md).
+    ENCRYPTION_KEYS_PREVIOUS: z
+      .string()
+      .default('')
+      .refine(
+        (value) =>
+          value
+            .split(',')
+            .map((key) => key.trim())
+            .filter(Boolean)
+            .every((key) => Buffer.from(key, 'base64').length === 32),
+        'must be a comma list of 32-byte base64 keys',
+      ),
     BODY_LIMIT: z
       .string()
       .regex(/^\d+(b|kb|mb)$/i, 'a size such as 512kb or 1mb')
@@ -78,6 +91,13 @@ export const envSchema = z
     LOGIN_RATE_LIMIT_PER_MINUTE: positiveInt.default(20),
     INGEST_RATE_LIMIT_PER_MINUTE: positiveInt.default(6000),
     PUBLIC_SURVEY_RATE_LIMIT_PER_MINUTE: positiveInt.default(60),
+    // Per-account lockout (any IP): this many failed sign-ins within the window lock the email for a while.
+    LOGIN_LOCKOUT_ATTEMPTS: positiveInt.default(10),
+    LOGIN_LOCKOUT_WINDOW_SECONDS: positiveInt.default(15 * 60),
+    LOGIN_LOCKOUT_SECONDS: positiveInt.default(15 * 60),
+    // Provider webhooks arrive in bursts from a few provider IPs: generous per-IP limits.
+    WEBHOOK_RATE_LIMIT_PER_MINUTE: positiveInt.default(12_000),
+    WIDGET_HTTP_RATE_LIMIT_PER_MINUTE: positiveInt.default(300),
     WIDGET_SESSION_RATE_LIMIT_PER_MINUTE: positiveInt.default(30),
     WIDGET_MESSAGE_RATE_LIMIT_PER_MINUTE: positiveInt.default(60),
     WIDGET_MAX_MESSAGE_LENGTH: positiveInt.default(5000),

@@ -5,7 +5,7 @@ export { decodeCursor, encodeCursor, InvalidCursorError, toPage, type Cursor, ty
 export { dataSourceOptions, migrations } from './data-source.options.js';
 export { DatabaseModule } from './database.module.js';
 export { ensureDatabase, runMigrations } from './migrate.js';
-export { SecretCipher } from './secret-cipher.js';
+export { encryptionKeys, SecretCipher, UnreadableSecretError } from './secret-cipher.js';
 export { TransactionRunner } from './transaction.js';
 export { assertDatabaseReachable, redactUrl } from './preflight.js';
 export { isUniqueViolation } from './pg-errors.js';

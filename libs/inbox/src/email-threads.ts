@@ -10,7 +10,7 @@ import {
   type EmailThreadContext,
 } from '@parley/channels';
 import { AppConfig } from '@parley/config';
-import { TransactionRunner } from '@parley/database';
+import { encryptionKeys, TransactionRunner } from '@parley/database';
 import { Conversation, Message, type Inbox } from './inbox.entities.js';
 
 export type ThreadedBy = 'reply_token' | 'in_reply_to' | 'references' | 'returned_message';
@@ -30,15 +30,16 @@ const UUID_HEX = /^[0-9a-f]{32}$/;
  */
 @Injectable()
 export class EmailThreads {
-  private readonly key: Buffer;
+  /** The current key signs; earlier keys (ENCRYPTION_KEYS_PREVIOUS) still verify older reply addresses. */
+  private readonly keys: Buffer[];
 
   constructor(
     private readonly tx: TransactionRunner,
     config: AppConfig,
   ) {
-    this.key = createHmac('sha256', Buffer.from(config.env.ENCRYPTION_KEY, 'base64'))
-      .update('parley:email-reply-token')
-      .digest();
+    this.keys = encryptionKeys(config.env).map((key) =>
+      createHmac('sha256', key).update('parley:email-reply-token').digest(),
+    );
   }
 
   /** `<conversation id as 32 hex>-<12 hex MAC>`: routes an answer back, and cannot be forged. */
@@ -51,7 +52,8 @@ export class EmailThreads {
   conversationOfToken(token: string): string | null {
     const [hex, mac] = token.toLowerCase().split('-');
     if (!hex || !mac || !UUID_HEX.test(hex) || mac.length !== 12) return null;
-    if (!timingSafeEqual(Buffer.from(this.mac(hex)), Buffer.from(mac))) return null;
+    const valid = this.keys.some((key) => timingSafeEqual(Buffer.from(this.mac(hex, key)), Buffer.from(mac)));
+    if (!valid) return null;
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   }
 
@@ -139,8 +141,8 @@ export class EmailThreads {
     };
   }
 
-  private mac(hex: string): string {
-    return createHmac('sha256', this.key).update(hex).digest('hex').slice(0, 12);
+  private mac(hex: string, key = this.keys[0]): string {
+    return createHmac('sha256', key).update(hex).digest('hex').slice(0, 12);
   }
 
   /** The conversation, or the one it was folded into by a merge. */

@@ -106,11 +106,43 @@ const CONFIG_RULES: Partial<
   },
 };
 
+const SECRET_NAMES = new Set([
+  'authtoken',
+  'pageaccesstoken',
+  'appsecret',
+  'verifytoken',
+  'webhooksecret',
+  'hmacsecret',
+  'smtppassword',
+  'imappassword',
+  'webhooksigningkey',
+  'password',
+]);
+
+/** The path of a credential-named key in a config (two levels: `smtp.password`), or null. */
+function secretKeysIn(config: Record<string, unknown>, path = '', depth = 0): string | null {
+  for (const [key, value] of Object.entries(config)) {
+    if (SECRET_NAMES.has(key.toLowerCase())) return `${path}${key}`;
+    if (depth < 1 && value && typeof value === 'object' && !Array.isArray(value)) {
+      const nested = secretKeysIn(value as Record<string, unknown>, `${path}${key}.`, depth + 1);
+      if (nested) return nested;
+    }
+  }
+  return null;
+}
+
 /** The one unique key an inbox's config has: a web chat website token (index `inboxes_website_token`). */
 function websiteTokenTaken(error: unknown): never {
   if (isUniqueViolation(error))
     throw new InboxError(InboxErrorCode.Conflict, 'config.websiteToken is already used by another inbox');
   throw error;
+}
+
+/** What `secrets:rotate` did: rows holding secrets, values sealed again, values already on the current key. */
+export interface SecretsResealReport {
+  rows: number;
+  resealed: number;
+  alreadyCurrent: number;
 }
 
 @Injectable()
@@ -250,6 +282,43 @@ export class InboxesService {
     return { inbox, secrets: this.cipher.decryptJson<S>(inbox.secrets) };
   }
 
+  /**
+   * Re-seals every inbox's secrets (channel credentials, widget HMAC secrets, webhook keys) with the
+   * current encryption key, in one transaction: all rows move or none does. Idempotent.
+   */
+  async resealSecrets(): Promise<SecretsResealReport> {
+    return this.tx.run(async (manager) => {
+      const inboxes = await manager
+        .createQueryBuilder(Inbox, 'inbox')
+        .select(['inbox.id', 'inbox.workspaceId', 'inbox.secrets'])
+        .where('inbox.secrets IS NOT NULL')
+        .orderBy('inbox.id')
+        .setLock('pessimistic_write')
+        .getMany();
+      const report: SecretsResealReport = { rows: inboxes.length, resealed: 0, alreadyCurrent: 0 };
+      for (const inbox of inboxes) {
+        const sealed = inbox.secrets ?? '';
+        if (this.cipher.isCurrent(sealed)) {
+          report.alreadyCurrent += 1;
+          continue;
+        }
+        let resealed: string;
+        try {
+          resealed = this.cipher.reseal(sealed);
+        } catch (error) {
+          throw new InboxError(
+            InboxErrorCode.InvalidState,
+            `inboxes row ${inbox.id} (workspace ${inbox.workspaceId}): secrets cannot be decrypted with any ` +
+              `configured key (${(error as Error).message}); nothing was changed`,
+          );
+        }
+        await manager.update(Inbox, { workspaceId: inbox.workspaceId, id: inbox.id }, { secrets: resealed });
+        report.resealed += 1;
+      }
+      return report;
+    });
+  }
+
   /** Records what an operator must fix on this channel (e.g. Meta error 190: the token expired). */
   async markHealth(workspaceId: string, id: string, health: ChannelHealth): Promise<void> {
     await this.tx.manager.update(Inbox, { workspaceId, id }, { health });
@@ -291,6 +360,13 @@ export class InboxesService {
   }
 
   private validate(channel: Channel, config: Record<string, unknown>, secretNames: string[]): void {
+    // `config` is stored and returned in clear: a credential put there by mistake is refused.
+    const misplaced = secretKeysIn(config);
+    if (misplaced)
+      throw new InboxError(
+        InboxErrorCode.InvalidInput,
+        `config.${misplaced} is a secret: send it in secrets`,
+      );
     const problem = CONFIG_RULES[channel]?.(config, secretNames);
     if (problem) throw new InboxError(InboxErrorCode.InvalidInput, problem);
   }

@@ -50,7 +50,12 @@ export {
 } from './inbox.entities.js';
 export { InboxError, InboxErrorCode, WebhookSignatureError } from './inbox.errors.js';
 export { InboxModule } from './inbox.module.js';
-export { InboxesService, type InboxInput, type InboxPublicView } from './inboxes.service.js';
+export {
+  InboxesService,
+  type InboxInput,
+  type InboxPublicView,
+  type SecretsResealReport,
+} from './inboxes.service.js';
 export {
   IngestService,
   type AutomaticInbound,

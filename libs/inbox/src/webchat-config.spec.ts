@@ -18,7 +18,19 @@ describe('web chat inbox config', () => {
       preChat: { enabled: true, fields: [{ name: 'email', label: 'Email', type: 'email', required: true }] },
       continuityEmailInboxId: '3f0c7a4e-6f7c-4f0e-9a55-1f1d2b3c4d5e',
       continuityAfterMinutes: 15,
+      allowedOrigins: [],
     });
+  });
+
+  it('normalizes allowed origins and refuses anything but bare http(s) origins', () => {
+    const config = { allowedOrigins: ['https://Shop.Example:443', 'http://localhost:8080/'] };
+    expect(webchatConfigProblem(config)).toBeNull();
+    expect(readWebchatConfig(config).allowedOrigins).toEqual([
+      'https://shop.example',
+      'http://localhost:8080',
+    ]);
+    for (const bad of [['https://shop.example/path'], ['javascript:alert(1)'], ['*'], 'https://a.example'])
+      expect(webchatConfigProblem({ allowedOrigins: bad })).toMatch(/^config\.allowedOrigins/);
   });
 
   it.each([

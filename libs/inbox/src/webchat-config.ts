@@ -21,6 +21,8 @@ export interface WebchatConfig {
   /** Email inbox that sends replies the visitor has not seen within `continuityAfterMinutes`. */
   continuityEmailInboxId: string | null;
   continuityAfterMinutes: number;
+  /** Websites (origins such as `https://shop.example`) allowed to embed the widget; empty: any. */
+  allowedOrigins: string[];
 }
 
 const FIELD_TYPES = ['text', 'email', 'phone'] as const;
@@ -29,6 +31,19 @@ const TEXT_LIMIT = 500;
 function optionalText(config: Record<string, unknown>, key: string): string | null {
   const value = config[key];
   return typeof value === 'string' && value.trim() ? value.trim() : null;
+}
+
+/** `https://Shop.example:443/` → `https://shop.example`; null unless an http(s) origin with no path. */
+export function normalizeOrigin(value: string): string | null {
+  try {
+    const url = new URL(value);
+    if (!['http:', 'https:'].includes(url.protocol) || url.pathname !== '/' || url.search || url.hash)
+      return null;
+    if (url.username || url.password) return null;
+    return url.origin;
+  } catch {
+    return null;
+  }
 }
 
 /** Why a web chat config is invalid, or null. */
@@ -76,6 +91,14 @@ export function webchatConfigProblem(config: Record<string, unknown>): string | 
     (!Number.isInteger(minutes) || (minutes as number) < 1 || (minutes as number) > 1440)
   )
     return 'config.continuityAfterMinutes must be 1-1440';
+  const origins = config.allowedOrigins;
+  if (origins !== undefined) {
+    if (!Array.isArray(origins) || origins.length > 50)
+      return 'config.allowedOrigins must be a list of up to 50 origins';
+    for (const origin of origins as unknown[])
+      if (typeof origin !== 'string' || origin.length > 300 || !normalizeOrigin(origin))
+        return 'config.allowedOrigins[] must be origins such as https://shop.example (scheme, host, optional port; no path)';
+  }
   return null;
 }
 
@@ -101,6 +124,9 @@ export function readWebchatConfig(config: Record<string, unknown>): WebchatConfi
       typeof config.continuityEmailInboxId === 'string' ? config.continuityEmailInboxId : null,
     continuityAfterMinutes:
       typeof config.continuityAfterMinutes === 'number' ? config.continuityAfterMinutes : 15,
+    allowedOrigins: Array.isArray(config.allowedOrigins)
+      ? (config.allowedOrigins as string[]).map((origin) => normalizeOrigin(origin) ?? origin)
+      : [],
   };
 }
 

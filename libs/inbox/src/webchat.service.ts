@@ -27,6 +27,8 @@ export interface WebchatHandshake {
   identifierHash?: string | null;
   name?: string | null;
   email?: string | null;
+  /** The page's `Origin` header (browsers always send it); checked against `config.allowedOrigins`. */
+  origin?: string | null;
 }
 
 /** One widget connection: which inbox, which visitor, verified or not. Carries ids only. */
@@ -95,6 +97,9 @@ export class WebchatService {
   }> {
     const inbox = await this.inboxByToken(handshake.websiteToken);
     const config = readWebchatConfig(inbox.config);
+    // Without an Origin it is not a browser, and a non-browser client could claim any origin anyway.
+    if (handshake.origin && config.allowedOrigins.length && !config.allowedOrigins.includes(handshake.origin))
+      throw new WebchatRefusal(`this chat may not be embedded on ${handshake.origin.slice(0, 200)}`);
     const secrets = this.cipher.decryptJson(inbox.secrets);
     let verifiedIdentifier: string | null = null;
     if (handshake.identifier || handshake.identifierHash) {

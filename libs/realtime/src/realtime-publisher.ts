@@ -53,6 +53,13 @@ export class RealtimePublisher implements OnApplicationShutdown {
     this.widgetEmitter.to(roomNames).emit(event, payload);
   }
 
+  /** Disconnects every `/agent` socket in these rooms, on every api process (revoked sessions). */
+  disconnectAgents(roomNames: string[]): void {
+    if (roomNames.length === 0) return;
+    this.ensureReady();
+    this.emitter.in(roomNames).disconnectSockets(true);
+  }
+
   private ensureReady(): void {
     if (this.closing || this.redis.status !== 'ready')
       throw new Error(`redis is ${this.closing ? 'closing' : this.redis.status}`);

@@ -6,6 +6,8 @@ export const rooms = {
   /** Supervisors and admins of a workspace (alerts about customers' satisfaction). */
   supervisors: (workspaceId: string) => `sup:${workspaceId}`,
   conversation: (conversationId: string) => `conv:${conversationId}`,
+  /** The sockets opened with one token (`jti`): a logout disconnects them. */
+  session: (tokenId: string) => `session:${tokenId}`,
 } as const;
 
 export const AGENT_NAMESPACE = '/agent';

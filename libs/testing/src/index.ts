@@ -15,3 +15,4 @@ export { GraphFake, type FakeGraphSend } from './graph-fake.js';
 export { DovecotServer, DOVECOT_PASSWORD, freePort } from './dovecot.js';
 export { SmtpSink, type SunkMail } from './smtp-sink.js';
 export { launchChromium, CHROMIUM_PATH } from './browser.js';
+export { XSS_CANARY, XSS_CORPUS, XSS_EMAIL_HTML, XSS_INJECTED_SELECTOR, XSS_NAME } from './xss-corpus.js';

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Req, UnauthorizedException } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   AuthService,
@@ -8,7 +8,8 @@ import {
   type Principal,
 } from '@parley/accounts';
 import { CurrentPrincipal, Public } from './auth.decorators.js';
-import { LoginDto } from './auth.dto.js';
+import { ChangePasswordDto, LoginDto } from './auth.dto.js';
+import { bearerToken } from './auth.guard.js';
 
 @ApiTags('auth')
 @Controller('api/v1/auth')
@@ -27,6 +28,31 @@ export class AuthController {
     return this.auth.login(dto.email, dto.password, dto.workspaceId);
   }
 
+  @Post('logout')
+  @HttpCode(204)
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: 'Sign out: this token is refused from now on and its agent sockets are disconnected',
+  })
+  async logout(@Req() request: { headers: Record<string, string | string[] | undefined> }): Promise<void> {
+    await this.auth.logout(signedInToken(request));
+  }
+
+  @Post('password')
+  @HttpCode(200)
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary:
+      'Change your password (current + new); every token of yours issued before is revoked and your ' +
+      'agent sockets are disconnected. Returns a fresh token for this session.',
+  })
+  changePassword(
+    @Req() request: { headers: Record<string, string | string[] | undefined> },
+    @Body() dto: ChangePasswordDto,
+  ): Promise<LoginResult> {
+    return this.auth.changePassword(signedInToken(request), dto.currentPassword, dto.newPassword);
+  }
+
   @Get('me')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'The signed-in member (or API key) and its workspace' })
@@ -40,4 +66,12 @@ export class AuthController {
       apiKeyId: principal.apiKeyId,
     };
   }
+}
+
+/** The JWT the request was authenticated with (API keys have no session to end). */
+function signedInToken(request: { headers: Record<string, string | string[] | undefined> }): string {
+  const token = bearerToken(request);
+  if (!token || token.startsWith('pk_'))
+    throw new UnauthorizedException('Only a signed-in member (bearer JWT) has a session');
+  return token;
 }

@@ -27,26 +27,32 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<HttpRequest>();
     const principal = await this.authenticate(request);
-    if (!principal) throw new UnauthorizedException('A valid bearer token or API key is required');
+    if (!principal || 'refused' in principal)
+      throw new UnauthorizedException(principal?.refused ?? 'A valid bearer token or API key is required');
     const role = this.reflector.getAllAndOverride<Role | undefined>(REQUIRED_ROLE, targets);
     if (role && !hasRole(principal, role)) throw new ForbiddenException(`This needs the ${role} role`);
     request.principal = principal;
     return true;
   }
 
-  private authenticate(request: HttpRequest): Promise<Principal | null> {
+  private async authenticate(request: HttpRequest): Promise<Principal | { refused: string } | null> {
     const apiKey = header(request, 'x-api-key');
     if (apiKey) return this.auth.principalFromApiKey(apiKey);
-    const authorization = header(request, 'authorization') ?? '';
-    const [scheme, token] = authorization.split(' ');
-    if (scheme?.toLowerCase() !== 'bearer' || !token) return Promise.resolve(null);
-    return token.startsWith('pk_')
-      ? this.auth.principalFromApiKey(token)
-      : this.auth.principalFromToken(token);
+    const token = bearerToken(request);
+    if (!token) return null;
+    if (token.startsWith('pk_')) return this.auth.principalFromApiKey(token);
+    const check = await this.auth.checkToken(token);
+    return 'principal' in check ? check.principal : check;
   }
 }
 
-function header(request: HttpRequest, name: string): string | undefined {
+/** The JWT or API key of an `Authorization: Bearer …` header. */
+export function bearerToken(request: Pick<HttpRequest, 'headers'>): string | null {
+  const [scheme, token] = (header(request, 'authorization') ?? '').split(' ');
+  return scheme?.toLowerCase() === 'bearer' && token ? token : null;
+}
+
+function header(request: Pick<HttpRequest, 'headers'>, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }

@@ -20,6 +20,8 @@ export interface ErrorBody {
   message: string;
   code?: string;
   details?: string[];
+  /** With 429: seconds to wait, also sent as the `Retry-After` header. */
+  retryAfter?: number;
 }
 
 const ACCOUNTS_STATUS: Record<AccountsErrorCode, HttpStatus> = {
@@ -30,6 +32,8 @@ const ACCOUNTS_STATUS: Record<AccountsErrorCode, HttpStatus> = {
   [AccountsErrorCode.NotAMember]: HttpStatus.BAD_REQUEST,
   [AccountsErrorCode.LastAdmin]: HttpStatus.CONFLICT,
   [AccountsErrorCode.InvalidInput]: HttpStatus.BAD_REQUEST,
+  [AccountsErrorCode.AccountLocked]: HttpStatus.TOO_MANY_REQUESTS,
+  [AccountsErrorCode.WrongPassword]: HttpStatus.FORBIDDEN,
 };
 
 const INBOX_STATUS: Record<InboxErrorCode, HttpStatus> = {
@@ -71,7 +75,10 @@ export function toErrorBody(error: unknown): ErrorBody {
     }
     return body;
   }
-  if (error instanceof AccountsError) return domain(ACCOUNTS_STATUS[error.code], error.code, error.message);
+  if (error instanceof AccountsError) {
+    const body = domain(ACCOUNTS_STATUS[error.code], error.code, error.message);
+    return error.retryAfterSeconds ? { ...body, retryAfter: error.retryAfterSeconds } : body;
+  }
   if (error instanceof InboxError) {
     const body = domain(INBOX_STATUS[error.code], error.code, error.message);
     return error.details.length ? { ...body, details: error.details } : body;
@@ -110,9 +117,11 @@ export class DomainErrorFilter implements ExceptionFilter {
     if (host.getType() !== 'http') throw error;
     const body = toErrorBody(error);
     if (body.statusCode >= 500) this.logger.error((error as Error).stack ?? String(error));
-    const response = host
-      .switchToHttp()
-      .getResponse<{ status(code: number): { json(body: unknown): void } }>();
+    const response = host.switchToHttp().getResponse<{
+      status(code: number): { json(body: unknown): void };
+      setHeader(name: string, value: string): void;
+    }>();
+    if (body.retryAfter) response.setHeader('Retry-After', String(body.retryAfter));
     response.status(body.statusCode).json(body);
   }
 }

@@ -10,11 +10,13 @@ import {
 } from '@nestjs/websockets';
 import type { DefaultEventsMap, Namespace, Socket } from 'socket.io';
 import { AuthService, hasRole, MembersService, TeamsService, type Principal } from '@parley/accounts';
+import { AppConfig } from '@parley/config';
 import { AssignmentService, ConversationsService, DeliveryService } from '@parley/inbox';
 import { lifecycle, Metrics } from '@parley/observability';
 import { AGENT_NAMESPACE, PresenceStore, rooms, type AgentEmitMap } from '@parley/realtime';
 import { validationPipe } from '../common/validation.js';
 import { ConversationRoomDto, TypingDto } from './agent-socket.dto.js';
+import { agentOriginAllowed } from './socket-origin.js';
 import { WsErrorFilter } from './ws-error.filter.js';
 
 interface AgentSocketData {
@@ -49,6 +51,7 @@ export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect, OnModul
     private readonly members: MembersService,
     private readonly assignment: AssignmentService,
     private readonly metrics: Metrics,
+    private readonly config: AppConfig,
   ) {}
 
   afterInit(namespace: Namespace): void {
@@ -60,11 +63,21 @@ export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect, OnModul
   }
 
   private async admit(socket: AgentSocket): Promise<void> {
+    const { origin, host } = socket.handshake.headers;
+    if (!agentOriginAllowed(origin, host, this.config))
+      throw Object.assign(new Error('origin not allowed'), {
+        data: { reason: `Origin ${origin?.slice(0, 200)} is neither PUBLIC_URL nor in CORS_ORIGINS` },
+      });
     const auth = socket.handshake.auth as { token?: unknown };
     const header = socket.handshake.headers.authorization?.replace(/^Bearer /i, '');
     const token = typeof auth.token === 'string' ? auth.token : header;
-    const principal = token ? await this.auth.principalFromToken(token) : null;
-    if (!principal?.userId) throw new Error('unauthorized');
+    const check = token ? await this.auth.checkToken(token) : null;
+    if (!check || !('principal' in check) || !check.principal.userId)
+      // The web app keys on the message; the reason travels in `data` (socket.io hands it to connect_error).
+      throw Object.assign(new Error('unauthorized'), {
+        data: { reason: check && 'refused' in check ? check.refused : 'A member token is required' },
+      });
+    const principal = check.principal as Principal & { userId: string };
     socket.data.principal = principal;
     this.metrics.sockets.inc();
     // Rooms are already left by the time `disconnect` fires: remember which conversations to update.
@@ -76,6 +89,7 @@ export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect, OnModul
     await socket.join([
       rooms.workspace(principal.workspaceId),
       rooms.agent(principal.userId),
+      ...(check.tokenId ? [rooms.session(check.tokenId)] : []),
       ...teamIds.map(rooms.team),
       ...(hasRole(principal, 'supervisor') ? [rooms.supervisors(principal.workspaceId)] : []),
     ]);

@@ -92,6 +92,7 @@ export class WidgetGateway implements OnGatewayInit, OnGatewayConnection {
       identifierHash: text(auth.identifierHash),
       name: text(auth.name),
       email: text(auth.email),
+      origin: socket.handshake.headers.origin ?? null,
     });
     if (opened.isNewVisitor && !this.sessionLimiter.take(socket.handshake.address))
       throw new WebchatRefusal('too many new chats from this address; retry in a minute');

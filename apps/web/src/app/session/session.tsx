@@ -33,6 +33,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const [endedReason, setEndedReason] = useState<string | null>(null);
 
   const logout = useCallback((reason?: string) => {
+    // Signing out (no reason: the member asked) revokes the token on the server too; the request
+    // takes the token before the session is cleared below.
+    if (!reason) void api.post('/auth/logout').catch(() => undefined);
     localStorage.removeItem(STORAGE_KEY);
     setApiSession(null);
     setSession(null);
