@@ -14,7 +14,7 @@ const swc = [
   },
 ];
 
-const libs = ['accounts', 'channels', 'config', 'database', 'inbox', 'jobs', 'observability', 'realtime', 'reporting', 'surveys', 'testing'];
+const libs = ['accounts', 'channels', 'config', 'database', 'inbox', 'jobs', 'observability', 'privacy', 'realtime', 'reporting', 'surveys', 'testing'];
 const shared = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
