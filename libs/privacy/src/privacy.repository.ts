@@ -64,7 +64,11 @@ export class PrivacyRepository {
     return rows.map((row) => row.id).sort((a, b) => Number(b === contactId) - Number(a === contactId));
   }
 
-  async unresolvedConversations(manager: EntityManager, workspaceId: string, contactIds: string[]): Promise<number> {
+  async unresolvedConversations(
+    manager: EntityManager,
+    workspaceId: string,
+    contactIds: string[],
+  ): Promise<number> {
     const [row]: Array<{ n: number }> = await manager.query(
       `SELECT count(*)::int AS n FROM conversations
         WHERE workspace_id = $1 AND contact_id = ANY($2::uuid[]) AND status <> 'resolved' AND merged_into_id IS NULL`,
@@ -98,27 +102,27 @@ export class PrivacyRepository {
         WHERE m.workspace_id = $1 AND m.contact_id = ANY($2::uuid[])`,
       params,
     );
-    const [, messages] = (await manager.query(
+    const [, messages] = await manager.query<[unknown, number]>(
       `UPDATE messages SET ${REDACT_MESSAGE} WHERE workspace_id = $1 AND contact_id = ANY($2::uuid[])`,
       params,
-    )) as [unknown, number];
-    const [, conversations] = (await manager.query(
+    );
+    const [, conversations] = await manager.query<[unknown, number]>(
       `UPDATE conversations SET subject = NULL WHERE workspace_id = $1 AND contact_id = ANY($2::uuid[])`,
       params,
-    )) as [unknown, number];
+    );
     // Removed, not redacted: a new message from the same number or address starts a fresh contact.
-    const [, identities] = (await manager.query(
+    const [, identities] = await manager.query<[unknown, number]>(
       `DELETE FROM contact_identities WHERE workspace_id = $1 AND contact_id = ANY($2::uuid[])`,
       params,
-    )) as [unknown, number];
+    );
     // Scores stay as anonymous numbers so survey reports do not change; what the customer wrote goes.
-    const [, surveys] = (await manager.query(
+    const [, surveys] = await manager.query<[unknown, number]>(
       `UPDATE surveys SET comment = NULL,
               status = CASE WHEN status = 'scheduled' THEN 'cancelled' ELSE status END,
               status_reason = CASE WHEN status = 'scheduled' THEN 'contact erased' ELSE status_reason END
         WHERE workspace_id = $1 AND contact_id = ANY($2::uuid[])`,
       params,
-    )) as [unknown, number];
+    );
     await manager.query(
       `UPDATE contact_merges SET source_snapshot = jsonb_build_object('erased', true)
         WHERE workspace_id = $1 AND (source_contact_id = ANY($2::uuid[]) OR target_contact_id = ANY($2::uuid[]))`,
@@ -140,7 +144,11 @@ export class PrivacyRepository {
     return { messages, identities, conversations, surveys, inboundEvents: inboundEvents.length, files };
   }
 
-  async conversationIdsOf(manager: EntityManager, workspaceId: string, contactIds: string[]): Promise<string[]> {
+  async conversationIdsOf(
+    manager: EntityManager,
+    workspaceId: string,
+    contactIds: string[],
+  ): Promise<string[]> {
     const rows: Array<{ id: string }> = await manager.query(
       `SELECT id FROM conversations WHERE workspace_id = $1 AND contact_id = ANY($2::uuid[]) ORDER BY opened_at`,
       [workspaceId, contactIds],
@@ -148,22 +156,27 @@ export class PrivacyRepository {
     return rows.map((row) => row.id);
   }
 
-  async labelsByConversation(manager: EntityManager, conversationIds: string[]): Promise<Map<string, string[]>> {
+  async labelsByConversation(
+    manager: EntityManager,
+    conversationIds: string[],
+  ): Promise<Map<string, string[]>> {
     const rows: Array<{ conversation_id: string; name: string }> = await manager.query(
       `SELECT cl.conversation_id, l.name FROM conversation_labels cl JOIN labels l ON l.id = cl.label_id
         WHERE cl.conversation_id = ANY($1::uuid[]) ORDER BY l.name`,
       [conversationIds],
     );
     const labels = new Map<string, string[]>();
-    for (const row of rows) labels.set(row.conversation_id, [...(labels.get(row.conversation_id) ?? []), row.name]);
+    for (const row of rows)
+      labels.set(row.conversation_id, [...(labels.get(row.conversation_id) ?? []), row.name]);
     return labels;
   }
 
   /** Inboxes with a retention window, across workspaces (the job runs for all of them). */
   async inboxesWithRetention(): Promise<Array<{ workspaceId: string; inboxId: string; days: number }>> {
-    const rows: Array<{ workspace_id: string; id: string; retention_days: number }> = await this.tx.manager.query(
-      `SELECT workspace_id, id, retention_days FROM inboxes WHERE retention_days IS NOT NULL ORDER BY workspace_id, id`,
-    );
+    const rows: Array<{ workspace_id: string; id: string; retention_days: number }> =
+      await this.tx.manager.query(
+        `SELECT workspace_id, id, retention_days FROM inboxes WHERE retention_days IS NOT NULL ORDER BY workspace_id, id`,
+      );
     return rows.map((row) => ({ workspaceId: row.workspace_id, inboxId: row.id, days: row.retention_days }));
   }
 
@@ -179,16 +192,16 @@ export class PrivacyRepository {
         `SELECT k.key FROM messages m, LATERAL (${STORAGE_KEYS}) k WHERE m.id IN (${picked})`,
         params,
       );
-      const [, messages] = (await manager.query(
+      const [, messages] = await manager.query<[unknown, number]>(
         `UPDATE messages SET ${REDACT_MESSAGE} WHERE id IN (${picked})`,
         params,
-      )) as [unknown, number];
-      const [, inboundEvents] = (await manager.query(
+      );
+      const [, inboundEvents] = await manager.query<[unknown, number]>(
         `UPDATE inbound_events SET payload = '{"redacted": true}'::jsonb, error = NULL, redacted_at = now()
           WHERE id IN (SELECT id FROM inbound_events WHERE workspace_id = $1 AND inbox_id = $2 AND redacted_at IS NULL
                          AND received_at < $3 ORDER BY received_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)`,
         params,
-      )) as [unknown, number];
+      );
       return { messages, inboundEvents, files };
     });
   }
@@ -225,41 +238,41 @@ export class PrivacyRepository {
   async exportProfile(workspaceId: string, contactIds: string[]) {
     const params = [workspaceId, contactIds];
     const [contacts, identities, conversations, merges, surveys] = await Promise.all([
-      this.tx.manager.query(
+      this.tx.manager.query<Array<Record<string, unknown>>>(
         `SELECT id, name, email, phone, avatar_url AS "avatarUrl", attributes, consent,
                 merged_into_id AS "mergedIntoId", created_at AS "createdAt", last_activity_at AS "lastActivityAt"
            FROM contacts WHERE workspace_id = $1 AND id = ANY($2::uuid[]) ORDER BY created_at, id`,
         params,
-      ) as Promise<Array<Record<string, unknown>>>,
-      this.tx.manager.query(
+      ),
+      this.tx.manager.query<Array<Record<string, unknown>>>(
         `SELECT id, contact_id AS "contactId", kind, value, scope_inbox_id AS "inboxId", verified,
                 opted_out_channels AS "optedOutChannels", created_at AS "createdAt", last_seen_at AS "lastSeenAt"
            FROM contact_identities WHERE workspace_id = $1 AND contact_id = ANY($2::uuid[]) ORDER BY created_at, id`,
         params,
-      ) as Promise<Array<Record<string, unknown>>>,
-      this.tx.manager.query(
+      ),
+      this.tx.manager.query<Array<Record<string, unknown>>>(
         `SELECT id, contact_id AS "contactId", status, subject, last_channel AS "lastChannel",
                 assignee_id AS "assigneeId", team_id AS "teamId", opened_at AS "openedAt",
                 first_response_at AS "firstResponseAt", resolved_at AS "resolvedAt", messages_count AS "messagesCount",
                 previous_id AS "previousId", merged_into_id AS "mergedIntoId"
            FROM conversations WHERE workspace_id = $1 AND contact_id = ANY($2::uuid[]) ORDER BY opened_at, id`,
         params,
-      ) as Promise<Array<Record<string, unknown>>>,
-      this.tx.manager.query(
+      ),
+      this.tx.manager.query<Array<Record<string, unknown>>>(
         `SELECT id, target_contact_id AS "targetContactId", source_contact_id AS "sourceContactId",
                 merged_at AS "mergedAt", unmerged_at AS "unmergedAt"
            FROM contact_merges
           WHERE workspace_id = $1 AND (target_contact_id = ANY($2::uuid[]) OR source_contact_id = ANY($2::uuid[]))
           ORDER BY merged_at, id`,
         params,
-      ) as Promise<Array<Record<string, unknown>>>,
-      this.tx.manager.query(
+      ),
+      this.tx.manager.query<Array<Record<string, unknown>>>(
         `SELECT id, kind, conversation_id AS "conversationId", campaign_id AS "campaignId", status,
                 status_reason AS "statusReason", channel, score, comment, sent_at AS "sentAt",
                 answered_at AS "answeredAt", created_at AS "createdAt"
            FROM surveys WHERE workspace_id = $1 AND contact_id = ANY($2::uuid[]) ORDER BY created_at, id`,
         params,
-      ) as Promise<Array<Record<string, unknown>>>,
+      ),
     ]);
     return { contacts, identities, conversations, merges, surveys };
   }
@@ -310,7 +323,13 @@ export class PrivacyRepository {
 export interface ExportedMessageRow extends Record<string, unknown> {
   id: string;
   kind: string;
-  attachments: Array<{ name: string; contentType: string; size: number; storageKey?: string; error?: string }>;
+  attachments: Array<{
+    name: string;
+    contentType: string;
+    size: number;
+    storageKey?: string;
+    error?: string;
+  }>;
   metadata: Record<string, unknown>;
   sortKey: string;
 }

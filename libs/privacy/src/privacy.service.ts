@@ -142,7 +142,10 @@ export class PrivacyService {
         after = [rows[rows.length - 1].sortKey, rows[rows.length - 1].id];
         counts.messages += rows.length;
         counts.notes += rows.filter((row) => row.kind === 'note').length;
-        yield* json(`messages/${String(page).padStart(4, '0')}.json`, rows.map((row) => exportedMessage(row, files)));
+        yield* json(
+          `messages/${String(page).padStart(4, '0')}.json`,
+          rows.map((row) => exportedMessage(row, files)),
+        );
         if (rows.length < PAGE) break;
       }
 
@@ -211,9 +214,7 @@ export class PrivacyService {
     }
     const result = await this.tx.run(async (manager) => {
       const family = await this.repository.lockContactFamily(manager, workspaceId, contactId);
-      const contact = family.length
-        ? await manager.findOneBy(Contact, { workspaceId, id: contactId })
-        : null;
+      const contact = family.length ? await manager.findOneBy(Contact, { workspaceId, id: contactId }) : null;
       if (!contact) throw InboxError.notFound('Contact');
       if (contact.erasedAt) throw erasedError(contact.erasedAt);
       if (contact.mergedIntoId) {
@@ -243,7 +244,8 @@ export class PrivacyService {
         contactId,
         erasedAt: erasedAt?.toISOString() ?? null,
       });
-      if (counts.files) effects.job({ name: 'privacy.purge_files', data: {}, jobId: `purge-erase-${contactId}` });
+      if (counts.files)
+        effects.job({ name: 'privacy.purge_files', data: {}, jobId: `purge-erase-${contactId}` });
       await effects.flush(manager, this.outbox);
       await this.audit.record(
         {

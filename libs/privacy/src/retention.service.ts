@@ -59,7 +59,11 @@ export class RetentionService {
       reports.push(report);
     }
     if (reports.some((report) => report.files)) {
-      await this.queues.add({ name: 'privacy.purge_files', data: {}, jobId: `purge-retention-${now.getTime()}` });
+      await this.queues.add({
+        name: 'privacy.purge_files',
+        data: {},
+        jobId: `purge-retention-${now.getTime()}`,
+      });
     }
     return reports;
   }

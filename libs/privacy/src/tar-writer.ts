@@ -58,10 +58,14 @@ export function tarEntry(path: string, content: Buffer, modified: Date): Buffer[
 
 /** A file name safe inside an archive path: no separators, no control characters, bounded length. */
 export function safeFileName(name: string, fallback: string): string {
-  const cleaned = name
-    .replace(/[\\/\0-\x1f\x7f]/g, '_')
+  const cleaned = [...name]
+    .map((char) => (char === '/' || char === '\\' || char.charCodeAt(0) < 32 || char === '\x7f' ? '_' : char))
+    .join('')
     .replace(/^\.+/, '_')
     .trim();
-  const limited = Buffer.from(cleaned || fallback, 'utf8').subarray(0, 60).toString('utf8').replace(/\uFFFD$/, '');
+  const limited = Buffer.from(cleaned || fallback, 'utf8')
+    .subarray(0, 60)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
   return limited || fallback;
 }

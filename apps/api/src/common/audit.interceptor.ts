@@ -68,7 +68,9 @@ export class AuditInterceptor implements NestInterceptor {
     principal: Principal,
     result: unknown,
   ): Promise<void> {
-    const resource = resourceOf(this.reflector.get<string | undefined>(CONTROLLER_PATH, context.getClass()) ?? '');
+    const resource = resourceOf(
+      this.reflector.get<string | undefined>(CONTROLLER_PATH, context.getClass()) ?? '',
+    );
     const action = `${resource}.${snake(context.getHandler().name)}`;
     const created = result as { id?: unknown; inbox?: { id?: unknown } } | null | undefined;
     const targetId = [
@@ -108,7 +110,10 @@ function resourceOf(path: string): string {
 }
 
 function snake(name: string): string {
-  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/-/g, '_').toLowerCase();
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/-/g, '_')
+    .toLowerCase();
 }
 
 function singular(resource: string): string {

@@ -9,7 +9,9 @@ import { uuid } from '../common/params.js';
 import { AuditLogQuery, EraseContactDto, ExportContactQuery } from './privacy.dto.js';
 
 function privacyActor(principal: Principal): PrivacyActor {
-  return principal.userId ? { type: 'user', id: principal.userId } : { type: 'api_key', id: principal.apiKeyId };
+  return principal.userId
+    ? { type: 'user', id: principal.userId }
+    : { type: 'api_key', id: principal.apiKeyId };
 }
 
 @ApiTags('privacy')
@@ -46,7 +48,11 @@ export class ContactPrivacyController {
     summary:
       'Erase a contact (admin, irreversible): messages, attachments, identities and profile redacted; metrics and scores kept; audited',
   })
-  erase(@CurrentPrincipal() principal: Principal, @Param('id', uuid) id: string, @Body() dto: EraseContactDto) {
+  erase(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', uuid) id: string,
+    @Body() dto: EraseContactDto,
+  ) {
     return this.privacy.eraseContact(principal.workspaceId, privacyActor(principal), id, dto.confirm);
   }
 }
