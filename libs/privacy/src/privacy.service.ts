@@ -209,13 +209,13 @@ export class PrivacyService {
     contactId: string,
     confirm: string,
   ): Promise<{ contactId: string; erasedAt: string; counts: ErasureCounts }> {
-    if (confirm !== contactId) {
-      throw new InboxError(InboxErrorCode.InvalidInput, 'confirm must repeat the id of the contact to erase');
-    }
     const result = await this.tx.run(async (manager) => {
       const family = await this.repository.lockContactFamily(manager, workspaceId, contactId);
       const contact = family.length ? await manager.findOneBy(Contact, { workspaceId, id: contactId }) : null;
       if (!contact) throw InboxError.notFound('Contact');
+      if (confirm !== contactId) {
+        throw new InboxError(InboxErrorCode.InvalidInput, 'confirm must repeat the id of the contact to erase');
+      }
       if (contact.erasedAt) throw erasedError(contact.erasedAt);
       if (contact.mergedIntoId) {
         throw new InboxError(
