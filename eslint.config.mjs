@@ -41,7 +41,7 @@ const commonJsGlobals = Object.fromEntries(
 );
 
 const INFRA_LIBS = ['config', 'database', 'jobs', 'realtime', 'channels', 'observability'];
-const DOMAIN_LIBS = ['accounts', 'inbox', 'surveys', 'reporting'];
+const DOMAIN_LIBS = ['accounts', 'inbox', 'surveys', 'reporting', 'privacy'];
 const anyLib = (names) => names.map((lib) => ({ element: { type: 'lib', captured: { lib } } }));
 const external = (...sources) => ({ to: { module: { origin: 'external', source: sources } } });
 

@@ -22,6 +22,7 @@ const libs = [
   'inbox',
   'jobs',
   'observability',
+  'privacy',
   'realtime',
   'reporting',
   'surveys',

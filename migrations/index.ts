@@ -11,6 +11,7 @@ import { Surveys1764800000000 } from './1764800000000-surveys.js';
 import { AutomationSlaEvents1764810000000 } from './1764810000000-automation-sla-events.js';
 import { ScaleIndexes1765000000000 } from './1765000000000-scale-indexes.js';
 import { TokenRevocation1765100000000 } from './1765100000000-token-revocation.js';
+import { Privacy1765200000000 } from './1765200000000-privacy.js';
 
 /** Every migration, oldest first. */
 export const allMigrations = [
@@ -27,4 +28,5 @@ export const allMigrations = [
   AutomationSlaEvents1764810000000,
   ScaleIndexes1765000000000,
   TokenRevocation1765100000000,
+  Privacy1765200000000,
 ];

@@ -20,6 +20,7 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   'PATCH /api/v1/conversations/{id}': { priority: 'high' },
   'PATCH /api/v1/contacts/{id}': { name: 'x' },
   'POST /api/v1/contacts/{id}/merge': { sourceContactId: '00000000-0000-4000-8000-000000000000' },
+  'POST /api/v1/contacts/{id}/erase': { confirm: "the id of workspace A's contact" },
   'POST /api/v1/contacts/merges/{mergeId}/unmerge': undefined,
   'PATCH /api/v1/inboxes/{id}': { name: 'x' },
   'POST /api/v1/inboxes/{id}/rotate-webhook-secret': undefined,

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { AccountsModule } from '@parley/accounts';
 import { ConfigModule } from '@parley/config';
 import { DatabaseModule } from '@parley/database';
 import { InboxModule } from '@parley/inbox';
 import { JobsModule } from '@parley/jobs';
 import { ObservabilityModule } from '@parley/observability';
+import { PrivacyModule } from '@parley/privacy';
 import { RealtimeModule } from '@parley/realtime';
 import { ReportingModule } from '@parley/reporting';
 import { SurveysModule } from '@parley/surveys';
@@ -20,6 +21,7 @@ import { AttachmentsController } from './attachments/attachments.controller.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AutomationRulesController } from './automation/automation-rules.controller.js';
 import { AuthGuard } from './auth/auth.guard.js';
+import { AuditInterceptor } from './common/audit.interceptor.js';
 import { CannedResponsesController } from './catalog/canned-responses.controller.js';
 import { LabelsController } from './catalog/labels.controller.js';
 import { RateLimitCounters } from './common/rate-limit.store.js';
@@ -31,6 +33,7 @@ import { HealthController } from './health/health.controller.js';
 import { HealthService } from './health/health.service.js';
 import { InboxesController } from './inboxes/inboxes.controller.js';
 import { MetricsController } from './health/metrics.controller.js';
+import { AuditLogController, ContactPrivacyController } from './privacy/privacy.controllers.js';
 import { CalendarsController, SlaPoliciesController } from './reports/calendars-sla.controllers.js';
 import { ConversationSlaController } from './reports/conversation-sla.controller.js';
 import { ReportsController } from './reports/reports.controller.js';
@@ -48,11 +51,13 @@ import { WidgetModule } from './widget/widget.module.js';
   controllers: [
     ApiChannelController,
     ApiKeysController,
+    AuditLogController,
     AttachmentsController,
     AuthController,
     AutomationRulesController,
     CalendarsController,
     CannedResponsesController,
+    ContactPrivacyController,
     ContactsController,
     ConversationSlaController,
     ConversationSurveysController,
@@ -80,11 +85,18 @@ import { WidgetModule } from './widget/widget.module.js';
     InboxModule,
     JobsModule,
     ObservabilityModule,
+    PrivacyModule,
     RealtimeModule,
     ReportingModule,
     SurveysModule,
     WidgetModule,
   ],
-  providers: [AgentGateway, HealthService, RateLimitCounters, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [
+    AgentGateway,
+    HealthService,
+    RateLimitCounters,
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+  ],
 })
 export class ApiModule {}

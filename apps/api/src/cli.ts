@@ -4,11 +4,13 @@ import { AppConfig } from '@parley/config';
 import { assertDatabaseReachable, ensureDatabase, redactUrl, runMigrations } from '@parley/database';
 import { assertRedisReachable, OutboxRelay } from '@parley/jobs';
 import { InboxesService } from '@parley/inbox';
+import { RetentionService } from '@parley/privacy';
 import { MetricsService } from '@parley/reporting';
 import { SeedModule } from './seed/seed.module.js';
 import { SeedService } from './seed/seed.service.js';
 
-const USAGE = 'usage: cli.js migrate | seed [--demo] | metrics:rebuild [--workspace <id>] | secrets:rotate';
+const USAGE =
+  'usage: cli.js migrate | seed [--demo] | metrics:rebuild [--workspace <id>] | secrets:rotate | retention:run';
 
 async function migrate(config: AppConfig): Promise<void> {
   await ensureDatabase(config.env.DATABASE_URL).catch((error: Error) => {
@@ -79,6 +81,27 @@ async function rotateSecrets(config: AppConfig): Promise<void> {
   }
 }
 
+/** Applies every inbox's retention window now (the worker also does it daily). */
+async function runRetention(config: AppConfig): Promise<void> {
+  await assertDatabaseReachable(config.env.DATABASE_URL);
+  await assertRedisReachable(config.env.REDIS_URL);
+  const app = await NestFactory.createApplicationContext(SeedModule, { logger: ['error', 'warn'] });
+  try {
+    const reports = await app.get(RetentionService).run();
+    for (const report of reports) {
+      console.log(
+        `inbox ${report.inboxId}: ${report.messages} messages, ${report.inboundEvents} raw events and ` +
+          `${report.files} files redacted before ${report.before} (${report.retentionDays} days)`,
+      );
+    }
+    console.log(
+      reports.length ? `Retention applied to ${reports.length} inboxes` : 'No inbox has a retention window',
+    );
+  } finally {
+    await app.close();
+  }
+}
+
 async function main(): Promise<void> {
   const [command, ...flags] = process.argv.slice(2);
   const config = new AppConfig();
@@ -93,6 +116,8 @@ async function main(): Promise<void> {
     }
     case 'secrets:rotate':
       return rotateSecrets(config);
+    case 'retention:run':
+      return runRetention(config);
     default:
       throw new Error(USAGE);
   }

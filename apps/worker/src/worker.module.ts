@@ -6,6 +6,7 @@ import { DatabaseModule } from '@parley/database';
 import { ImapPollers, InboxModule } from '@parley/inbox';
 import { JOB_NAMES, JobsModule, QUEUE_NAMES, type JobName } from '@parley/jobs';
 import { ObservabilityModule } from '@parley/observability';
+import { PrivacyModule } from '@parley/privacy';
 import { RealtimeModule } from '@parley/realtime';
 import { ReportingModule } from '@parley/reporting';
 import { SurveysModule } from '@parley/surveys';
@@ -15,6 +16,7 @@ import { CONVERSATION_JOBS, ConversationsProcessor } from './conversations.proce
 import { DELIVERY_JOBS, DeliveryProcessor } from './delivery.processor.js';
 import { MEDIA_JOBS, MediaProcessor } from './media.processor.js';
 import { METRICS_JOBS, MetricsProcessor } from './metrics.processor.js';
+import { PRIVACY_JOBS, PrivacyProcessor } from './privacy.processor.js';
 import { SURVEY_JOBS, SurveysProcessor } from './surveys.processor.js';
 
 /** The jobs this worker's processors handle. */
@@ -25,6 +27,7 @@ export const HANDLED_JOBS: readonly JobName[] = [
   ...DELIVERY_JOBS,
   ...MEDIA_JOBS,
   ...METRICS_JOBS,
+  ...PRIVACY_JOBS,
   ...SURVEY_JOBS,
 ];
 
@@ -47,6 +50,7 @@ export const PROCESSORS = [
   DeliveryProcessor,
   MediaProcessor,
   MetricsProcessor,
+  PrivacyProcessor,
   SurveysProcessor,
 ] as const;
 
@@ -66,6 +70,7 @@ export const PROCESSORS = [
     InboxModule,
     JobsModule,
     ObservabilityModule,
+    PrivacyModule,
     RealtimeModule,
     ReportingModule,
     SurveysModule,

@@ -1,6 +1,6 @@
 export { AdvisoryLocks, AdvisoryLockSession, advisoryKey } from './advisory-locks.js';
 export { AuditLogEntry } from './audit-log.entity.js';
-export { AuditLogRepository, type AuditRecord } from './audit-log.repository.js';
+export { AuditLogRepository, type AuditFilter, type AuditRecord } from './audit-log.repository.js';
 export { decodeCursor, encodeCursor, InvalidCursorError, toPage, type Cursor, type Page } from './cursor.js';
 export { dataSourceOptions, migrations } from './data-source.options.js';
 export { DatabaseModule } from './database.module.js';

@@ -40,7 +40,7 @@ export class ContactsService {
     query: { search?: string; cursor?: string; limit: number },
   ): Promise<Page<Contact>> {
     const params: unknown[] = [workspaceId];
-    const where = ['ct.workspace_id = $1', 'ct.merged_into_id IS NULL'];
+    const where = ['ct.workspace_id = $1', 'ct.merged_into_id IS NULL', 'ct.erased_at IS NULL'];
     if (query.search) {
       params.push(likePattern(query.search));
       where.push(`${CONTACT_SEARCH_EXPRESSION} ILIKE $${params.length}`);
@@ -148,6 +148,8 @@ export class ContactsService {
       if (target.mergedIntoId || source.mergedIntoId) {
         throw new InboxError(InboxErrorCode.InvalidState, 'That contact was already merged into another');
       }
+      const erased = target.erasedAt ?? source.erasedAt;
+      if (erased) throw erasedError(erased);
       const effects = new Effects(workspaceId);
       const identities = await manager.find(ContactIdentity, {
         where: { workspaceId, contactId: source.id },
@@ -406,12 +408,20 @@ export class ContactsService {
     );
   }
 
-  /** Live contacts only: a merged-away contact answers 404 through the API. */
+  /** Live contacts only: a merged-away contact answers 404 through the API, an erased one 410. */
   async requireLive(workspaceId: string, id: string): Promise<Contact> {
     const contact = await this.tx.manager.findOne(Contact, {
       where: { workspaceId, id, mergedIntoId: IsNull() },
     });
     if (!contact) throw InboxError.notFound('Contact');
+    if (contact.erasedAt) throw erasedError(contact.erasedAt);
     return contact;
   }
+}
+
+export function erasedError(erasedAt: Date): InboxError {
+  return new InboxError(
+    InboxErrorCode.Gone,
+    `This contact's personal data was erased on ${erasedAt.toISOString().slice(0, 10)}`,
+  );
 }

@@ -41,6 +41,8 @@ export class Inbox {
   @Column('jsonb', { default: { mode: 'off' } }) assignment: AssignmentPolicy;
   /** Channel health an operator must act on, e.g. a page token that needs re-authorization. */
   @Column('jsonb', { default: { status: 'ok' } }) health: ChannelHealth;
+  /** Messages and raw events older than this many days are redacted by the retention job; null keeps them. */
+  @Column('integer', { name: 'retention_days', nullable: true }) retentionDays: number | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }
@@ -73,6 +75,8 @@ export class Contact {
   @Column('jsonb', { default: {} }) attributes: Record<string, unknown>;
   @Column('jsonb', { default: {} }) consent: Record<string, unknown>;
   @Column('uuid', { name: 'merged_into_id', nullable: true }) mergedIntoId: string | null;
+  /** Set when the contact's personal data was erased; the row stays so metrics keep their joins. */
+  @Column('timestamptz', { name: 'erased_at', nullable: true }) erasedAt: Date | null;
   @Column('timestamptz', { name: 'last_activity_at' }) lastActivityAt: Date;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
@@ -157,6 +161,8 @@ export class Message {
   @Column('timestamptz', { name: 'sent_at', nullable: true }) sentAt: Date | null;
   @Column('timestamptz', { name: 'delivered_at', nullable: true }) deliveredAt: Date | null;
   @Column('timestamptz', { name: 'read_at', nullable: true }) readAt: Date | null;
+  /** When an erasure or the inbox's retention window redacted the content. */
+  @Column('timestamptz', { name: 'redacted_at', nullable: true }) redactedAt: Date | null;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }
 
@@ -274,6 +280,7 @@ export class InboundEvent {
   @Column('timestamptz', { name: 'received_at' }) receivedAt: Date;
   @Column('timestamptz', { name: 'processed_at', nullable: true }) processedAt: Date | null;
   @Column('text', { nullable: true }) error: string | null;
+  @Column('timestamptz', { name: 'redacted_at', nullable: true }) redactedAt: Date | null;
 }
 
 /** The IMAP poller's place in one email inbox's folder, and its health (one row per inbox). */

@@ -5,6 +5,8 @@ export enum InboxErrorCode {
   Unreachable = 'unreachable',
   Conflict = 'conflict',
   InvalidInput = 'invalid_input',
+  /** The contact's personal data was erased. */
+  Gone = 'gone',
 }
 
 /** A provider webhook whose signature (or verify token) does not match the inbox's secret. */

@@ -18,6 +18,8 @@ export interface InboxInput {
   config?: Record<string, unknown>;
   secrets?: Record<string, string>;
   assignment?: AssignmentPolicy;
+  /** Days messages are kept before the retention job redacts them; null keeps them forever. */
+  retentionDays?: number | null;
 }
 
 export interface InboxPublicView {
@@ -31,6 +33,7 @@ export interface InboxPublicView {
   secretsSet: string[];
   health: ChannelHealth;
   assignment: AssignmentPolicy;
+  retentionDays: number | null;
   createdAt: string;
   /** Email inboxes with IMAP: where the poller stands (UID cursor, last error, next retry). */
   mailbox?: MailboxHealthView | null;
@@ -229,6 +232,7 @@ export class InboxesService {
         config,
         secrets: Object.keys(secrets).length ? this.cipher.encryptJson(secrets) : null,
         assignment: input.assignment ?? { mode: 'off' },
+        retentionDays: input.retentionDays ?? null,
       })
       .catch(websiteTokenTaken);
     return { inbox: await this.get(workspaceId, saved.id), generatedSecrets };
@@ -251,6 +255,7 @@ export class InboxesService {
         enabled: input.enabled ?? inbox.enabled,
         config,
         assignment: input.assignment ?? inbox.assignment,
+        retentionDays: input.retentionDays === undefined ? inbox.retentionDays : input.retentionDays,
         // New credentials clear a re-authorization flag; the next failure would raise it again.
         ...(secrets ? { secrets: this.cipher.encryptJson(secrets), health: { status: 'ok' } } : {}),
       } as QueryDeepPartialEntity<Inbox>)
@@ -349,6 +354,7 @@ export class InboxesService {
       enabled: true,
       health: true,
       assignment: true,
+      retentionDays: true,
       config: true,
       secrets: true,
       createdAt: true,
@@ -382,6 +388,7 @@ export class InboxesService {
       secretsSet: Object.keys(this.cipher.decryptJson(inbox.secrets)).sort(),
       health: inbox.health,
       assignment: inbox.assignment,
+      retentionDays: inbox.retentionDays,
       createdAt: inbox.createdAt.toISOString(),
     };
   }

@@ -1,6 +1,6 @@
 export { BusinessHours, type BusinessHoursScope } from './business-hours.js';
 export { CatalogService } from './catalog.service.js';
-export { ContactsService, type ContactProfile } from './contacts.service.js';
+export { ContactsService, erasedError, type ContactProfile } from './contacts.service.js';
 export type {
   ConversationFilter,
   ConversationListRow,
@@ -94,3 +94,4 @@ export {
   type WebchatSettings,
 } from './webchat.service.js';
 export { WebchatContinuityService } from './webchat-continuity.service.js';
+export { toConversationView } from './views.js';

@@ -7,6 +7,7 @@ export const QUEUE_NAMES = [
   'automation',
   'metrics',
   'surveys',
+  'privacy',
 ] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
@@ -55,6 +56,10 @@ export interface JobMap {
   'surveys.campaign': { workspaceId: string; campaignId: string };
   /** Periodic: expire unanswered surveys, re-enqueue rows whose job was lost. */
   'surveys.sweep': Record<string, never>;
+  /** Periodic (daily): redact messages and raw events older than each inbox's retention window. */
+  'privacy.retention': Record<string, never>;
+  /** Delete attachment files an erasure or retention run queued in pending_file_deletions. */
+  'privacy.purge_files': Record<string, never>;
 }
 
 export type JobName = keyof JobMap;
@@ -81,6 +86,8 @@ export const JOB_NAMES: readonly JobName[] = [
   'surveys.alert',
   'surveys.campaign',
   'surveys.sweep',
+  'privacy.retention',
+  'privacy.purge_files',
 ];
 
 export function queueOf(name: JobName): QueueName {

@@ -91,6 +91,8 @@ export interface AgentServerEvents {
     dueAt: string;
   };
   /** A customer answered a survey (to the workspace); `low` when it crossed the alert threshold. */
+  /** A contact's profile changed in a way open sidebars must reload (e.g. it was erased). */
+  'contact.updated': { contactId: string; erasedAt: string | null };
   'survey.answered': SurveyAnswerEvent;
   /** A low CSAT/CES score, to supervisors and the conversation's assignee. */
   'survey.alert': SurveyAnswerEvent;

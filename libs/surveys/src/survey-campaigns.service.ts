@@ -104,11 +104,13 @@ export class SurveyCampaignsService {
               AND c.resolved_at >= now() - $2 * interval '1 day'
             ORDER BY c.contact_id, c.resolved_at DESC
          ), segment AS (
-           SELECT t.contact_id FROM targets t JOIN contacts k ON k.id = t.contact_id AND k.merged_into_id IS NULL
+           SELECT t.contact_id, k.consent, k.erased_at FROM targets t
+             JOIN contacts k ON k.id = t.contact_id AND k.merged_into_id IS NULL
             WHERE cardinality($3::text[]) = 0 OR t.last_channel = ANY($3::text[])
          ), eligible AS (
            SELECT s.contact_id, row_number() OVER (ORDER BY s.contact_id) - 1 AS n FROM segment s
-            WHERE NOT EXISTS (SELECT 1 FROM surveys p WHERE p.workspace_id = $1 AND p.contact_id = s.contact_id
+            WHERE s.erased_at IS NULL AND (s.consent->'surveys') IS DISTINCT FROM 'false'::jsonb
+              AND NOT EXISTS (SELECT 1 FROM surveys p WHERE p.workspace_id = $1 AND p.contact_id = s.contact_id
                                  AND p.kind = 'nps' AND p.status IN ('scheduled', 'sent', 'answered', 'expired')
                                  AND coalesce(p.sent_at, p.scheduled_for) > now() - $4 * interval '1 day')
          ), inserted AS (

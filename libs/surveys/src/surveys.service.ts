@@ -243,6 +243,12 @@ export class SurveysService implements ConversationHooks, OnModuleInit {
       );
       return;
     }
+    // Consent can be withdrawn between the resolve and the send.
+    const consentReason = await this.consentReason(workspaceId, survey.contactId);
+    if (consentReason) {
+      await this.repository.close(workspaceId, [survey.id], 'skipped', consentReason);
+      return;
+    }
     const excluded = survey.conversationId && (await this.repository.isExcluded(survey.conversationId));
     if (excluded) {
       await this.repository.close(
@@ -553,6 +559,8 @@ export class SurveysService implements ConversationHooks, OnModuleInit {
     actor: Actor,
     policy: SurveyPolicy,
   ): Promise<string | null> {
+    const consentReason = await this.consentReason(conversation.workspaceId, conversation.contactId);
+    if (consentReason) return consentReason;
     if (actor.type !== 'agent' && !policy.surveyAutoResolved) return 'resolved automatically';
     const replies = await this.repository.agentRepliesThisCycle(manager, conversation.id);
     if (replies < policy.minAgentReplies)
@@ -568,6 +576,13 @@ export class SurveysService implements ConversationHooks, OnModuleInit {
     if (last && last.getTime() > Date.now() - policy.throttleDays * DAY_MS)
       return `the contact was surveyed on ${last.toISOString().slice(0, 10)} (throttle ${policy.throttleDays} days)`;
     return null;
+  }
+
+  /** Consent flags on the contact (`consent.surveys: false`) and erasure both mean: never survey. */
+  private async consentReason(workspaceId: string, contactId: string): Promise<string | null> {
+    const contact = await this.contacts.requireLive(workspaceId, contactId).catch(() => null);
+    if (!contact) return 'consent: the contact was erased or merged away';
+    return contact.consent.surveys === false ? 'consent: the contact does not want surveys' : null;
   }
 
   private compose(

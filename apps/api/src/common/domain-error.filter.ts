@@ -43,6 +43,7 @@ const INBOX_STATUS: Record<InboxErrorCode, HttpStatus> = {
   [InboxErrorCode.InvalidState]: HttpStatus.CONFLICT,
   [InboxErrorCode.Conflict]: HttpStatus.CONFLICT,
   [InboxErrorCode.Unreachable]: HttpStatus.UNPROCESSABLE_ENTITY,
+  [InboxErrorCode.Gone]: HttpStatus.GONE,
 };
 
 const REPORTING_STATUS: Record<ReportingErrorCode, HttpStatus> = {

@@ -10,6 +10,7 @@ export function contactView(contact: Contact) {
     attributes: contact.attributes,
     consent: contact.consent,
     mergedIntoId: contact.mergedIntoId,
+    erasedAt: contact.erasedAt?.toISOString() ?? null,
     lastActivityAt: contact.lastActivityAt.toISOString(),
     createdAt: contact.createdAt.toISOString(),
   };

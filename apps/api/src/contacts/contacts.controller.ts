@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@parley/accounts';
 import { ContactsService } from '@parley/inbox';
 import { actorOf, CurrentPrincipal } from '../auth/auth.decorators.js';
+import { AuditedRoute } from '../common/audit.interceptor.js';
 import { PageQueryDto } from '../common/pagination.dto.js';
 import { ListContactsQuery, MergeContactDto, UpdateContactDto } from './contact.dto.js';
 import { contactView, mergeView, profileView } from './contact.views.js';
@@ -34,7 +35,8 @@ export class ContactsController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Update name, attributes or consent' })
+  @AuditedRoute()
+  @ApiOperation({ summary: 'Update name, attributes or consent (audited: the names of the fields changed)' })
   async update(
     @CurrentPrincipal() principal: Principal,
     @Param('id', uuid) id: string,

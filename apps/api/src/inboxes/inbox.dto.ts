@@ -3,12 +3,16 @@ import { Type } from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
+  IsInt,
   IsObject,
   IsOptional,
   IsString,
   IsUUID,
+  Max,
   MaxLength,
+  Min,
   MinLength,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { AssignmentPolicyDto } from '../common/assignment-policy.dto.js';
@@ -45,6 +49,18 @@ export class CreateInboxDto {
   @ValidateNested()
   @Type(() => AssignmentPolicyDto)
   assignment?: AssignmentPolicyDto;
+  @ApiPropertyOptional({
+    nullable: true,
+    minimum: 1,
+    maximum: 36500,
+    description: 'Redact messages, attachments and raw provider events older than this many days; null keeps them',
+  })
+  @IsOptional()
+  @ValidateIf((_dto, value) => value !== null)
+  @IsInt()
+  @Min(1)
+  @Max(36500)
+  retentionDays?: number | null;
 }
 
 export class UpdateInboxDto {
@@ -65,4 +81,16 @@ export class UpdateInboxDto {
   @ValidateNested()
   @Type(() => AssignmentPolicyDto)
   assignment?: AssignmentPolicyDto;
+  @ApiPropertyOptional({
+    nullable: true,
+    minimum: 1,
+    maximum: 36500,
+    description: 'Redact messages, attachments and raw provider events older than this many days; null keeps them',
+  })
+  @IsOptional()
+  @ValidateIf((_dto, value) => value !== null)
+  @IsInt()
+  @Min(1)
+  @Max(36500)
+  retentionDays?: number | null;
 }

@@ -115,6 +115,8 @@ export interface ContactProfile {
   phone: string | null;
   attributes: Record<string, unknown>;
   consent: Record<string, unknown>;
+  /** Set once an admin erased the contact's personal data. */
+  erasedAt: string | null;
   identities: Identity[];
   conversations: Array<{
     id: string;

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { api } from '../api/client.js';
 import type { ContactProfile, ContactSummary, ConversationView, Page, Priority } from '../api/types.js';
 import { Link } from '../router.js';
-import { useMe } from '../session/session.js';
+import { hasRole, useMe } from '../session/session.js';
 import { useDirectory } from '../shell/directory.js';
 import { CHANNEL_LABELS, clockTime, contactName } from '../ui/format.js';
 import { useToasts } from '../ui/toasts.js';
@@ -132,7 +132,8 @@ export function ContextSidebar({
         <>
           <ContactCard profile={profile} onSaved={reloadProfile} />
           <PreviousConversations profile={profile} currentId={conversation.id} />
-          <MergeCard profile={profile} onMerged={reloadProfile} />
+          {!profile.erasedAt && <MergeCard profile={profile} onMerged={reloadProfile} />}
+          {hasRole(me, 'admin') && <PrivacyCard profile={profile} onErased={reloadProfile} />}
         </>
       ) : (
         <span className="spinner" />
@@ -336,6 +337,59 @@ function MergeCard({ profile, onMerged }: { profile: ContactProfile; onMerged: (
           ))}
         </ul>
       )}
+    </section>
+  );
+}
+
+/** Admins: export everything about the contact (a tar download), or erase it after a confirmation. */
+function PrivacyCard({ profile, onErased }: { profile: ContactProfile; onErased: () => void }) {
+  const { notify } = useToasts();
+  const [busy, setBusy] = useState(false);
+  if (profile.erasedAt) {
+    return (
+      <section className="card">
+        <h2>Privacy</h2>
+        <p className="muted small">Personal data erased {clockTime(profile.erasedAt)}.</p>
+      </section>
+    );
+  }
+  const exportData = async () => {
+    setBusy(true);
+    try {
+      await api.download(`/contacts/${profile.id}/export`, {}, `contact-${profile.id}.tar`);
+    } catch (error) {
+      notify((error as Error).message, { tone: 'error' });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const erase = async () => {
+    const warning =
+      `Erase all personal data of ${contactName(profile)}? Messages, files, identities and survey comments ` +
+      'are removed for good; reports keep their numbers. This cannot be undone.';
+    if (!window.confirm(warning)) return;
+    setBusy(true);
+    try {
+      await api.post(`/contacts/${profile.id}/erase`, { confirm: profile.id });
+      notify('Contact erased');
+      onErased();
+    } catch (error) {
+      notify((error as Error).message, { tone: 'error' });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="card">
+      <h2>Privacy</h2>
+      <div className="inline-form">
+        <button type="button" className="small" disabled={busy} onClick={() => void exportData()}>
+          Export data
+        </button>
+        <button type="button" className="small danger" disabled={busy} onClick={() => void erase()}>
+          Erase contact
+        </button>
+      </div>
     </section>
   );
 }
