@@ -19,7 +19,7 @@ describe('PostgreSQL restarted during inbound load', () => {
     postgres = await PrivatePostgres.start('parley_chaos');
     process.env.DATABASE_URL = postgres.url('parley_chaos');
     await scene.start();
-  }, 180_000);
+  }, 600_000);
 
   afterAll(async () => {
     try {

@@ -21,7 +21,7 @@ describe('Redis restarted during inbound load', () => {
     redis = await PrivateRedis.start();
     process.env.REDIS_URL = redis.url;
     await scene.start();
-  }, 180_000);
+  }, 600_000);
 
   afterAll(async () => {
     try {

@@ -11,8 +11,9 @@ import {
 import { startWorker, type WorkerProcess } from '../support/processes.js';
 import { bootStack, client, login, type Stack } from '../support/stack.js';
 import { report, sized } from './support/figures.js';
+import { STARTUP_MS } from './support/inbound-fault.js';
 
-const DELIVERIES = sized(1000, 5000);
+const DELIVERIES = sized(600, 5000);
 const CUSTOMERS = 50;
 const KILL_AT = 0.3;
 
@@ -82,7 +83,7 @@ describe('kill -9 of the worker during outbound deliveries', () => {
     );
     const ours = new Set(replies);
 
-    workers.push(await startWorker('worker-1'));
+    workers.push(await startWorker('worker-1', {}, STARTUP_MS));
     await eventually(() => fake.messages.length >= DELIVERIES * KILL_AT || undefined, 180_000);
     workers[0].kill('SIGKILL');
     expect((await workers[0].exited).signal).toBe('SIGKILL');
@@ -98,7 +99,7 @@ describe('kill -9 of the worker during outbound deliveries', () => {
     const inFlight = new Set(stillQueued.map((r) => r.id));
 
     // A new worker takes over, the dead one's jobs included once their locks expire (stalled jobs).
-    workers.push(await startWorker('worker-2'));
+    workers.push(await startWorker('worker-2', {}, STARTUP_MS));
     await eventually(async () => {
       const [{ left }] = await db.query(
         `SELECT count(*)::int AS left FROM messages WHERE id = ANY($1) AND status = 'queued'`,
@@ -132,5 +133,5 @@ describe('kill -9 of the worker during outbound deliveries', () => {
     expect(inFlight.size).toBeLessThanOrEqual(activeAtKill);
     // Every reply recorded as handed to Twilio (`sending` until its status callback), none failed.
     expect(statuses).toEqual([{ status: 'sending', n: DELIVERIES }]);
-  }, 600_000);
+  }, 900_000);
 });

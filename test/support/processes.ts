@@ -143,15 +143,36 @@ export class WorkerProcess extends ParleyProcess {
 }
 
 /** Starts an api child process and resolves once it is listening. */
-export async function startApi(name: string, env: Record<string, string> = {}): Promise<ApiProcess> {
+export async function startApi(
+  name: string,
+  env: Record<string, string> = {},
+  timeoutMs?: number,
+): Promise<ApiProcess> {
   const api = new ApiProcess(name, await freePort(), env);
-  await api.waitForLog((r) => typeof r.message === 'string' && r.message.startsWith('Parley API on'));
-  return api;
+  return ready(api, (r) => typeof r.message === 'string' && r.message.startsWith('Parley API on'), timeoutMs);
 }
 
 /** Starts a worker child process and resolves once its queues are being processed. */
-export async function startWorker(name: string, env: Record<string, string> = {}): Promise<WorkerProcess> {
+export async function startWorker(
+  name: string,
+  env: Record<string, string> = {},
+  timeoutMs?: number,
+): Promise<WorkerProcess> {
   const worker = new WorkerProcess(name, await freePort(), env);
-  await worker.waitForLog((r) => r.message === 'Parley worker is processing jobs');
-  return worker;
+  return ready(worker, (r) => r.message === 'Parley worker is processing jobs', timeoutMs);
+}
+
+/** Waits for the process's ready line; one that never gets there is stopped, not left running. */
+async function ready<P extends ParleyProcess>(
+  child: P,
+  match: (record: Json) => boolean,
+  timeoutMs?: number,
+): Promise<P> {
+  try {
+    await child.waitForLog(match, timeoutMs);
+    return child;
+  } catch (error) {
+    await child.stop(5_000);
+    throw error;
+  }
 }

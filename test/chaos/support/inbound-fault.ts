@@ -13,6 +13,9 @@ import { providerLoad, type LoadFigures } from './figures.js';
 /** A Twilio MessageSid for load message `index` (SM + 32 hex digits). */
 export const loadSid = (index: number) => `SM${'f'.repeat(8)}${index.toString(16).padStart(24, '0')}`;
 
+/** How long a child process may take to come up (a safety net on a loaded machine, not a timing check). */
+export const STARTUP_MS = 240_000;
+
 export interface Fault {
   down(): Promise<void>;
   up(): Promise<void>;
@@ -40,7 +43,9 @@ export class InboundScene {
     const ws = await createWorkspace(this.fixtures.api);
     this.inboxId = (await ws.addInbox({ channel: 'sms' })).id;
     const agent = await ws.addMember('agent');
-    [this.api, this.worker] = await Promise.all([startApi('api-1'), startWorker('worker-1')]);
+    // Started one after the other, with a generous wait: the machine may be busy compiling both.
+    this.worker = await startWorker('worker-1', {}, STARTUP_MS);
+    this.api = await startApi('api-1', {}, STARTUP_MS);
     this.token = await login(this.api.url, agent.email);
     this.socket = await connectAgent(this.api.url, this.token);
   }
