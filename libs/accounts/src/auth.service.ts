@@ -36,6 +36,8 @@ export interface LoginResult {
 
 export const API_KEY_PREFIX = 'pk_';
 
+const INVALID_TOKEN = 'The token is not valid (malformed or not signed by this server)';
+
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
@@ -75,6 +77,12 @@ export class AuthService {
     }
     await this.state.clearFailures(normalized);
     return this.issue(user, workspaceId);
+  }
+
+  /** Denylists the token's id until it would have expired anyway. */
+  private async revoke(check: { tokenId: string | null; expiresAt: number | null }): Promise<void> {
+    if (!check.tokenId) return;
+    await this.state.revokeToken(check.tokenId, (check.expiresAt ?? 0) - Math.floor(Date.now() / 1000));
   }
 
   private lockedError(seconds: number): AccountsError {
@@ -123,14 +131,10 @@ export class AuthService {
       claims = await this.jwt.verifyAsync<TokenClaims>(token);
     } catch (error) {
       return {
-        refused:
-          error instanceof TokenExpiredError
-            ? 'The token has expired; sign in again'
-            : 'The token is not valid (malformed or not signed by this server)',
+        refused: error instanceof TokenExpiredError ? 'The token has expired; sign in again' : INVALID_TOKEN,
       };
     }
-    if (typeof claims.sub !== 'string' || typeof claims.wid !== 'string')
-      return { refused: 'The token is not valid (malformed or not signed by this server)' };
+    if (typeof claims.sub !== 'string' || typeof claims.wid !== 'string') return { refused: INVALID_TOKEN };
     const [membership, user, revoked] = await Promise.all([
       this.memberships.findOne({ where: { workspaceId: claims.wid, userId: claims.sub } }),
       this.users.findOne({ where: { id: claims.sub }, select: { id: true, tokensValidAfter: true } }),
@@ -157,7 +161,7 @@ export class AuthService {
   async logout(token: string): Promise<void> {
     const check = await this.checkToken(token);
     if (!('principal' in check) || !check.tokenId) return;
-    await this.state.revokeToken(check.tokenId, (check.expiresAt ?? 0) - Math.floor(Date.now() / 1000));
+    await this.revoke(check);
     this.realtime.disconnectAgents([rooms.session(check.tokenId)]);
   }
 
@@ -182,8 +186,7 @@ export class AuthService {
       { id: user.id },
       { passwordHash: await this.hasher.hash(newPassword), tokensValidAfter: new Date() },
     );
-    if (check.tokenId)
-      await this.state.revokeToken(check.tokenId, (check.expiresAt ?? 0) - Math.floor(Date.now() / 1000));
+    await this.revoke(check);
     this.realtime.disconnectAgents([rooms.agent(user.id)]);
     return this.issue(user, principal.workspaceId);
   }

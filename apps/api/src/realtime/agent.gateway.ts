@@ -29,6 +29,11 @@ interface AgentSocketData {
 const isConversationRoom = (room: string) => room.startsWith(rooms.conversation(''));
 const conversationIdOf = (room: string) => room.slice(rooms.conversation('').length);
 
+/** A handshake refusal: socket.io hands `message` and `data` to the client's `connect_error`. */
+function refusal(message: string, reason: string): Error {
+  return Object.assign(new Error(message), { data: { reason } });
+}
+
 type AgentSocket = Socket<DefaultEventsMap, AgentEmitMap, DefaultEventsMap, AgentSocketData>;
 
 /** `/agent`: members connect with their JWT (`auth.token`), get workspace/team/personal rooms, join conversations. */
@@ -65,18 +70,20 @@ export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect, OnModul
   private async admit(socket: AgentSocket): Promise<void> {
     const { origin, host } = socket.handshake.headers;
     if (!agentOriginAllowed(origin, host, this.config))
-      throw Object.assign(new Error('origin not allowed'), {
-        data: { reason: `Origin ${origin?.slice(0, 200)} is neither PUBLIC_URL nor in CORS_ORIGINS` },
-      });
+      throw refusal(
+        'origin not allowed',
+        `Origin ${origin?.slice(0, 200)} is neither PUBLIC_URL nor in CORS_ORIGINS`,
+      );
     const auth = socket.handshake.auth as { token?: unknown };
     const header = socket.handshake.headers.authorization?.replace(/^Bearer /i, '');
     const token = typeof auth.token === 'string' ? auth.token : header;
     const check = token ? await this.auth.checkToken(token) : null;
     if (!check || !('principal' in check) || !check.principal.userId)
-      // The web app keys on the message; the reason travels in `data` (socket.io hands it to connect_error).
-      throw Object.assign(new Error('unauthorized'), {
-        data: { reason: check && 'refused' in check ? check.refused : 'A member token is required' },
-      });
+      // The web app keys on the message; the reason travels in `data`.
+      throw refusal(
+        'unauthorized',
+        check && 'refused' in check ? check.refused : 'A member token is required',
+      );
     const principal = check.principal as Principal & { userId: string };
     socket.data.principal = principal;
     this.metrics.sockets.inc();
