@@ -76,7 +76,9 @@ async function runRetention(config: AppConfig): Promise<void> {
           `${report.files} files redacted before ${report.before} (${report.retentionDays} days)`,
       );
     }
-    console.log(reports.length ? `Retention applied to ${reports.length} inboxes` : 'No inbox has a retention window');
+    console.log(
+      reports.length ? `Retention applied to ${reports.length} inboxes` : 'No inbox has a retention window',
+    );
   } finally {
     await app.close();
   }
