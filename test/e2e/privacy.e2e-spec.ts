@@ -67,7 +67,7 @@ describe('privacy: export, erase, retention, consent and the audit log', () => {
     sms = (await ws.addInbox({ channel: 'sms' })).id;
     api = (await ws.addInbox({ channel: 'api' })).id;
     integration = client(stack.url, { apiKey: await ws.addApiKey() });
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     adminSocket?.close();

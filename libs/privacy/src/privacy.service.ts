@@ -214,7 +214,10 @@ export class PrivacyService {
       const contact = family.length ? await manager.findOneBy(Contact, { workspaceId, id: contactId }) : null;
       if (!contact) throw InboxError.notFound('Contact');
       if (confirm !== contactId) {
-        throw new InboxError(InboxErrorCode.InvalidInput, 'confirm must repeat the id of the contact to erase');
+        throw new InboxError(
+          InboxErrorCode.InvalidInput,
+          'confirm must repeat the id of the contact to erase',
+        );
       }
       if (contact.erasedAt) throw erasedError(contact.erasedAt);
       if (contact.mergedIntoId) {

@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -18,6 +19,24 @@ import {
 import { AssignmentPolicyDto } from '../common/assignment-policy.dto.js';
 import type { Channel } from '@parley/realtime';
 import { CHANNELS } from '../conversations/conversation.dto.js';
+
+/** Days an inbox keeps content (1 to 100 years), or null to keep it forever. */
+function RetentionDays() {
+  return applyDecorators(
+    ApiPropertyOptional({
+      nullable: true,
+      minimum: 1,
+      maximum: 36500,
+      description:
+        'Redact messages, attachments and raw provider events older than this many days; null keeps them',
+    }),
+    IsOptional(),
+    ValidateIf((_dto: unknown, value: unknown) => value !== null),
+    IsInt(),
+    Min(1),
+    Max(36500),
+  );
+}
 
 export class CreateInboxDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(100) name: string;
@@ -49,17 +68,7 @@ export class CreateInboxDto {
   @ValidateNested()
   @Type(() => AssignmentPolicyDto)
   assignment?: AssignmentPolicyDto;
-  @ApiPropertyOptional({
-    nullable: true,
-    minimum: 1,
-    maximum: 36500,
-    description: 'Redact messages, attachments and raw provider events older than this many days; null keeps them',
-  })
-  @IsOptional()
-  @ValidateIf((_dto, value) => value !== null)
-  @IsInt()
-  @Min(1)
-  @Max(36500)
+  @RetentionDays()
   retentionDays?: number | null;
 }
 
@@ -81,16 +90,6 @@ export class UpdateInboxDto {
   @ValidateNested()
   @Type(() => AssignmentPolicyDto)
   assignment?: AssignmentPolicyDto;
-  @ApiPropertyOptional({
-    nullable: true,
-    minimum: 1,
-    maximum: 36500,
-    description: 'Redact messages, attachments and raw provider events older than this many days; null keeps them',
-  })
-  @IsOptional()
-  @ValidateIf((_dto, value) => value !== null)
-  @IsInt()
-  @Min(1)
-  @Max(36500)
+  @RetentionDays()
   retentionDays?: number | null;
 }
