@@ -68,6 +68,20 @@ describe('automation rules end to end', () => {
     expect((await agent('GET', '/api/v1/automation-rules')).body.items).toHaveLength(1);
   });
 
+  it('replaces a rule with PUT: renamed and disabled', async () => {
+    const [rule] = (await supervisor('GET', '/api/v1/automation-rules')).body.items;
+    const replaced = await supervisor('PUT', `/api/v1/automation-rules/${rule.id}`, {
+      name: 'Escalate outages (paused)',
+      enabled: false,
+      event: 'message.created',
+      actions: [{ type: 'set_priority', priority: 'urgent' }],
+    });
+    expect(replaced.status).toBe(200);
+    expect(replaced.body).toMatchObject({ id: rule.id, name: 'Escalate outages (paused)', enabled: false });
+    const listed = (await supervisor('GET', '/api/v1/automation-rules')).body.items;
+    expect(listed).toEqual([expect.objectContaining({ id: rule.id, enabled: false })]);
+  });
+
   it('acknowledges once per cycle outside business hours, without stopping the first-response clock', async () => {
     const admin = client(stack.url, { token: await login(stack.url, ws.admin.email) });
     const today = new Date().toISOString().slice(0, 10);
