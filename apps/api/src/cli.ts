@@ -3,11 +3,12 @@ import { NestFactory } from '@nestjs/core';
 import { AppConfig } from '@parley/config';
 import { assertDatabaseReachable, ensureDatabase, redactUrl, runMigrations } from '@parley/database';
 import { assertRedisReachable, OutboxRelay } from '@parley/jobs';
-import { MetricsService } from '@parley/reporting';
+import { MetricsService, RollupsRepository } from '@parley/reporting';
 import { SeedModule } from './seed/seed.module.js';
 import { SeedService } from './seed/seed.service.js';
 
-const USAGE = 'usage: cli.js migrate | seed [--demo] | metrics:rebuild [--workspace <id>]';
+const USAGE =
+  'usage: cli.js migrate | seed [--demo] | metrics:rebuild [--workspace <id>] | metrics:rollups [--workspace <id>]';
 
 async function migrate(config: AppConfig): Promise<void> {
   await ensureDatabase(config.env.DATABASE_URL).catch((error: Error) => {
@@ -55,11 +56,32 @@ async function rebuildMetrics(config: AppConfig, workspaceId: string | null): Pr
     console.log(
       `\nRebuilt ${report.cycles} cycles of ${report.conversations} conversations; ` +
         `${report.mismatched.length} differed from the incremental result` +
-        (report.mismatched.length ? ` (first: ${report.mismatched.slice(0, 5).join(', ')})` : ''),
+        (report.mismatched.length ? ` (first: ${report.mismatched.slice(0, 5).join(', ')})` : '') +
+        `; ${report.rollupMismatches} daily rollup rows differed from the rebuilt ones`,
     );
   } finally {
     await app.close();
   }
+}
+
+/** Refills only the daily rollups from the stored metric rows (after a time zone change, say). */
+async function rebuildRollups(config: AppConfig, workspaceId: string | null): Promise<void> {
+  await assertDatabaseReachable(config.env.DATABASE_URL);
+  const app = await NestFactory.createApplicationContext(SeedModule, { logger: ['error', 'warn'] });
+  try {
+    const report = await app.get(RollupsRepository).rebuild(workspaceId);
+    console.log(
+      `Rebuilt the daily rollups of ${report.workspaces} workspaces; ` +
+        `${report.mismatchedCells} rows differed from the incremental result`,
+    );
+  } finally {
+    await app.close();
+  }
+}
+
+function workspaceFlag(flags: string[]): string | null {
+  const at = flags.indexOf('--workspace');
+  return at >= 0 ? (flags[at + 1] ?? null) : null;
 }
 
 async function main(): Promise<void> {
@@ -70,10 +92,10 @@ async function main(): Promise<void> {
       return migrate(config);
     case 'seed':
       return seed(config, flags.includes('--demo'));
-    case 'metrics:rebuild': {
-      const at = flags.indexOf('--workspace');
-      return rebuildMetrics(config, at >= 0 ? (flags[at + 1] ?? null) : null);
-    }
+    case 'metrics:rebuild':
+      return rebuildMetrics(config, workspaceFlag(flags));
+    case 'metrics:rollups':
+      return rebuildRollups(config, workspaceFlag(flags));
     default:
       throw new Error(USAGE);
   }
