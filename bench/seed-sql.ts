@@ -244,6 +244,8 @@ export async function generate(
        FROM bench_plan p JOIN conversations c ON c.id = p.id
       WHERE c.resolved_at IS NOT NULL AND p.j % 3 = 0`,
   );
+  // The daily rollups, by the same set-based refill as the rebuild command (migration 1765300000000).
+  await step('daily rollups', `SELECT metrics_daily_rebuild($1)`, [ws]);
 
   for (const index of indexes) {
     const started = Date.now();

@@ -12,6 +12,7 @@ import { AutomationSlaEvents1764810000000 } from './1764810000000-automation-sla
 import { ScaleIndexes1765000000000 } from './1765000000000-scale-indexes.js';
 import { TokenRevocation1765100000000 } from './1765100000000-token-revocation.js';
 import { Privacy1765200000000 } from './1765200000000-privacy.js';
+import { DailyRollups1765300000000 } from './1765300000000-daily-rollups.js';
 
 /** Every migration, oldest first. */
 export const allMigrations = [
@@ -29,4 +30,5 @@ export const allMigrations = [
   ScaleIndexes1765000000000,
   TokenRevocation1765100000000,
   Privacy1765200000000,
+  DailyRollups1765300000000,
 ];

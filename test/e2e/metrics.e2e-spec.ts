@@ -105,7 +105,7 @@ describe('metrics end to end: events → worker → conversation_metrics → rep
 
   it('rebuilds every conversation from the event log to the same rows the worker wrote', async () => {
     const report = await stack.api.get(MetricsService).rebuild(ws.workspaceId);
-    expect(report).toEqual({ conversations: 1, cycles: 1, mismatched: [] });
+    expect(report).toEqual({ conversations: 1, cycles: 1, mismatched: [], rollupMismatches: 0 });
   });
 
   it('keeps reports to supervisors and explains bad queries', async () => {

@@ -1,9 +1,16 @@
 import type { TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { ConversationsService, IngestService, type Actor } from '@parley/inbox';
-import { MetricsService } from '@parley/reporting';
+import {
+  MetricsService,
+  ReportsService,
+  RollupsRepository,
+  SlaPoliciesService,
+  type ReportFilter,
+} from '@parley/reporting';
 import { createWorkspace, type WorkspaceFixture } from '@parley/testing';
 import { bootDomain } from '../support/integration.js';
+import { RowLevelReports } from '../support/row-level-reports.js';
 
 /** A small deterministic generator (LCG), so a failing history can be replayed. */
 function random(seed: number): () => number {
@@ -140,7 +147,8 @@ describe('metrics: the incremental result equals a rebuild from the event log', 
     expect(report.conversations).toBe(shape.conversations);
     expect(report.cycles).toBe(shape.cycles);
     expect(report.mismatched).toEqual([]);
-  }, 120_000);
+    expect(report.rollupMismatches).toBe(0);
+  }, 300_000);
 
   it('notices rows that drifted from the log, and repairs them', async () => {
     const [row] = await db.query<Array<{ conversation_id: string }>>(
@@ -154,4 +162,191 @@ describe('metrics: the incremental result equals a rebuild from the event log', 
     expect((await metrics.rebuild(ws.workspaceId)).mismatched).toEqual([row.conversation_id]);
     expect((await metrics.rebuild(ws.workspaceId)).mismatched).toEqual([]);
   });
+
+  it('keeps the daily rollups equal to the rows, and the reports equal to the row-level ones', async () => {
+    // Spread the history over two weeks (whole days and partial ones), under an SLA policy and a half-hour time zone.
+    await moduleRef.get(SlaPoliciesService).create(ws.workspaceId, {
+      name: 'Everything',
+      firstResponseSeconds: 3 * 86_400,
+      nextReplySeconds: 2 * 86_400,
+      resolutionSeconds: 5 * 86_400,
+      businessHours: false,
+    });
+    await db.query(`UPDATE workspaces SET timezone = 'Asia/Kolkata' WHERE id = $1`, [ws.workspaceId]);
+    await moduleRef.get(RollupsRepository).rebuild(ws.workspaceId); // cut the days in the new zone
+    const shift = `make_interval(days => (abs(hashtext(c.id::text)) % 13), hours => (abs(hashtext(c.id::text)) % 24))`;
+    await db.query(
+      `UPDATE conversation_events e SET occurred_at = e.occurred_at - ${shift} FROM conversations c
+        WHERE c.id = e.conversation_id AND c.workspace_id = $1`,
+      [ws.workspaceId],
+    );
+    await db.query(
+      `UPDATE conversations c SET opened_at = c.opened_at - ${shift} WHERE c.workspace_id = $1`,
+      [ws.workspaceId],
+    );
+    const [label] = await db.query<Array<{ id: string }>>(
+      `INSERT INTO labels (workspace_id, name) VALUES ($1, 'vip') RETURNING id`,
+      [ws.workspaceId],
+    );
+    await db.query(
+      `INSERT INTO conversation_labels (workspace_id, conversation_id, label_id)
+       SELECT workspace_id, id, $2 FROM conversations WHERE workspace_id = $1 AND abs(hashtext(id::text)) % 3 = 0`,
+      [ws.workspaceId, label.id],
+    );
+
+    // Every conversation moves (days, SLA due times): the rollups follow through the incremental deltas alone.
+    const moved = await metrics.rebuild(ws.workspaceId);
+    expect(moved.mismatched.length).toBeGreaterThan(0);
+    expect(moved.rollupMismatches).toBe(0);
+    expect((await metrics.rebuild(ws.workspaceId)).rollupMismatches).toBe(0);
+
+    // The rollups against aggregations written straight over the rows.
+    const rollup = async (metric: string, byAgent: boolean) =>
+      db.query<Array<{ day: string; agent: string | null; n: number; total: number }>>(
+        `SELECT day::text, agent_id AS agent, sum(n)::int AS n, sum(total)::int AS total FROM metrics_daily
+          WHERE workspace_id = $1 AND metric = $2 AND by_agent = $3
+          GROUP BY 1, 2 HAVING sum(n) <> 0 ORDER BY 1, 2`,
+        [ws.workspaceId, metric, byAgent],
+      );
+    const direct = async (select: string, from = 'conversation_metrics m') =>
+      db.query<Array<{ day: string; agent: string | null; n: number; total: number }>>(
+        `SELECT * FROM (${select} FROM ${from} WHERE m.workspace_id = $1 GROUP BY 1, 2) AS d(day, agent, n, total) ORDER BY 1, 2`,
+        [ws.workspaceId],
+      );
+    const day = (column: string) => `(${column} AT TIME ZONE 'Asia/Kolkata')::date::text`;
+    expect(await rollup('opened', false)).toEqual(
+      await direct(`SELECT ${day('started_at')}, NULL::uuid, count(*) FILTER (WHERE cycle = 0)::int,
+                           count(*) FILTER (WHERE cycle = 0)::int`).then((rows) =>
+        rows.filter((row) => row.n),
+      ),
+    );
+    expect(await rollup('frt', true)).toEqual(
+      await direct(`SELECT ${day('first_response_at')}, first_responder_id, count(frt_seconds)::int,
+                           sum(frt_seconds)::int`).then((rows) => rows.filter((row) => row.n)),
+    );
+    expect(await rollup('next_reply', true)).toEqual(
+      await direct(
+        `SELECT ${day('started_at')}, s.agent_id, count(*)::int, sum(s.seconds)::int`,
+        `conversation_metrics m, unnest(m.next_reply_seconds, m.next_reply_agent_ids) AS s(seconds, agent_id)`,
+      ),
+    );
+    expect(await rollup('agent_handle', true)).toEqual(
+      await direct(
+        `SELECT ${day('resolved_at')}, h.key::uuid, count(*)::int, sum(h.value::int)::int`,
+        `conversation_metrics m, jsonb_each_text(m.handle_by_agent) AS h`,
+      ).then((rows) => rows.filter((row) => row.day !== null)),
+    );
+
+    // Reports from the rollups against the queries over the rows they replace.
+    const reports = moduleRef.get(ReportsService);
+    const oracle = new RowLevelReports(db);
+    const [{ agent, inbox }] = await db.query<Array<{ agent: string; inbox: string }>>(
+      `SELECT resolved_by AS agent, inbox_id AS inbox FROM conversation_metrics
+        WHERE workspace_id = $1 AND resolved_by IS NOT NULL LIMIT 1`,
+      [ws.workspaceId],
+    );
+    const now = Date.now();
+    const periods = [
+      { from: new Date(now - 15 * 86_400_000), to: new Date(now + 60_000) },
+      { from: new Date(now - 9.3 * 86_400_000), to: new Date(now - 2.6 * 86_400_000) },
+      { from: new Date('2026-01-01T00:00:00Z'), to: new Date(now - 3 * 3_600_000) },
+    ];
+    const filters: Array<Partial<ReportFilter>> = [
+      {},
+      { agentId: agent },
+      { inboxId: inbox },
+      { channel: 'sms' },
+      { label: 'vip' },
+    ];
+    let compared = 0;
+    for (const period of periods) {
+      for (const extra of filters) {
+        const filter: ReportFilter = { workspaceId: ws.workspaceId, ...period, ...extra };
+        const { satisfaction: _, ...summary } = await reports.summary(filter);
+        expectSameFigures(summary, await oracle.summary(filter));
+        expectSameFigures(
+          await reports.distribution(filter, 'first_response'),
+          await oracle.distribution(filter, 'first_response'),
+        );
+        expectSameFigures(
+          await reports.distribution(filter, 'full_resolution'),
+          await oracle.distribution(filter, 'full_resolution'),
+        );
+        const board = (await reports.leaderboard(filter)).map(({ csat: _csat, ...row }) => row);
+        expectSameFigures(board, await oracle.leaderboard(filter));
+        for (const metric of [
+          'volume',
+          'first_response',
+          'first_resolution',
+          'full_resolution',
+          'fcr',
+          'reopen',
+          'handle_time',
+          'sla_first_response',
+        ] as const) {
+          for (const interval of ['day', 'week'] as const) {
+            expectSameFigures(
+              await reports.series(filter, metric, interval),
+              await oracle.series(filter, metric, interval),
+            );
+          }
+        }
+        compared += 1;
+      }
+    }
+    expect(compared).toBe(15);
+    // The reports did read the rollups: a drifted rollup row shows, and the refill finds and repairs it.
+    const summaryOf = async () =>
+      (await reports.summary({ workspaceId: ws.workspaceId, ...periods[0] })).volume as { opened: number };
+    const before = await summaryOf();
+    await db.query(
+      `UPDATE metrics_daily SET n = n + 1000, total = total + 1000
+        WHERE ctid = (SELECT ctid FROM metrics_daily WHERE workspace_id = $1 AND metric = 'opened' AND NOT by_agent
+                        AND day > current_date - 10 AND day < current_date - 1 LIMIT 1)`,
+      [ws.workspaceId],
+    );
+    expect(await summaryOf()).toEqual({ ...before, opened: before.opened + 1000 });
+    expect((await moduleRef.get(RollupsRepository).rebuild(ws.workspaceId)).mismatchedCells).toBe(1);
+    expect(await summaryOf()).toEqual(before);
+
+    // A time zone change: reports read the rows until the rollups are rebuilt in the new zone.
+    await db.query(`UPDATE workspaces SET timezone = 'America/New_York' WHERE id = $1`, [ws.workspaceId]);
+    const filter: ReportFilter = { workspaceId: ws.workspaceId, ...periods[0] };
+    expectSameFigures(
+      await reports.series(filter, 'volume', 'day'),
+      await oracle.series(filter, 'volume', 'day'),
+    );
+    expect((await metrics.rebuild(ws.workspaceId)).rollupMismatches).toBeGreaterThan(0);
+    expectSameFigures(
+      await reports.series(filter, 'volume', 'day'),
+      await oracle.series(filter, 'volume', 'day'),
+    );
+  }, 240_000);
 });
+
+/** Equal, except medians and p90s: within the histograms' documented 2 % (and the 0.1 rounding). */
+function expectSameFigures(actual: unknown, expected: unknown, path = '$'): void {
+  if (expected !== null && typeof expected === 'object') {
+    expect(typeof actual).toBe('object');
+    const keys = new Set([...Object.keys(expected), ...Object.keys(actual as object)]);
+    for (const key of keys) {
+      expectSameFigures(
+        (actual as Record<string, unknown>)[key],
+        (expected as Record<string, unknown>)[key],
+        `${path}.${key}`,
+      );
+    }
+    return;
+  }
+  if (/\.(median|p90)$/.test(path) && typeof expected === 'number') {
+    if (Math.abs((actual as number) - expected) > 0.02 * Math.abs(expected) + 0.05) {
+      throw new Error(`${path}: ${String(actual)} is not within 2 % of ${expected}`);
+    }
+    return;
+  }
+  const normal = (value: unknown) =>
+    typeof value === 'string' && value !== '' && !Number.isNaN(Number(value)) ? Number(value) : value;
+  if (normal(actual) !== normal(expected)) {
+    throw new Error(`${path}: ${JSON.stringify(actual)} where the rows give ${JSON.stringify(expected)}`);
+  }
+}

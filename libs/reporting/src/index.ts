@@ -13,5 +13,6 @@ export { REPORTING_ENTITIES, SlaPolicy, type CalendarScope } from './reporting.e
 export { ReportingError, ReportingErrorCode } from './reporting.errors.js';
 export { ReportingModule } from './reporting.module.js';
 export { SERIES_METRICS, type ReportFilter } from './reports.repository.js';
+export { RollupsRepository, type RollupRebuildReport } from './rollups.repository.js';
 export { csvCell, REPORT_SERIES, ReportsService } from './reports.service.js';
 export { SlaPoliciesService, type SlaPolicyInput } from './sla-policies.service.js';

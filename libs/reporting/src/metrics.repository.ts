@@ -3,6 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { Channel } from '@parley/realtime';
 import type { CalendarDefinition } from './business-calendar.js';
 import type { CycleMetrics, MetricEvent } from './metrics-fold.js';
+import { RollupsRepository } from './rollups.repository.js';
 
 export const DEFAULT_FCR_WINDOW_DAYS = 7;
 
@@ -90,7 +91,10 @@ export type StoredCycle = Record<string, unknown>;
 /** Reads the event log and writes `conversation_metrics`; the only SQL of the metrics pipeline. */
 @Injectable()
 export class MetricsRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly rollups: RollupsRepository,
+  ) {}
 
   get manager(): EntityManager {
     return this.dataSource.manager;
@@ -217,7 +221,7 @@ export class MetricsRepository {
     return rows[0] ?? null;
   }
 
-  /** Replaces a conversation's cycle rows. */
+  /** Replaces a conversation's cycle rows, and moves the daily rollups by the difference. */
   async replace(
     manager: EntityManager,
     workspaceId: string,
@@ -225,6 +229,7 @@ export class MetricsRepository {
     cycles: CycleMetrics[],
     seq: bigint,
   ): Promise<void> {
+    const before = await this.rollups.contribution(manager, workspaceId, facts.id);
     await manager.query(`DELETE FROM conversation_metrics WHERE conversation_id = $1`, [facts.id]);
     const names = [
       'workspace_id',
@@ -243,19 +248,35 @@ export class MetricsRepository {
         ...COLUMNS.map(([, read]) => read(cycle)),
       ]);
     }
+    const after = await this.rollups.contribution(manager, workspaceId, facts.id);
+    await this.rollups.apply(manager, workspaceId, before, after);
   }
 
+  /** Drops a conversation's rows (and their part of the rollups). */
   async discard(manager: EntityManager, conversationId: string): Promise<void> {
+    const [row]: Array<{ workspace_id: string }> = await manager.query(
+      `SELECT workspace_id FROM conversation_metrics WHERE conversation_id = $1 LIMIT 1`,
+      [conversationId],
+    );
+    if (!row) return;
+    const before = await this.rollups.contribution(manager, row.workspace_id, conversationId);
     await manager.query(`DELETE FROM conversation_metrics WHERE conversation_id = $1`, [conversationId]);
+    await this.rollups.apply(manager, row.workspace_id, before, []);
   }
 
   /** Drops the rows of conversations that were merged into others (of one workspace, or all). */
   async discardMerged(workspaceId: string | null): Promise<void> {
-    await this.dataSource.query(
-      `DELETE FROM conversation_metrics m USING conversations c
-        WHERE c.id = m.conversation_id AND c.merged_into_id IS NOT NULL AND ($1::uuid IS NULL OR m.workspace_id = $1)`,
+    const merged: Array<{ conversation_id: string }> = await this.dataSource.query(
+      `SELECT DISTINCT m.conversation_id FROM conversation_metrics m JOIN conversations c ON c.id = m.conversation_id
+        WHERE c.merged_into_id IS NOT NULL AND ($1::uuid IS NULL OR m.workspace_id = $1)`,
       [workspaceId],
     );
+    for (const { conversation_id: id } of merged) {
+      await this.transaction(async (manager) => {
+        await this.lockConversation(manager, id);
+        await this.discard(manager, id);
+      });
+    }
   }
 
   /** The SLA state of the conversation's latest cycle, as last computed; null without a policy. */

@@ -9,6 +9,7 @@ import { MetricsService } from './metrics.service.js';
 import { REPORTING_ENTITIES } from './reporting.entities.js';
 import { ReportsRepository } from './reports.repository.js';
 import { ReportsService } from './reports.service.js';
+import { RollupsRepository } from './rollups.repository.js';
 import { SlaPoliciesService } from './sla-policies.service.js';
 
 @Module({
@@ -19,8 +20,9 @@ import { SlaPoliciesService } from './sla-policies.service.js';
     MetricsService,
     ReportsRepository,
     ReportsService,
+    RollupsRepository,
     SlaPoliciesService,
   ],
-  exports: [CalendarsService, MetricsService, ReportsService, SlaPoliciesService],
+  exports: [CalendarsService, MetricsService, ReportsService, RollupsRepository, SlaPoliciesService],
 })
 export class ReportingModule {}

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
 import type { Channel } from '@parley/realtime';
 
@@ -37,63 +38,178 @@ class Sql {
   }
 }
 
-/**
- * Where a metric's facts live: the time that places it in a period, the rows it reads and the
- * column that attributes it to an agent (FRT to who replied, resolution to who resolved…).
- */
-interface MetricSource {
-  at: string;
-  where: string;
-  agent: string;
-}
+/** The figures that depend on the clock (`metrics_live_facts`): never rolled up, read from the few rows concerned. */
+const LIVE_METRICS = new Set([
+  'fcr_undecided',
+  'fcr_pending',
+  'sla_frt_not_due',
+  'sla_resolution_not_due',
+  'sla_open_waits_not_due',
+]);
 
-const SOURCES = {
-  opened: { at: 'started_at', where: 'cycle = 0', agent: 'assignee_id' },
-  cycles: { at: 'started_at', where: 'true', agent: 'assignee_id' },
-  slaNextReply: { at: 'started_at', where: 'sla_policy_id IS NOT NULL', agent: 'assignee_id' },
-  firstResponse: { at: 'first_response_at', where: 'frt_seconds IS NOT NULL', agent: 'first_responder_id' },
-  firstResolution: {
-    at: 'resolved_at',
-    where: 'cycle = 0 AND resolution_seconds IS NOT NULL',
-    agent: 'resolved_by',
-  },
-  fullResolution: {
-    at: 'resolved_at',
-    where: 'last_resolve AND resolution_seconds IS NOT NULL',
-    agent: 'resolved_by',
-  },
-  resolved: { at: 'resolved_at', where: 'resolved_at IS NOT NULL', agent: 'resolved_by' },
-  fcr: { at: 'resolved_at', where: 'cycle = 0 AND fcr_window_ends_at IS NOT NULL', agent: 'resolved_by' },
-  slaFirstResponse: { at: 'frt_due_at', where: 'frt_due_at IS NOT NULL', agent: 'first_responder_id' },
-  slaResolution: { at: 'resolution_due_at', where: 'resolution_due_at IS NOT NULL', agent: 'resolved_by' },
-} satisfies Record<string, MetricSource>;
+/** Every time a fact can be placed by (`metrics_facts`), each with an index on (workspace_id, column). */
+const PLACED_BY = ['started_at', 'first_response_at', 'resolved_at', 'frt_due_at', 'resolution_due_at'];
 
-function stats(column: string): string {
-  return `json_build_object(
-    'count', count(${column}),
-    'mean', round(avg(${column})::numeric, 1),
-    'median', percentile_cont(0.5) WITHIN GROUP (ORDER BY ${column}),
-    'p90', percentile_cont(0.9) WITHIN GROUP (ORDER BY ${column}))`;
-}
-
-function durations(calendar: string, business: string): string {
-  return `json_build_object('calendar', ${stats(calendar)}, 'business', ${stats(business)})`;
-}
-
-/** First-contact resolution: final once the window has closed, pending before (METRICS.md). */
-const FCR_COUNTS = `count(*) FILTER (WHERE fcr_candidate AND fcr_window_ends_at <= now())::int AS fcr,
-  count(*) FILTER (WHERE fcr_window_ends_at <= now())::int AS decided,
-  count(*) FILTER (WHERE fcr_candidate AND fcr_window_ends_at > now())::int AS pending`;
-
-/** An SLA target met by `done` before `due`, or breached (also when still undone past its due time). */
-function metOrBreached(done: string, due: string): string {
-  return `count(*) FILTER (WHERE ${done} <= ${due})::int AS met,
-    count(*) FILTER (WHERE coalesce(${done}, now()) > ${due})::int AS breached`;
-}
+/** Rows that can have a live fact, each arm matching one partial index (migration 1765300000000). */
+const LIVE_ROWS = `((m.cycle = 0 AND m.fcr_window_ends_at > now())
+  OR (m.first_response_at IS NULL AND m.frt_due_at >= now())
+  OR (m.resolved_at IS NULL AND m.resolution_due_at >= now())
+  OR m.open_wait_due_at >= now())`;
 
 const DISTRIBUTION_BUCKETS = [60, 300, 900, 3600, 4 * 3600, 24 * 3600, 3 * 24 * 3600];
 
-/** Report queries over `conversation_metrics` (one narrow row per cycle, indexed by each time column). */
+/** `metrics_bucket`: values under 50 are exact, then buckets 4 % wide; a bucket reads as its geometric middle. */
+const EXACT_BELOW = 50;
+const BUCKET_RATIO = 1.04;
+
+type Group = { by: 'none' } | { by: 'agent' } | { by: 'period'; interval: Interval };
+
+/** One metric summed over the rollup rows and rows of a group: row count, sum of values, histogram. */
+interface Tally {
+  n: number;
+  total: number;
+  buckets: Array<[bucket: number, n: number]>;
+}
+
+/** Tallies by metric, for one group. */
+class Tallies {
+  constructor(private readonly byMetric = new Map<string, Tally>()) {}
+
+  add(metric: string, bucket: number, n: number, total: number): void {
+    const tally = this.byMetric.get(metric) ?? { n: 0, total: 0, buckets: [] };
+    tally.n += n;
+    tally.total += total;
+    tally.buckets.push([bucket, n]);
+    this.byMetric.set(metric, tally);
+  }
+
+  /** How many rows (or samples) have the fact. */
+  n(metric: string): number {
+    return this.byMetric.get(metric)?.n ?? 0;
+  }
+
+  /** The sum of the fact's values. */
+  total(metric: string): number {
+    return this.byMetric.get(metric)?.total ?? 0;
+  }
+
+  /** The mean of the fact's values, rounded like PostgreSQL's round(numeric) (half away from zero). */
+  mean(metric: string, digits: number): number | null {
+    const n = this.n(metric);
+    if (!n) return null;
+    const total = this.total(metric);
+    const scale = 10 ** digits;
+    return (Math.sign(total) * Math.floor((2 * scale * Math.abs(total) + n) / (2 * n))) / scale;
+  }
+
+  /** Count, exact mean, and median and p90 interpolated like percentile_cont over the histogram. */
+  stats(metric: string): Stats {
+    const count = this.n(metric);
+    if (!count) return { count: 0, mean: null, median: null, p90: null };
+    const buckets = (this.byMetric.get(metric)?.buckets ?? [])
+      .filter(([, n]) => n !== 0)
+      .sort(([a], [b]) => a - b);
+    const valueAt = (rank: number): number => {
+      let seen = 0;
+      for (const [bucket, n] of buckets) {
+        seen += n;
+        if (rank < seen) return bucketValue(bucket);
+      }
+      return bucketValue(buckets[buckets.length - 1][0]);
+    };
+    const percentile = (p: number) => {
+      const position = p * (count - 1);
+      const low = valueAt(Math.floor(position));
+      return round(low + (position - Math.floor(position)) * (valueAt(Math.ceil(position)) - low));
+    };
+    return { count, mean: this.mean(metric, 1), median: percentile(0.5), p90: percentile(0.9) };
+  }
+
+  durations(calendar: string, business: string): DurationStats {
+    return { calendar: this.stats(calendar), business: this.stats(business) };
+  }
+
+  /** Buckets counted by index (the distribution's fixed bounds). */
+  counts(metric: string): Map<number, number> {
+    const counts = new Map<number, number>();
+    for (const [bucket, n] of this.byMetric.get(metric)?.buckets ?? [])
+      counts.set(bucket, (counts.get(bucket) ?? 0) + n);
+    return counts;
+  }
+}
+
+function bucketValue(bucket: number): number {
+  return bucket < EXACT_BELOW ? bucket : EXACT_BELOW * BUCKET_RATIO ** (bucket - EXACT_BELOW + 0.5);
+}
+
+/** The local days wholly inside [from, to), as dates and as instants; null when there is none. */
+function wholeDays(
+  from: Date,
+  to: Date,
+  zone: string,
+): { first: string; end: string; start: Date; stop: Date } | null {
+  let start = DateTime.fromJSDate(from, { zone }).startOf('day');
+  if (start.toMillis() < from.getTime()) start = start.plus({ days: 1 }).startOf('day');
+  const stop = DateTime.fromJSDate(to, { zone }).startOf('day');
+  if (!start.isValid || !stop.isValid || stop <= start) return null;
+  return {
+    first: start.toISODate(),
+    end: stop.toISODate(),
+    start: start.toJSDate(),
+    stop: stop.toJSDate(),
+  };
+}
+
+/** FCR: final once the window has closed, pending before (METRICS.md). */
+function fcrCounts(t: Tallies): { fcr: number; decided: number; pending: number } {
+  return {
+    fcr: t.n('fcr_candidates') - t.n('fcr_pending'),
+    decided: t.n('fcr_rows') - t.n('fcr_undecided'),
+    pending: t.n('fcr_pending'),
+  };
+}
+
+/** An SLA target met before its due time, or breached (also when still undone past it). */
+function metOrBreached(t: Tallies, target: 'frt' | 'resolution'): { met: number; breached: number } {
+  const breached = t.n(`sla_${target}_late`) + t.n(`sla_${target}_undone`) - t.n(`sla_${target}_not_due`);
+  return { met: t.n(`sla_${target}_met`), breached };
+}
+
+const FCR_METRICS = ['fcr_rows', 'fcr_candidates', 'fcr_undecided', 'fcr_pending'];
+const sla = (target: 'frt' | 'resolution') =>
+  ['met', 'late', 'undone', 'not_due'].map((part) => `sla_${target}_${part}`);
+const both = (metric: string) => [metric, `${metric}_business`];
+
+const SUMMARY_METRICS = [
+  'opened',
+  'reopened_cycles',
+  'customer_messages',
+  'resolved_conversations',
+  ...both('frt'),
+  ...both('next_reply'),
+  ...both('first_resolution'),
+  ...both('full_resolution'),
+  ...both('active_resolution'),
+  ...FCR_METRICS,
+  'fcr_reopened',
+  ...sla('frt'),
+  ...sla('resolution'),
+  'sla_next_met',
+  'sla_next_breached',
+  'sla_open_waits',
+  'sla_open_waits_not_due',
+  'resolved_cycles',
+  'channel_switches',
+  'resolved_customer_messages',
+  'repeat_contacts',
+  'handle',
+];
+
+/**
+ * Report queries: whole local days from the daily rollups (`metrics_daily`), the partial days at the
+ * period's ends from `conversation_metrics` through the same fact definitions, and the clock-dependent
+ * outcomes from the rows they concern (docs/metrics.md#daily-rollups).
+ */
 @Injectable()
 export class ReportsRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -106,92 +222,61 @@ export class ReportsRepository {
     return rows[0]?.timezone ?? 'UTC';
   }
 
-  /** Every summary figure for the period, one query per metric family. */
+  /** Every summary figure for the period, in one query. */
   async summary(filter: ReportFilter): Promise<Record<string, unknown>> {
-    const [volume, frt, nextReply, resolution, fcr, sla, effort] = await Promise.all([
-      this.one(
-        filter,
-        SOURCES.cycles,
-        `count(*) FILTER (WHERE cycle = 0)::int AS opened, count(*) FILTER (WHERE cycle > 0)::int AS reopened,
-         coalesce(sum(customer_messages), 0)::int AS customer_messages`,
-      ),
-      this.one(
-        filter,
-        SOURCES.firstResponse,
-        `${durations('frt_seconds', 'frt_business_seconds')} AS first_response`,
-      ),
-      this.nextReply(filter, false),
-      this.resolution(filter),
-      this.one(
-        filter,
-        SOURCES.fcr,
-        `${FCR_COUNTS},
-         count(*)::int AS resolved_first_time,
-         count(*) FILTER (WHERE reopened)::int AS reopened`,
-      ),
-      this.sla(filter),
-      this.one(
-        filter,
-        SOURCES.resolved,
-        `round(avg(channel_switches)::numeric, 2) AS channel_switches,
-         round(avg(customer_messages)::numeric, 2) AS customer_messages,
-         count(*) FILTER (WHERE repeat_contact)::int AS repeat_contacts,
-         count(*) FILTER (WHERE last_resolve)::int AS resolved_conversations,
-         ${stats('handle_seconds')} AS handle`,
-      ),
-    ]);
-    const [v, f, r, c, s, e] = [volume[0], frt[0], resolution[0], fcr[0], sla, effort[0]];
+    const t = (await this.tallies(filter, SUMMARY_METRICS, { by: 'none' })).get('') ?? new Tallies();
     const rate = (part: number, whole: number): number | null => (whole ? round((100 * part) / whole) : null);
+    const fcr = fcrCounts(t);
+    const attainment = ({ met, breached }: { met: number; breached: number }) => ({
+      met,
+      breached,
+      rate: rate(met, met + breached),
+    });
     return {
       period: { from: filter.from.toISOString(), to: filter.to.toISOString() },
       volume: {
-        opened: v.opened,
-        reopened: v.reopened,
-        customerMessages: v.customer_messages,
-        resolved: Number(e.resolved_conversations),
+        opened: t.n('opened'),
+        reopened: t.n('reopened_cycles'),
+        customerMessages: t.total('customer_messages'),
+        resolved: t.n('resolved_conversations'),
       },
-      firstResponse: f.first_response,
-      nextReply: nextReply[0]?.next_reply,
-      firstResolution: r.first_resolution,
-      fullResolution: r.full_resolution,
-      activeResolution: r.active_resolution,
-      fcr: {
-        rate: rate(Number(c.fcr), Number(c.decided)),
-        fcr: c.fcr,
-        decided: c.decided,
-        pending: c.pending,
-      },
-      reopen: { rate: rate(Number(c.reopened), Number(c.resolved_first_time)), reopened: c.reopened },
-      handleTime: e.handle,
+      firstResponse: t.durations('frt', 'frt_business'),
+      nextReply: t.durations('next_reply', 'next_reply_business'),
+      firstResolution: t.durations('first_resolution', 'first_resolution_business'),
+      fullResolution: t.durations('full_resolution', 'full_resolution_business'),
+      activeResolution: t.durations('active_resolution', 'active_resolution_business'),
+      fcr: { rate: rate(fcr.fcr, fcr.decided), ...fcr },
+      reopen: { rate: rate(t.n('fcr_reopened'), t.n('fcr_rows')), reopened: t.n('fcr_reopened') },
+      handleTime: t.stats('handle'),
       effort: {
-        channelSwitchesMean: e.channel_switches === null ? null : Number(e.channel_switches),
-        customerMessagesMean: e.customer_messages === null ? null : Number(e.customer_messages),
-        repeatContacts: e.repeat_contacts,
-        repeatContactRate: rate(Number(e.repeat_contacts), Number(e.resolved_conversations)),
+        channelSwitchesMean: t.n('resolved_cycles') ? t.mean('channel_switches', 2) : null,
+        customerMessagesMean: t.n('resolved_cycles') ? t.mean('resolved_customer_messages', 2) : null,
+        repeatContacts: t.n('repeat_contacts'),
+        repeatContactRate: rate(t.n('repeat_contacts'), t.n('resolved_conversations')),
       },
-      sla: s,
+      sla: {
+        firstResponse: attainment(metOrBreached(t, 'frt')),
+        nextReply: attainment({
+          met: t.total('sla_next_met'),
+          breached: t.total('sla_next_breached') + t.n('sla_open_waits') - t.n('sla_open_waits_not_due'),
+        }),
+        resolution: attainment(metOrBreached(t, 'resolution')),
+      },
     };
   }
 
-  /** One metric as a time series in the workspace's time zone. */
+  /** One metric as a time series in the workspace's time zone; periods without its rows are left out. */
   async series(
     filter: ReportFilter,
     metric: SeriesMetric,
     interval: Interval,
   ): Promise<Array<Record<string, unknown>>> {
-    const timezone = await this.timezone(filter.workspaceId);
     const spec = SERIES[metric];
-    const sql = new Sql();
-    const bucket = (column: string) =>
-      `to_char(date_trunc(${sql.value(interval)}, ${column} AT TIME ZONE ${sql.value(timezone)}), 'YYYY-MM-DD')`;
-    const source = SOURCES[spec.source];
-    const where = this.where(sql, filter, source);
-    return this.dataSource.query(
-      `SELECT ${bucket(source.at)} AS period, ${spec.select}
-         FROM conversation_metrics m WHERE ${where}
-        GROUP BY 1 ORDER BY 1`,
-      sql.params,
-    );
+    const groups = await this.tallies(filter, spec.metrics, { by: 'period', interval });
+    return [...groups.entries()]
+      .filter(([, t]) => spec.present.some((name) => t.n(name) > 0))
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([period, t]) => ({ period, ...spec.point(t) }));
   }
 
   /** Counts per duration bucket (under 1 min, 1–5 min, … over 3 days). */
@@ -199,75 +284,35 @@ export class ReportsRepository {
     filter: ReportFilter,
     metric: 'first_response' | 'full_resolution',
   ): Promise<Array<{ upTo: number | null; count: number }>> {
-    const source = metric === 'first_response' ? SOURCES.firstResponse : SOURCES.fullResolution;
-    const column = metric === 'first_response' ? 'frt_seconds' : 'resolution_seconds';
-    const sql = new Sql();
-    const where = this.where(sql, filter, source);
-    const rows: Array<{ bucket: number; count: number }> = await this.dataSource.query(
-      `SELECT width_bucket(${column}, ${sql.value(DISTRIBUTION_BUCKETS)}::int[]) AS bucket, count(*)::int AS count
-         FROM conversation_metrics m WHERE ${where} GROUP BY 1`,
-      sql.params,
-    );
-    return [...DISTRIBUTION_BUCKETS, null].map((upTo, index) => ({
-      upTo,
-      count: rows.find((row) => row.bucket === index)?.count ?? 0,
-    }));
+    const name = metric === 'first_response' ? 'frt_bounds' : 'full_resolution_bounds';
+    const t = (await this.tallies(filter, [name], { by: 'none' })).get('') ?? new Tallies();
+    const counts = t.counts(name);
+    return [...DISTRIBUTION_BUCKETS, null].map((upTo, index) => ({ upTo, count: counts.get(index) ?? 0 }));
   }
 
   /** Per agent: resolved, FRT and next reply (to who replied), handle time, FCR (to who resolved). */
   async leaderboard(filter: ReportFilter): Promise<Array<Record<string, unknown>>> {
-    const people = new Sql();
     const members: Array<{ id: string; name: string }> = await this.dataSource.query(
       `SELECT u.id, u.name FROM memberships ms JOIN users u ON u.id = ms.user_id
-        WHERE ms.workspace_id = ${people.value(filter.workspaceId)} ORDER BY u.name`,
-      people.params,
+        WHERE ms.workspace_id = $1 ORDER BY u.name`,
+      [filter.workspaceId],
     );
-    const scoped = { ...filter, agentId: undefined };
-    const byAgent = async (source: MetricSource, select: string) => {
-      const sql = new Sql();
-      const where = this.where(sql, scoped, source);
-      const rows: Array<Record<string, unknown> & { agent_id: string }> = await this.dataSource.query(
-        `SELECT ${source.agent} AS agent_id, ${select} FROM conversation_metrics m
-          WHERE ${where} AND ${source.agent} IS NOT NULL GROUP BY 1`,
-        sql.params,
-      );
-      return new Map(rows.map((row) => [row.agent_id, row]));
-    };
-    const handleSql = new Sql();
-    const handleWhere = this.where(handleSql, scoped, SOURCES.resolved);
-    const [resolved, frt, handle, replies] = await Promise.all([
-      byAgent(
-        SOURCES.resolved,
-        `count(*)::int AS resolved,
-         count(*) FILTER (WHERE cycle = 0 AND fcr_candidate AND fcr_window_ends_at <= now())::int AS fcr,
-         count(*) FILTER (WHERE cycle = 0 AND fcr_window_ends_at <= now())::int AS fcr_decided`,
-      ),
-      byAgent(SOURCES.firstResponse, `${stats('frt_seconds')} AS first_response`),
-      this.dataSource
-        .query(
-          // bigint: a team's handle seconds over a long period outgrow 32 bits.
-          `SELECT h.key AS agent_id, sum(h.value::bigint) AS handle_seconds
-             FROM conversation_metrics m, jsonb_each_text(m.handle_by_agent) h
-            WHERE ${handleWhere} GROUP BY 1`,
-          handleSql.params,
-        )
-        .then(
-          (rows: Array<{ agent_id: string; handle_seconds: string }>) =>
-            new Map(rows.map((row) => [row.agent_id, row])),
-        ),
-      this.nextReply(scoped, true),
-    ]);
-    const repliesByAgent = new Map(replies.map((row) => [row.agent_id as string, row]));
+    const byAgent = await this.tallies(
+      { ...filter, agentId: undefined },
+      ['resolved_cycles', ...FCR_METRICS, 'frt', 'agent_handle', ...both('next_reply')],
+      { by: 'agent' },
+    );
     return members.map((member) => {
-      const r = resolved.get(member.id);
+      const t = byAgent.get(member.id) ?? new Tallies();
+      const fcr = fcrCounts(t);
       return {
         agentId: member.id,
         name: member.name,
-        resolved: r?.resolved ?? 0,
-        fcrRate: r && Number(r.fcr_decided) ? round((100 * Number(r.fcr)) / Number(r.fcr_decided)) : null,
-        firstResponse: frt.get(member.id)?.first_response ?? null,
-        nextReply: repliesByAgent.get(member.id)?.next_reply ?? null,
-        handleSeconds: Number(handle.get(member.id)?.handle_seconds ?? 0),
+        resolved: t.n('resolved_cycles'),
+        fcrRate: fcr.decided ? round((100 * fcr.fcr) / fcr.decided) : null,
+        firstResponse: t.n('frt') ? t.stats('frt') : null,
+        nextReply: t.n('next_reply') ? t.durations('next_reply', 'next_reply_business') : null,
+        handleSeconds: t.total('agent_handle'),
       };
     });
   }
@@ -275,7 +320,14 @@ export class ReportsRepository {
   /** The cycles of the period (by start), for CSV export, in start order. */
   async cycles(filter: ReportFilter, limit: number): Promise<Array<Record<string, unknown>>> {
     const sql = new Sql();
-    const where = this.where(sql, filter, SOURCES.cycles);
+    const where = [
+      `m.workspace_id = ${sql.value(filter.workspaceId)}`,
+      `m.started_at >= ${sql.value(filter.from)}`,
+      `m.started_at < ${sql.value(filter.to)}`,
+      ...dimensions(sql, filter, 'm'),
+      ...(filter.agentId ? [`m.assignee_id = ${sql.value(filter.agentId)}`] : []),
+      ...labelled(sql, filter),
+    ].join(' AND ');
     return this.dataSource.query(
       `SELECT conversation_id, cycle, channel, inbox_id, team_id, assignee_id, started_at, first_customer_at,
               first_response_at, frt_seconds, frt_business_seconds, resolved_at, resolved_by, auto_resolved,
@@ -289,130 +341,168 @@ export class ReportsRepository {
     );
   }
 
-  /** The queue right now: what waits, for how long, and who is online with what load. */
+  /**
+   * The queue right now, in one statement: one pass over the unresolved conversations (an index-only
+   * scan of `conversations_unresolved_idx`) gives the counts and every agent's load; the oldest wait
+   * is the first entry of `conversations_waiting_idx`.
+   */
   async live(workspaceId: string): Promise<Record<string, unknown>> {
-    const [queue] = await this.dataSource.query<Array<Record<string, unknown>>>(
-      `SELECT count(*) FILTER (WHERE status = 'open')::int AS open,
-              count(*) FILTER (WHERE status = 'pending')::int AS pending,
-              count(*) FILTER (WHERE status = 'snoozed')::int AS snoozed,
-              count(*) FILTER (WHERE status IN ('open', 'pending') AND assignee_id IS NULL)::int AS unassigned,
-              count(*) FILTER (WHERE status = 'open' AND waiting_since IS NOT NULL)::int AS waiting,
-              min(waiting_since) FILTER (WHERE status = 'open') AS oldest_waiting_since
-         FROM conversations WHERE workspace_id = $1 AND status <> 'resolved'`,
+    const [row] = await this.dataSource.query<
+      Array<{ queue: Record<string, number>; oldest: Date | null; agents: Array<Record<string, unknown>> }>
+    >(
+      `WITH queue AS (
+         SELECT status, assignee_id, waiting_since IS NOT NULL AS waiting, count(*)::int AS n
+           FROM conversations WHERE workspace_id = $1 AND status <> 'resolved'
+          GROUP BY 1, 2, 3)
+       SELECT (SELECT json_build_object(
+                 'open', coalesce(sum(n) FILTER (WHERE status = 'open'), 0),
+                 'pending', coalesce(sum(n) FILTER (WHERE status = 'pending'), 0),
+                 'snoozed', coalesce(sum(n) FILTER (WHERE status = 'snoozed'), 0),
+                 'unassigned', coalesce(sum(n) FILTER (WHERE status IN ('open', 'pending') AND assignee_id IS NULL), 0),
+                 'waiting', coalesce(sum(n) FILTER (WHERE status = 'open' AND waiting), 0)) FROM queue) AS queue,
+              (SELECT min(waiting_since) FROM conversations WHERE workspace_id = $1 AND status = 'open') AS oldest,
+              (SELECT coalesce(json_agg(json_build_object('agentId', u.id, 'name', u.name,
+                        'availability', ms.availability, 'capacity', ms.capacity, 'load', coalesce(l.load, 0))
+                        ORDER BY u.name), '[]')
+                 FROM memberships ms JOIN users u ON u.id = ms.user_id
+                 LEFT JOIN (SELECT assignee_id, sum(n)::int AS load FROM queue
+                             WHERE status IN ('open', 'pending') GROUP BY 1) AS l ON l.assignee_id = ms.user_id
+                WHERE ms.workspace_id = $1) AS agents`,
       [workspaceId],
     );
-    const agents: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT u.id AS "agentId", u.name, ms.availability, ms.capacity,
-              (SELECT count(*)::int FROM conversations c
-                WHERE c.workspace_id = ms.workspace_id AND c.assignee_id = ms.user_id
-                  AND c.status IN ('open', 'pending')) AS load
-         FROM memberships ms JOIN users u ON u.id = ms.user_id
-        WHERE ms.workspace_id = $1 ORDER BY u.name`,
-      [workspaceId],
-    );
-    const oldest = queue.oldest_waiting_since as Date | null;
+    const oldest = row.oldest ? new Date(row.oldest) : null;
     return {
       at: new Date().toISOString(),
-      open: queue.open,
-      pending: queue.pending,
-      snoozed: queue.snoozed,
-      unassigned: queue.unassigned,
-      waiting: queue.waiting,
+      ...row.queue,
       longestWaitSeconds: oldest ? Math.round((Date.now() - oldest.getTime()) / 1000) : null,
-      agentsOnline: agents.filter((agent) => agent.availability === 'online').length,
-      agents,
+      agentsOnline: row.agents.filter((agent) => agent.availability === 'online').length,
+      agents: row.agents,
     };
   }
 
-  private async one(
+  /**
+   * The metrics of the period, summed per group, in one statement over three parts: the rollup rows
+   * of the whole local days; the facts of the rows placed in the partial days at either end (all of
+   * the period with a label filter, or while the rollups are cut in an older time zone); and the
+   * clock-dependent facts of the rows that have any.
+   */
+  private async tallies(
     filter: ReportFilter,
-    source: MetricSource,
-    select: string,
-  ): Promise<Array<Record<string, unknown>>> {
+    metrics: string[],
+    group: Group,
+  ): Promise<Map<string, Tallies>> {
+    const [zones]: Array<{ timezone: string; rollup_zone: string | null }> = await this.dataSource.query(
+      `SELECT w.timezone, z.timezone AS rollup_zone
+         FROM workspaces w LEFT JOIN metrics_daily_zones z ON z.workspace_id = w.id WHERE w.id = $1`,
+      [filter.workspaceId],
+    );
+    const timezone = zones?.timezone ?? 'UTC';
+    const days =
+      filter.label || zones?.rollup_zone !== timezone ? null : wholeDays(filter.from, filter.to, timezone);
+    const edges = (
+      days
+        ? [
+            [filter.from, days.start],
+            [days.stop, filter.to],
+          ]
+        : [[filter.from, filter.to]]
+    ).filter(([from, to]) => from < to);
+    const stored = metrics.filter((metric) => !LIVE_METRICS.has(metric));
+    const live = metrics.filter((metric) => LIVE_METRICS.has(metric));
     const sql = new Sql();
-    const where = this.where(sql, filter, source);
-    return this.dataSource.query(`SELECT ${select} FROM conversation_metrics m WHERE ${where}`, sql.params);
-  }
-
-  private async resolution(filter: ReportFilter): Promise<Array<Record<string, unknown>>> {
-    const [first] = await this.one(
-      filter,
-      SOURCES.firstResolution,
-      `${durations('resolution_seconds', 'resolution_business_seconds')} AS first_resolution`,
-    );
-    const [full] = await this.one(
-      filter,
-      SOURCES.fullResolution,
-      `${durations('resolution_seconds', 'resolution_business_seconds')} AS full_resolution,
-       ${durations('active_resolution_seconds', 'active_resolution_business_seconds')} AS active_resolution`,
-    );
-    return [{ ...first, ...full }];
-  }
-
-  /** Next-reply samples, placed in the period by their cycle's start and attributed to who replied. */
-  private async nextReply(filter: ReportFilter, perAgent: boolean): Promise<Array<Record<string, unknown>>> {
-    const sql = new Sql();
-    const where = this.where(sql, { ...filter, agentId: undefined }, SOURCES.cycles);
-    const agent = filter.agentId ? `AND s.agent_id = ${sql.value(filter.agentId)}` : '';
-    return this.dataSource.query(
-      `SELECT ${perAgent ? 's.agent_id,' : ''} ${durations('s.seconds', 's.business')} AS next_reply
-         FROM conversation_metrics m,
-              unnest(m.next_reply_seconds, m.next_reply_business_seconds, m.next_reply_agent_ids)
-                AS s(seconds, business, agent_id)
-        WHERE ${where} ${agent}
-        ${perAgent ? 'GROUP BY s.agent_id' : ''}`,
-      sql.params,
-    );
-  }
-
-  /** Attainment per target: met / (met + breached); a target still running is not counted. */
-  private async sla(filter: ReportFilter): Promise<Record<string, unknown>> {
-    const [first] = await this.one(
-      filter,
-      SOURCES.slaFirstResponse,
-      metOrBreached('first_response_at', 'frt_due_at'),
-    );
-    const [resolution] = await this.one(
-      filter,
-      SOURCES.slaResolution,
-      metOrBreached('resolved_at', 'resolution_due_at'),
-    );
-    const [next] = await this.one(
-      filter,
-      SOURCES.slaNextReply,
-      `coalesce(sum(next_reply_targets - next_reply_breaches), 0)::int AS met,
-       coalesce(sum(next_reply_breaches), 0)::int
-         + count(*) FILTER (WHERE open_wait_due_at < now())::int AS breached`,
-    );
-    const attainment = (row: Record<string, unknown>) => {
-      const met = Number(row.met);
-      const breached = Number(row.breached);
-      return { met, breached, rate: met + breached ? round((100 * met) / (met + breached)) : null };
-    };
-    return {
-      firstResponse: attainment(first),
-      nextReply: attainment(next),
-      resolution: attainment(resolution),
-    };
-  }
-
-  private where(sql: Sql, filter: ReportFilter, source: MetricSource): string {
-    const parts = [
-      `m.workspace_id = ${sql.value(filter.workspaceId)}`,
-      `m.${source.at} >= ${sql.value(filter.from)}`,
-      `m.${source.at} < ${sql.value(filter.to)}`,
-      source.where,
-    ];
-    if (filter.channel) parts.push(`m.channel = ${sql.value(filter.channel)}`);
-    if (filter.inboxId) parts.push(`m.inbox_id = ${sql.value(filter.inboxId)}`);
-    if (filter.teamId) parts.push(`m.team_id = ${sql.value(filter.teamId)}`);
-    if (filter.agentId) parts.push(`m.${source.agent} = ${sql.value(filter.agentId)}`);
-    if (filter.label) {
-      parts.push(`EXISTS (SELECT 1 FROM conversation_labels cl JOIN labels l ON l.id = cl.label_id
-                    WHERE cl.conversation_id = m.conversation_id AND l.name = ${sql.value(filter.label)})`);
+    const ws = sql.value(filter.workspaceId);
+    const agent = (column: string) => (filter.agentId ? [`${column} = ${sql.value(filter.agentId)}`] : []);
+    const parts: string[] = [];
+    if (days && stored.length) {
+      const where = [
+        `d.workspace_id = ${ws}`,
+        `d.by_agent = ${group.by === 'agent' || filter.agentId ? 'true' : 'false'}`,
+        `d.metric = ANY(${sql.value(stored)}::text[])`,
+        `d.day >= ${sql.value(days.first)}::date`,
+        `d.day < ${sql.value(days.end)}::date`,
+        ...dimensions(sql, filter, 'd'),
+        ...agent('d.agent_id'),
+      ];
+      parts.push(
+        `SELECT d.day, d.agent_id, d.metric, d.bucket, d.n, d.total FROM metrics_daily d WHERE ${where.join(' AND ')}`,
+      );
     }
-    return parts.join(' AND ');
+    const zone = sql.value(timezone);
+    const facts = (fn: string, rows: string, at: string, names: string[]) =>
+      `SELECT (f.at AT TIME ZONE ${zone})::date, f.agent_id, f.metric, f.bucket, 1::bigint, f.value
+         FROM conversation_metrics m CROSS JOIN LATERAL ${fn}(m) AS f
+        WHERE ${[
+          `m.workspace_id = ${ws}`,
+          rows,
+          at,
+          `f.metric = ANY(${sql.value(names)}::text[])`,
+          ...dimensions(sql, filter, 'm'),
+          ...labelled(sql, filter),
+          ...agent('f.agent_id'),
+        ].join(' AND ')}`;
+    if (edges.length && stored.length) {
+      const within = (column: string) =>
+        `(${edges.map(([from, to]) => `(${column} >= ${sql.value(from)} AND ${column} < ${sql.value(to)})`).join(' OR ')})`;
+      parts.push(
+        facts(
+          'metrics_facts',
+          `(${PLACED_BY.map((column) => within(`m.${column}`)).join(' OR ')})`,
+          within('f.at'),
+          stored,
+        ),
+      );
+    }
+    if (live.length) {
+      parts.push(
+        facts(
+          'metrics_live_facts',
+          LIVE_ROWS,
+          `f.at >= ${sql.value(filter.from)} AND f.at < ${sql.value(filter.to)}`,
+          live,
+        ),
+      );
+    }
+    if (!parts.length) return new Map();
+    const key =
+      group.by === 'none'
+        ? `''`
+        : group.by === 'agent'
+          ? `c.agent_id::text`
+          : `to_char(date_trunc(${sql.value(group.interval)}, c.day::timestamp), 'YYYY-MM-DD')`;
+    const rows: Array<{ g: string | null; metric: string; bucket: number; n: string; total: string }> =
+      await this.dataSource.query(
+        `SELECT ${key} AS g, c.metric, c.bucket, sum(c.n)::text AS n, sum(c.total)::text AS total
+           FROM (${parts.join('\n UNION ALL ')}) AS c(day, agent_id, metric, bucket, n, total)
+          GROUP BY 1, 2, 3`,
+        sql.params,
+      );
+    const groups = new Map<string, Tallies>();
+    for (const row of rows) {
+      if (row.g === null) continue;
+      const tallies = groups.get(row.g) ?? new Tallies();
+      tallies.add(row.metric, row.bucket, Number(row.n), Number(row.total));
+      groups.set(row.g, tallies);
+    }
+    return groups;
   }
+}
+
+/** The channel, inbox and team filters, on rollup rows or metric rows alike. */
+function dimensions(sql: Sql, filter: ReportFilter, alias: string): string[] {
+  const parts: string[] = [];
+  if (filter.channel) parts.push(`${alias}.channel = ${sql.value(filter.channel)}`);
+  if (filter.inboxId) parts.push(`${alias}.inbox_id = ${sql.value(filter.inboxId)}`);
+  if (filter.teamId) parts.push(`${alias}.team_id = ${sql.value(filter.teamId)}`);
+  return parts;
+}
+
+/** A label the conversation has now (labels are many-to-many: never rolled up). */
+function labelled(sql: Sql, filter: ReportFilter): string[] {
+  if (!filter.label) return [];
+  return [
+    `EXISTS (SELECT 1 FROM conversation_labels cl JOIN labels l ON l.id = cl.label_id
+              WHERE cl.conversation_id = m.conversation_id AND l.name = ${sql.value(filter.label)})`,
+  ];
 }
 
 function round(value: number): number {
@@ -431,31 +521,37 @@ export const SERIES_METRICS = [
 ] as const;
 export type SeriesMetric = (typeof SERIES_METRICS)[number];
 
-const SERIES: Record<SeriesMetric, { source: keyof typeof SOURCES; select: string }> = {
-  volume: { source: 'opened', select: `count(*)::int AS opened` },
+/** Each series: the metrics it reads, those whose rows make a period appear, and its point. */
+const SERIES: Record<
+  SeriesMetric,
+  { metrics: string[]; present: string[]; point: (t: Tallies) => Record<string, unknown> }
+> = {
+  volume: { metrics: ['opened'], present: ['opened'], point: (t) => ({ opened: t.n('opened') }) },
   first_response: {
-    source: 'firstResponse',
-    select: `${durations('frt_seconds', 'frt_business_seconds')} AS value`,
+    metrics: both('frt'),
+    present: ['frt'],
+    point: (t) => ({ value: t.durations('frt', 'frt_business') }),
   },
   first_resolution: {
-    source: 'firstResolution',
-    select: `${durations('resolution_seconds', 'resolution_business_seconds')} AS value`,
+    metrics: both('first_resolution'),
+    present: ['first_resolution'],
+    point: (t) => ({ value: t.durations('first_resolution', 'first_resolution_business') }),
   },
   full_resolution: {
-    source: 'fullResolution',
-    select: `${durations('resolution_seconds', 'resolution_business_seconds')} AS value`,
+    metrics: both('full_resolution'),
+    present: ['full_resolution'],
+    point: (t) => ({ value: t.durations('full_resolution', 'full_resolution_business') }),
   },
-  fcr: {
-    source: 'fcr',
-    select: FCR_COUNTS,
-  },
+  fcr: { metrics: FCR_METRICS, present: ['fcr_rows'], point: fcrCounts },
   reopen: {
-    source: 'fcr',
-    select: `count(*)::int AS resolved, count(*) FILTER (WHERE reopened)::int AS reopened`,
+    metrics: ['fcr_rows', 'fcr_reopened'],
+    present: ['fcr_rows'],
+    point: (t) => ({ resolved: t.n('fcr_rows'), reopened: t.n('fcr_reopened') }),
   },
-  handle_time: { source: 'resolved', select: `${stats('handle_seconds')} AS value` },
+  handle_time: { metrics: ['handle'], present: ['handle'], point: (t) => ({ value: t.stats('handle') }) },
   sla_first_response: {
-    source: 'slaFirstResponse',
-    select: metOrBreached('first_response_at', 'frt_due_at'),
+    metrics: sla('frt'),
+    present: ['sla_frt_met', 'sla_frt_late', 'sla_frt_undone'],
+    point: (t) => metOrBreached(t, 'frt'),
   },
 };

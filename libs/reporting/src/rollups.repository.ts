@@ -1,0 +1,127 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+
+/** The key of a `metrics_daily` row, with `workspace_id` left out (one workspace at a time). */
+const KEY = ['by_agent', 'day', 'inbox_id', 'channel', 'team_id', 'agent_id', 'metric', 'bucket'] as const;
+
+/** One conversation's contribution to one rollup row. */
+interface Cell {
+  by_agent: boolean;
+  day: string;
+  inbox_id: string | null;
+  channel: string | null;
+  team_id: string | null;
+  agent_id: string | null;
+  metric: string;
+  bucket: number;
+  n: number;
+  total: number;
+}
+
+export interface RollupRebuildReport {
+  workspaces: number;
+  /** Rollup rows the incremental path had differently from the set-based rebuild (0 = they agree). */
+  mismatchedCells: number;
+}
+
+/** Incremental rollups take this lock shared, a rebuild of the workspace exclusive. */
+const LOCK = `hashtextextended($1::text, 8)`;
+
+/**
+ * `metrics_daily`: the facts of `metrics_facts(row)` (migration 1765300000000) summed per workspace ×
+ * local day × inbox × channel × team × agent. A conversation's recomputation applies the difference
+ * between its old and new rows, in its transaction; the rebuild refills set-based and counts the rows
+ * that differed.
+ */
+@Injectable()
+export class RollupsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * The conversation's current rows summed into rollup cells (per agent and over agents), in the
+   * time zone the workspace's rollups are cut in (fixed at its first metrics row, reset by a rebuild).
+   */
+  async contribution(manager: EntityManager, workspaceId: string, conversationId: string): Promise<Cell[]> {
+    await manager.query(`SELECT pg_advisory_xact_lock_shared(${LOCK})`, [workspaceId]);
+    await manager.query(
+      `INSERT INTO metrics_daily_zones (workspace_id, timezone) SELECT id, timezone FROM workspaces WHERE id = $1
+       ON CONFLICT (workspace_id) DO NOTHING`,
+      [workspaceId],
+    );
+    const rows: Array<Cell & { n: string; total: string }> = await manager.query(
+      `SELECT g.by_agent, f.day::text AS day, f.inbox_id, f.channel, f.team_id,
+              CASE WHEN g.by_agent THEN f.agent_id END AS agent_id, f.metric, f.bucket,
+              count(*)::text AS n, sum(f.value)::text AS total
+         FROM metrics_daily_facts f CROSS JOIN (VALUES (true), (false)) AS g(by_agent)
+        WHERE f.conversation_id = $1
+        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`,
+      [conversationId],
+    );
+    return rows.map((row) => ({ ...row, n: Number(row.n), total: Number(row.total) }));
+  }
+
+  /** Adds `after − before` to the rollups: one statement, rows locked in key order (no deadlocks). */
+  async apply(manager: EntityManager, workspaceId: string, before: Cell[], after: Cell[]): Promise<void> {
+    const delta = new Map<string, Cell>();
+    for (const [sign, cells] of [
+      [-1, before],
+      [1, after],
+    ] as const) {
+      for (const cell of cells) {
+        const key = JSON.stringify(KEY.map((column) => cell[column]));
+        const sum = delta.get(key) ?? { ...cell, n: 0, total: 0 };
+        sum.n += sign * cell.n;
+        sum.total += sign * cell.total;
+        delta.set(key, sum);
+      }
+    }
+    const changed = [...delta.values()].filter((cell) => cell.n !== 0 || cell.total !== 0);
+    if (!changed.length) return;
+    const column = <K extends keyof Cell>(name: K) => changed.map((cell) => cell[name]);
+    await manager.query(
+      `INSERT INTO metrics_daily (workspace_id, ${KEY.join(', ')}, n, total)
+       SELECT $1, d.* FROM unnest($2::boolean[], $3::date[], $4::uuid[], $5::text[], $6::uuid[], $7::uuid[],
+                                  $8::text[], $9::integer[], $10::bigint[], $11::bigint[])
+                        AS d(${KEY.join(', ')}, n, total)
+        ORDER BY ${KEY.join(', ')}
+       ON CONFLICT ON CONSTRAINT metrics_daily_key
+       DO UPDATE SET n = metrics_daily.n + excluded.n, total = metrics_daily.total + excluded.total`,
+      [workspaceId, ...KEY.map((name) => column(name)), column('n'), column('total')],
+    );
+  }
+
+  /**
+   * Refills the rollups of one workspace (or all) from `conversation_metrics`, set-based, and counts
+   * the rows (zero rows left by the incremental path aside) that differed from what was there.
+   */
+  async rebuild(workspaceId: string | null): Promise<RollupRebuildReport> {
+    const workspaces: Array<{ id: string }> = await this.dataSource.query(
+      `SELECT id FROM workspaces WHERE $1::uuid IS NULL OR id = $1 ORDER BY id`,
+      [workspaceId],
+    );
+    let mismatchedCells = 0;
+    for (const { id } of workspaces) {
+      mismatchedCells += await this.dataSource.transaction(async (manager) => {
+        await manager.query(`SELECT pg_advisory_xact_lock(${LOCK})`, [id]);
+        const cells = `${KEY.join(', ')}, n, total`;
+        await manager.query(
+          `CREATE TEMP TABLE metrics_daily_before ON COMMIT DROP AS
+           SELECT ${cells} FROM metrics_daily WHERE workspace_id = $1 AND (n <> 0 OR total <> 0)`,
+          [id],
+        );
+        await manager.query(`SELECT metrics_daily_rebuild($1)`, [id]);
+        const [{ count }]: Array<{ count: number }> = await manager.query(
+          `SELECT count(DISTINCT (${KEY.join(', ')}))::int AS count FROM (
+             (SELECT ${cells} FROM metrics_daily_before
+              EXCEPT ALL SELECT ${cells} FROM metrics_daily WHERE workspace_id = $1)
+             UNION ALL
+             (SELECT ${cells} FROM metrics_daily WHERE workspace_id = $1
+              EXCEPT ALL SELECT ${cells} FROM metrics_daily_before)) AS differing`,
+          [id],
+        );
+        return count;
+      });
+    }
+    return { workspaces: workspaces.length, mismatchedCells };
+  }
+}
