@@ -10,6 +10,7 @@ import { Webchat1764600000000 } from './1764600000000-webchat.js';
 import { Surveys1764800000000 } from './1764800000000-surveys.js';
 import { AutomationSlaEvents1764810000000 } from './1764810000000-automation-sla-events.js';
 import { ScaleIndexes1765000000000 } from './1765000000000-scale-indexes.js';
+import { UnassignedQueueIndex1765400000000 } from './1765400000000-unassigned-queue-index.js';
 
 /** Every migration, oldest first. */
 export const allMigrations = [
@@ -25,4 +26,5 @@ export const allMigrations = [
   Surveys1764800000000,
   AutomationSlaEvents1764810000000,
   ScaleIndexes1765000000000,
+  UnassignedQueueIndex1765400000000,
 ];
