@@ -1,9 +1,10 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { signVisitorToken } from '@parley/channels';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import type { BenchContext } from '../lib/context.js';
 import { atRate, login } from '../lib/http.js';
 import { figure, quantile, type Figure } from '../lib/results.js';
+import { openSocket } from '../lib/sockets.js';
 import { BENCH_ENV, freePort, rssMb, sleep, startChild, waitFor } from '../lib/stack.js';
 import { agentSocket, apiSender, PHASE_SECONDS } from './ingest.js';
 
@@ -97,28 +98,16 @@ async function connectWidgets(context: BenchContext, count: number): Promise<Soc
       while (next < picked.length) {
         const { visitor_id: visitorId } = picked[next++];
         const visitorToken = signVisitorToken(visitorKey, { inboxId, visitorId, exp });
-        sockets.push(await widgetSocket(context.stack.url, { websiteToken, visitorToken }));
+        // `session` comes once the handshake joined the visitor's rooms.
+        sockets.push(
+          await openSocket(`${context.stack.url}/widget`, { websiteToken, visitorToken }, 'session'),
+        );
       }
     }),
   );
   if (sockets.length < count)
     context.log(`  only ${sockets.length} seeded web chat conversations for ${count} widget sockets`);
   return sockets;
-}
-
-/** A connected `/widget` socket; resolves on its `session` event (the handshake joined its rooms). */
-async function widgetSocket(url: string, auth: Record<string, string>): Promise<Socket> {
-  const socket = io(`${url}/widget`, {
-    auth,
-    transports: ['websocket'],
-    reconnection: false,
-    forceNew: true,
-  });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('session', () => resolve());
-    socket.once('connect_error', reject);
-  });
-  return socket;
 }
 
 /** Records arrival − createdAt (same host clock) of every `message.created` on every socket. */
@@ -149,17 +138,7 @@ async function baseline(receivers: number, idle: number) {
     const sockets: Socket[] = [];
     for (let i = 0; i < count; i += 1) {
       const room = i < receivers ? 'room' : `idle-${i}`;
-      const socket = io(url, {
-        auth: { room },
-        transports: ['websocket'],
-        reconnection: false,
-        forceNew: true,
-      });
-      await new Promise<void>((resolve, reject) => {
-        socket.once('connect', () => resolve());
-        socket.once('connect_error', reject);
-      });
-      sockets.push(socket);
+      sockets.push(await openSocket(url, { room }));
     }
     await sleep(1_000);
     const perConnectionKb = ((server.rssMb() - before) * 1024) / count;
