@@ -91,33 +91,20 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  /**
-   * One claimed batch: realtime events are published in order (stopping at the first failure, so
-   * the sweeper retries from there); the batch's jobs go to Redis together rather than one round
-   * trip after another (each is keyed by its jobId, so their order does not matter).
-   */
   private dispatchBatch(): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
       const rows = await this.outbox.claimPending(manager, BATCH);
       const done: string[] = [];
-      const jobs: Array<{ id: string; added: Promise<void> }> = [];
       for (const row of rows) {
-        if (row.kind !== 'realtime') {
-          jobs.push({ id: row.id, added: this.queues.add(row.payload as JobRequest) });
-          continue;
-        }
         try {
-          this.publisher.publish(row.payload as RealtimeEnvelope);
+          if (row.kind === 'realtime') this.publisher.publish(row.payload as RealtimeEnvelope);
+          else await this.queues.add(row.payload as JobRequest);
           done.push(row.id);
         } catch (error) {
+          // Keep order: stop at the first failure and let the sweeper retry from here.
           await this.outbox.markFailed(manager, row.id, (error as Error).message);
           break;
         }
-      }
-      const settled = await Promise.allSettled(jobs.map((job) => job.added));
-      for (const [index, result] of settled.entries()) {
-        if (result.status === 'fulfilled') done.push(jobs[index].id);
-        else await this.outbox.markFailed(manager, jobs[index].id, (result.reason as Error).message);
       }
       await this.outbox.markDispatched(manager, done);
       return done.length;
