@@ -13,6 +13,7 @@ import { ScaleIndexes1765000000000 } from './1765000000000-scale-indexes.js';
 import { TokenRevocation1765100000000 } from './1765100000000-token-revocation.js';
 import { Privacy1765200000000 } from './1765200000000-privacy.js';
 import { DailyRollups1765300000000 } from './1765300000000-daily-rollups.js';
+import { UnassignedQueueIndex1765400000000 } from './1765400000000-unassigned-queue-index.js';
 
 /** Every migration, oldest first. */
 export const allMigrations = [
@@ -31,4 +32,5 @@ export const allMigrations = [
   TokenRevocation1765100000000,
   Privacy1765200000000,
   DailyRollups1765300000000,
+  UnassignedQueueIndex1765400000000,
 ];

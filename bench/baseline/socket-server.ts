@@ -1,6 +1,7 @@
 /**
- * The realtime baseline: a bare socket.io server whose clients all sit in one room; on `start` it
- * broadcasts `rate` messages a second for `seconds`, each stamped with the send time (Date.now()).
+ * The realtime baseline: a bare socket.io server whose clients sit in one room (or the room their
+ * handshake names: idle clients in rooms of their own); on `start` it broadcasts `rate` messages a
+ * second for `seconds` to the one room, each stamped with the send time (Date.now()).
  */
 import { createServer } from 'node:http';
 import { Server } from 'socket.io';
@@ -10,7 +11,8 @@ const server = new Server(httpServer, { transports: ['websocket'] });
 const body = 'x'.repeat(600);
 
 server.on('connection', (socket) => {
-  void socket.join('room');
+  const room: unknown = (socket.handshake.auth as Record<string, unknown>).room;
+  void socket.join(typeof room === 'string' ? room : 'room');
   socket.on('start', ({ rate, seconds }: { rate: number; seconds: number }, ack: () => void) => {
     const total = rate * seconds;
     const started = Date.now();

@@ -121,7 +121,8 @@ export async function startStack(options: { databaseUrl: string; redisUrl: strin
       }),
     );
   await Promise.race([
-    waitFor(async () => (await fetch(`${url}/health/ready`)).ok, 'the api to be ready'),
+    // A shared, loaded machine can take well over a minute to boot the api (load average 25: ~100 s).
+    waitFor(async () => (await fetch(`${url}/health/ready`)).ok, 'the api to be ready', 180_000),
     exited(api),
     exited(worker),
   ]);

@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { signTwilioRequest } from '@parley/channels';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import type { BenchContext } from '../lib/context.js';
 import { atRate, http, saturate } from '../lib/http.js';
+import { openSocket } from '../lib/sockets.js';
 import { figure, quantile, type Figure } from '../lib/results.js';
 import { cpuMs, freePort, sleep, startChild, waitFor } from '../lib/stack.js';
 
@@ -21,19 +22,9 @@ interface Sender {
   externalId(i: number): string;
 }
 
-/** A connected `/agent` socket that timestamps each `message.created` by its externalId. */
-export async function agentSocket(url: string, token: string): Promise<Socket> {
-  const socket = io(`${url}/agent`, {
-    auth: { token },
-    transports: ['websocket'],
-    reconnection: false,
-    forceNew: true,
-  });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  });
-  return socket;
+/** A connected `/agent` socket (the bench listens for `message.created` on it). */
+export function agentSocket(url: string, token: string): Promise<Socket> {
+  return openSocket(`${url}/agent`, { token });
 }
 
 export function apiSender(context: BenchContext, run: string): Sender {

@@ -174,6 +174,11 @@ export class InboxesService {
     return view;
   }
 
+  /** The stored row (secrets still encrypted), for a caller that hands it to `IngestService.ingest`. */
+  row(workspaceId: string, id: string): Promise<Inbox> {
+    return this.load(workspaceId, id);
+  }
+
   private async withMailboxes(workspaceId: string, views: InboxPublicView[]): Promise<InboxPublicView[]> {
     const email = views.filter((view) => view.channel === 'email');
     const states = await this.mailboxes.findForInboxes(

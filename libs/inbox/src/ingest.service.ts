@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import type { EntityManager, QueryDeepPartialEntity } from 'typeorm';
 import { TransactionRunner } from '@parley/database';
 import { OutboxRelay, OutboxRepository } from '@parley/jobs';
 import { Metrics } from '@parley/observability';
@@ -118,6 +118,42 @@ function scopedIdentity(
   };
 }
 
+/** A customer message's effect on its conversation: replies go back where it came from, counters move. */
+function applyInbound(
+  conversation: Conversation,
+  inbox: Inbox,
+  identity: ContactIdentity,
+  subject: string | null | undefined,
+  now: Date,
+): void {
+  conversation.replyInboxId = inbox.id;
+  conversation.replyIdentityId = identity.id;
+  conversation.lastChannel = inbox.channel;
+  conversation.lastMessageAt = now;
+  conversation.waitingSince ??= now;
+  conversation.messagesCount += 1;
+  conversation.customerMessagesCount += 1;
+  conversation.subject ??= subject ?? null;
+}
+
+/** The columns an inbound message changes on an existing conversation (status for reopen/unsnooze). */
+function inboundColumns(conversation: Conversation): QueryDeepPartialEntity<Conversation> {
+  return {
+    status: conversation.status,
+    snoozedUntil: conversation.snoozedUntil,
+    resolvedAt: conversation.resolvedAt,
+    reopenCount: conversation.reopenCount,
+    replyInboxId: conversation.replyInboxId,
+    replyIdentityId: conversation.replyIdentityId,
+    lastChannel: conversation.lastChannel,
+    lastMessageAt: conversation.lastMessageAt,
+    waitingSince: conversation.waitingSince,
+    messagesCount: conversation.messagesCount,
+    customerMessagesCount: conversation.customerMessagesCount,
+    subject: conversation.subject,
+  };
+}
+
 @Injectable()
 export class IngestService {
   constructor(
@@ -131,16 +167,21 @@ export class IngestService {
   ) {}
 
   /**
+   * `loaded`: the inbox row when the caller has just read it (a webhook's signature check), so it is
+   * not read twice.
    * Identity → contact → the contact's one open conversation (joined, reopened inside the window,
    * or new and linked to the previous) → message, counters, events and outbox: one transaction.
    */
-  async ingest(input: InboundMessage): Promise<IngestResult> {
+  async ingest(input: InboundMessage, loaded?: Inbox): Promise<IngestResult> {
     if (input.body.length > MAX_BODY)
       throw new InboxError(InboxErrorCode.InvalidInput, `body exceeds ${MAX_BODY} characters`);
     if (!input.externalId || input.externalId.length > 255) {
       throw new InboxError(InboxErrorCode.InvalidInput, 'externalId must be 1-255 characters');
     }
-    const inbox = await this.inboxOf(input.workspaceId, input.inboxId);
+    const inbox =
+      loaded?.id === input.inboxId && loaded.workspaceId === input.workspaceId
+        ? loaded
+        : await this.inboxOf(input.workspaceId, input.inboxId);
     if (!inbox.enabled) throw new InboxError(InboxErrorCode.InvalidState, 'Inbox is disabled');
     const identities = input.identities.map((identity) => scopedIdentity(identity, inbox));
     if (identities.length === 0)
@@ -231,6 +272,7 @@ export class IngestService {
       } else {
         outcome = 'created';
         conversation = manager.create(Conversation, {
+          id: randomUUID(),
           workspaceId: input.workspaceId,
           contactId: contact.id,
           status: 'open',
@@ -245,6 +287,7 @@ export class IngestService {
           agentRepliesCount: 0,
           reopenCount: 0,
         });
+        applyInbound(conversation, inbox, identity, input.subject, now);
         conversation = await manager.save(conversation);
         effects.event(conversation, 'opened', customer, {
           ...channelFacts,
@@ -266,16 +309,11 @@ export class IngestService {
     }
 
     const message = await this.insertInbound(manager, input, inbox, contact, identity, conversation.id, now);
-
-    conversation.replyInboxId = inbox.id;
-    conversation.replyIdentityId = identity.id;
-    conversation.lastChannel = inbox.channel;
-    conversation.lastMessageAt = now;
-    conversation.waitingSince ??= now;
-    conversation.messagesCount += 1;
-    conversation.customerMessagesCount += 1;
-    conversation.subject ??= input.subject ?? null;
-    conversation = await manager.save(conversation);
+    if (outcome !== 'created') {
+      // The row is locked and read in this transaction: write what changed, without save()'s re-read.
+      applyInbound(conversation, inbox, identity, input.subject, now);
+      await manager.update(Conversation, { id: conversation.id }, inboundColumns(conversation));
+    }
     await manager.update(Contact, { id: contact.id }, { lastActivityAt: now });
 
     effects.event(conversation, 'customer_message', customer, {
@@ -654,7 +692,9 @@ export class IngestService {
           .orIgnore()
           .execute();
       }
-      const primary = await this.findIdentity(manager, workspaceId, identities[0]);
+      const primary = known[0]
+        ? await this.touchIdentity(manager, known[0], contact.id)
+        : await this.findIdentity(manager, workspaceId, identities[0]);
       if (primary?.contactId !== contact.id) {
         // Lost a race (a concurrent first message, or a merge moved the identity): drop our new contact, retry.
         if (createdHere) {
@@ -667,10 +707,30 @@ export class IngestService {
         contact.name = input.contactName.trim();
         await manager.update(Contact, { id: contact.id }, { name: contact.name });
       }
-      await manager.update(ContactIdentity, { id: primary.id }, { lastSeenAt: new Date() });
+      if (!known[0]) await manager.update(ContactIdentity, { id: primary.id }, { lastSeenAt: new Date() });
       return { contact, identity: primary };
     }
     throw new InboxError(InboxErrorCode.Conflict, 'The sender identity changed hands concurrently; retry');
+  }
+
+  /**
+   * Stamps `last_seen_at` on an identity found before the contact was locked, if it still belongs
+   * to that contact (a merge may have moved it meanwhile): the re-check and the write in one
+   * statement. Returns the identity with its current opt-outs, or null when it moved.
+   */
+  private async touchIdentity(
+    manager: EntityManager,
+    identity: ContactIdentity,
+    contactId: string,
+  ): Promise<ContactIdentity | null> {
+    const [rows]: [Array<{ opted_out_channels: ContactIdentity['optedOutChannels'] }>, number] =
+      await manager.query(
+        `UPDATE contact_identities SET last_seen_at = now() WHERE id = $1 AND contact_id = $2
+         RETURNING opted_out_channels`,
+        [identity.id, contactId],
+      );
+    if (rows.length === 0) return null;
+    return Object.assign(identity, { optedOutChannels: rows[0].opted_out_channels, lastSeenAt: new Date() });
   }
 
   /** The contact a threaded reply belongs to, following merges; null if it is gone. */

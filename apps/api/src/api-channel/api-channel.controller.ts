@@ -31,7 +31,7 @@ export class ApiChannelController {
     @Body() dto: InboundApiMessageDto,
     @Res({ passthrough: true }) response: StatusResponse,
   ) {
-    const inbox = await this.inboxes.get(principal.workspaceId, inboxId);
+    const inbox = await this.inboxes.row(principal.workspaceId, inboxId);
     if (inbox.channel !== 'api')
       throw new BadRequestException(`Inbox ${inbox.name} is a ${inbox.channel} inbox, not an API inbox`);
     const identities: Array<{ kind: IdentityKind; value: string }> = [];
@@ -40,16 +40,19 @@ export class ApiChannelController {
     if (dto.contact.email) identities.push({ kind: 'email', value: dto.contact.email });
     if (identities.length === 0)
       throw new BadRequestException('contact needs an identifier, an email or a phone');
-    const result = await this.ingest.ingest({
-      workspaceId: principal.workspaceId,
-      inboxId,
-      externalId: dto.externalId ?? randomUUID(),
-      identities,
-      contactName: dto.contact.name,
-      body: dto.body,
-      subject: dto.subject,
-      attachments: dto.attachments,
-    });
+    const result = await this.ingest.ingest(
+      {
+        workspaceId: principal.workspaceId,
+        inboxId,
+        externalId: dto.externalId ?? randomUUID(),
+        identities,
+        contactName: dto.contact.name,
+        body: dto.body,
+        subject: dto.subject,
+        attachments: dto.attachments,
+      },
+      inbox,
+    );
     response.status(result.outcome === 'duplicate' ? 200 : 201);
     return {
       outcome: result.outcome,
