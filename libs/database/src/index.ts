@@ -9,3 +9,4 @@ export { SecretCipher } from './secret-cipher.js';
 export { TransactionRunner } from './transaction.js';
 export { assertDatabaseReachable, redactUrl } from './preflight.js';
 export { isUniqueViolation } from './pg-errors.js';
+export { updatePartial } from './partial-update.js';
