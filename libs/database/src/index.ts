@@ -10,3 +10,4 @@ export { TransactionRunner } from './transaction.js';
 export { assertDatabaseReachable, redactUrl } from './preflight.js';
 export { isUniqueViolation } from './pg-errors.js';
 export { updatePartial } from './partial-update.js';
+export { storable } from './storable.js';
