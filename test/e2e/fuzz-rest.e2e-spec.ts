@@ -320,6 +320,26 @@ describe('fuzzing the REST API from its OpenAPI document', () => {
     });
   }
 
+  it('refuses a body over BODY_LIMIT on every body-taking route with a 413 and a reason', async () => {
+    const huge = JSON.stringify({ name: 'x'.repeat(1024 * 1024 + 1) });
+    const before = await storeFingerprint(dataSource);
+    const operations = operationsOf(document).filter((op) => op.hasBody);
+    for (const operation of operations) {
+      const response = await send(operation.method, {
+        path: fillPath(operation.path, ids),
+        body: huge,
+        contentType: 'application/json',
+      });
+      figures.count(`${operation.key} (over the body limit)`, response.status);
+      if (response.status !== 413 || !hasReason(response))
+        throw new Error(
+          `${operation.key} answered ${response.status} to 1 MiB + 1: ${response.text.slice(0, 200)}`,
+        );
+    }
+    expect(changedTables(before, await storeFingerprint(dataSource))).toEqual([]);
+    expect(operations.length).toBeGreaterThanOrEqual(40);
+  });
+
   it(`answers every generated request below 500, refuses invalid ones with a 4xx and a reason, and stores nothing for them (seed ${FUZZ_SEED})`, async () => {
     const operations = operationsOf(document);
     const untested = operations.filter((op) => op.hasBody && !(op.key in SAMPLE_BODIES)).map((op) => op.key);
