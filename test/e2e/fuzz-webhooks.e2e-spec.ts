@@ -10,7 +10,7 @@ import {
   FUZZ_RUNS,
   FUZZ_SEED,
   FuzzFigures,
-  hasReason,
+  answerProblem,
   malformedJson,
   sendRaw,
   storeFingerprint,
@@ -213,14 +213,7 @@ describe('fuzzing the provider webhooks and the widget socket', () => {
       const property = fc.asyncProperty(cases, async (request) => {
         const response = await request.send();
         figures.count(`${endpoint} (${request.what.split(' ')[1]})`, response.status);
-        const problem =
-          response.status >= 500
-            ? 'a 5xx'
-            : request.invalid && response.status < 400
-              ? `accepted (${response.status})`
-              : response.status >= 400 && !hasReason(response)
-                ? `no reason (${response.status})`
-                : null;
+        const problem = answerProblem(response, request.invalid);
         const after = await storeFingerprint(dataSource);
         // A verified email token is spent even when its message is refused (replay protection).
         const changed =

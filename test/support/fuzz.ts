@@ -154,6 +154,14 @@ export async function sendRaw(
   return { status: response.status, text, json };
 }
 
+/** What is wrong with a fuzz answer, or null: a 5xx, invalid input taken, or a refusal without a reason. */
+export function answerProblem(response: RawResponse, invalid: boolean): string | null {
+  if (response.status >= 500) return 'a 5xx';
+  if (invalid && response.status < 400) return `accepted (${response.status})`;
+  if (response.status >= 400 && !hasReason(response)) return `no reason (${response.status})`;
+  return null;
+}
+
 /** A rejected request must say why: a non-empty `message`. */
 export function hasReason(response: RawResponse): boolean {
   return typeof response.json?.message === 'string' && response.json.message.length > 0;
