@@ -4,47 +4,10 @@ import type { OpenAPIObject } from '@nestjs/swagger';
 import { createWorkspace, type WorkspaceFixture } from '@parley/testing';
 import { ApiModule } from '../../apps/api/src/api.module.js';
 import { REQUIRED_ROLE } from '../../apps/api/src/auth/auth.decorators.js';
-import { bootStack, client, login, type Stack } from '../support/stack.js';
+import { createResources, fillPath, NIL_V4, operationsOf, SAMPLE_BODIES } from '../support/routes.js';
+import { bootStack, client, connectAgent, login, type Stack } from '../support/stack.js';
 
 type Http = ReturnType<typeof client>;
-
-/** A valid body for every write route that takes an id, so the id (not validation) decides the answer. */
-const SAMPLE_BODIES: Record<string, unknown> = {
-  'POST /api/v1/conversations/{id}/messages': { body: 'hi' },
-  'POST /api/v1/conversations/{id}/notes': { body: 'note' },
-  'POST /api/v1/conversations/{id}/assign': { assigneeId: null },
-  'POST /api/v1/conversations/{id}/snooze': { until: new Date(Date.now() + 86_400_000).toISOString() },
-  'POST /api/v1/conversations/{id}/resolve': undefined,
-  'POST /api/v1/conversations/{id}/reopen': undefined,
-  'PUT /api/v1/conversations/{id}/labels': { labels: [] },
-  'PATCH /api/v1/conversations/{id}': { priority: 'high' },
-  'PATCH /api/v1/contacts/{id}': { name: 'x' },
-  'POST /api/v1/contacts/{id}/merge': { sourceContactId: '00000000-0000-4000-8000-000000000000' },
-  'POST /api/v1/contacts/{id}/erase': { confirm: "the id of workspace A's contact" },
-  'POST /api/v1/contacts/merges/{mergeId}/unmerge': undefined,
-  'PATCH /api/v1/inboxes/{id}': { name: 'x' },
-  'POST /api/v1/inboxes/{id}/rotate-webhook-secret': undefined,
-  'POST /api/v1/inboxes/{inboxId}/inbound': { contact: { identifier: 'x' }, body: 'x' },
-  'PATCH /api/v1/labels/{id}': { name: 'x' },
-  'PATCH /api/v1/canned-responses/{id}': { content: 'x' },
-  'PATCH /api/v1/teams/{id}': { name: 'x' },
-  'PUT /api/v1/teams/{id}/members': { userIds: [] },
-  'PATCH /api/v1/members/{userId}': { capacity: 3 },
-  'POST /api/v1/conversations/{id}/pending': undefined,
-  'POST /api/v1/conversations/{id}/open': undefined,
-  'PATCH /api/v1/calendars/{id}': { name: 'x' },
-  'PUT /api/v1/sla-policies/{id}': { name: 'x', firstResponseSeconds: 3600 },
-  'PUT /api/v1/conversations/{id}/survey-exclusion': { excluded: true },
-  'PUT /api/v1/surveys/policy/inboxes/{inboxId}': { delayMinutes: 1 },
-  'POST /api/v1/public/surveys/{token}': {
-    answers: [{ surveyId: '00000000-0000-4000-8000-000000000000', score: 3 }],
-  },
-  'PUT /api/v1/automation-rules/{id}': {
-    name: 'x',
-    event: 'message.created',
-    actions: [{ type: 'set_priority', priority: 'high' }],
-  },
-};
 
 describe('access control', () => {
   let stack: Stack;
@@ -61,76 +24,10 @@ describe('access control', () => {
     adminA = client(stack.url, { token: await login(stack.url, a.admin.email) });
     adminB = client(stack.url, { token: await login(stack.url, b.admin.email) });
 
-    const inbox = (await adminA('POST', '/api/v1/inboxes', { name: 'A api', channel: 'api' })).body.inbox
-      .id as string;
-    const integration = client(stack.url, { apiKey: await a.addApiKey() });
-    const first = (
-      await integration('POST', `/api/v1/inboxes/${inbox}/inbound`, {
-        contact: { identifier: 'c1' },
-        body: 'hi',
-      })
-    ).body;
-    const second = (
-      await integration('POST', `/api/v1/inboxes/${inbox}/inbound`, {
-        contact: { identifier: 'c2' },
-        body: 'hi',
-      })
-    ).body;
-    const merge = await adminA('POST', `/api/v1/contacts/${first.contactId}/merge`, {
-      sourceContactId: second.contactId,
-    });
-    expect(merge.status).toBe(201);
-    ids = {
-      conversations: first.conversationId,
-      messages: first.message.id,
-      index: '0',
-      contacts: first.contactId,
-      merges: merge.body.id,
-      inboxes: inbox,
-      labels: (await adminA('POST', '/api/v1/labels', { name: 'secret-label' })).body.id,
-      'canned-responses': (
-        await adminA('POST', '/api/v1/canned-responses', { shortCode: 'hi', content: 'hello' })
-      ).body.id,
-      teams: (await adminA('POST', '/api/v1/teams', { name: 'A team' })).body.id,
-      members: (await a.addMember('agent')).id,
-      'api-keys': (await adminA('POST', '/api/v1/api-keys', { name: 'A key' })).body.id,
-      calendars: (
-        await adminA('POST', '/api/v1/calendars', {
-          name: 'A hours',
-          timezone: 'Europe/Lisbon',
-          week: { mon: [{ start: '09:00', end: '17:00' }] },
-        })
-      ).body.id,
-      'sla-policies': (
-        await adminA('POST', '/api/v1/sla-policies', { name: 'A policy', firstResponseSeconds: 3600 })
-      ).body.id,
-      surveys: (
-        await adminA('POST', '/api/v1/surveys/campaigns', {
-          name: 'A NPS',
-          segment: { resolvedWithinDays: 30 },
-        })
-      ).body.id,
-      token: 'forged.token',
-      'automation-rules': (
-        await adminA('POST', '/api/v1/automation-rules', {
-          name: 'A rule',
-          event: 'message.created',
-          actions: [{ type: 'set_priority', priority: 'high' }],
-        })
-      ).body.id,
-    };
+    ids = await createResources(a, adminA);
   });
 
   afterAll(() => stack.close());
-
-  function resourceOf(path: string, param: string): string {
-    if (param === 'mergeId') return 'merges';
-    if (param === 'index') return 'index';
-    if (param === 'inboxId') return 'inboxes';
-    // A survey link's token is its own authority: another workspace's (or a forged) token is unknown.
-    if (param === 'token') return 'token';
-    return path.split('/')[3] ?? '';
-  }
 
   it("answers 404 on every route that takes an id when given another workspace's id", async () => {
     const document = (await adminA('GET', '/api/docs-json')).body as OpenAPIObject;
@@ -142,11 +39,7 @@ describe('access control', () => {
         if (!item[method]) continue;
         const key = `${method.toUpperCase()} ${path}`;
         if (method !== 'get' && method !== 'delete') expect(Object.keys(SAMPLE_BODIES)).toContain(key);
-        const url = params.reduce((acc, param) => {
-          const id = ids[resourceOf(path, param)];
-          if (!id) throw new Error(`no workspace A resource for {${param}} in ${path}`);
-          return acc.replace(`{${param}}`, id);
-        }, path);
+        const url = fillPath(path, ids);
         const response = await adminB(method.toUpperCase(), url, SAMPLE_BODIES[key]);
         if (response.status !== 404)
           throw new Error(`${key} answered ${response.status}: ${JSON.stringify(response.body)}`);
@@ -231,6 +124,108 @@ describe('access control', () => {
     // and the right role gets through
     expect((await supervisor('POST', '/api/v1/labels', { name: 'vip' })).status).toBe(201);
     expect((await supervisor('POST', '/api/v1/inboxes', { name: 'x', channel: 'api' })).status).toBe(403);
+  });
+
+  it('refuses mass assignment on every body-taking route with a 400 naming the property', async () => {
+    const document = (await adminA('GET', '/api/docs-json')).body as OpenAPIObject;
+    const checked: string[] = [];
+    for (const operation of operationsOf(document).filter((op) => op.hasBody)) {
+      const sample = SAMPLE_BODIES[operation.key] as Record<string, unknown> | undefined;
+      if (!sample) throw new Error(`no sample body for ${operation.key}: add one to test/support/routes.ts`);
+      const declared = Object.keys(operation.bodySchema?.properties ?? {});
+      const forged: Record<string, unknown> = {
+        workspaceId: b.workspaceId,
+        workspace_id: b.workspaceId,
+        id: NIL_V4,
+        createdAt: '2020-01-01T00:00:00.000Z',
+        updatedAt: '2020-01-01T00:00:00.000Z',
+        role: 'admin',
+        isAdmin: true,
+        ownerId: b.admin.id,
+        __proto__: { role: 'admin' },
+        constructor: { prototype: { role: 'admin' } },
+      };
+      for (const [property, value] of Object.entries(forged)) {
+        // LoginDto picks a workspace, member DTOs set a role: declared fields are not mass assignment.
+        if (declared.includes(property)) continue;
+        const body = JSON.parse(
+          `{${JSON.stringify(property)}:${JSON.stringify(value)},${JSON.stringify(sample).slice(1)}`,
+        );
+        const response = await adminA(operation.method, fillPath(operation.path, ids), body);
+        if (response.status !== 400 || !JSON.stringify(response.body).includes(property))
+          throw new Error(
+            `${operation.key} with ${property}: ${response.status} ${JSON.stringify(response.body)}`,
+          );
+        checked.push(`${operation.key} ${property}`);
+      }
+    }
+    expect(checked.length).toBeGreaterThanOrEqual(300);
+    expect((await adminA('GET', '/api/v1/auth/me')).body.role).toBe('admin');
+    // Nothing forged landed in the other workspace (the sample label is named 'label').
+    const labelsOfB = (await adminB('GET', '/api/v1/labels')).body.items as Array<{ name: string }>;
+    expect(labelsOfB.map((label) => label.name)).not.toContain('label');
+  });
+
+  it("never answers a list or report filtered by another workspace's id with that workspace's data", async () => {
+    const document = (await adminA('GET', '/api/docs-json')).body as OpenAPIObject;
+    const resourceOfFilter: Record<string, string> = {
+      inboxId: 'inboxes',
+      teamId: 'teams',
+      agentId: 'members',
+      labelId: 'labels',
+      contactId: 'contacts',
+      conversationId: 'conversations',
+    };
+    const secrets = Object.values(ids).filter((id) => /^[0-9a-f-]{36}$/.test(id));
+    const checked: string[] = [];
+    for (const operation of operationsOf(document).filter((op) => op.method === 'GET')) {
+      for (const param of operation.queryParams.filter((name) => /Id$/.test(name))) {
+        const resource = resourceOfFilter[param];
+        if (!resource) throw new Error(`no fixture for ?${param}= on ${operation.key}: add one to the sweep`);
+        const path = `${operation.path}?${param}=${ids[resource]}`;
+        const response = await adminB('GET', path);
+        const text = typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
+        const leaked = secrets.filter((id) => id !== ids[resource] && text.includes(id));
+        if (![200, 400, 404].includes(response.status) || leaked.length || text.includes('secret-label'))
+          throw new Error(
+            `${path} answered ${response.status}, leaking ${leaked.join(', ')}: ${text.slice(0, 300)}`,
+          );
+        // Lists of records filtered by a foreign id are empty; summaries may still show the caller's zeros.
+        if (Array.isArray(response.body?.items))
+          expect((response.body.items as object[]).filter((item) => 'id' in item)).toEqual([]);
+        checked.push(path);
+      }
+    }
+    expect(checked.length).toBeGreaterThanOrEqual(25);
+  });
+
+  it("refuses socket events on another workspace's conversation with an error and no data", async () => {
+    const viewerA = await connectAgent(stack.url, await login(stack.url, a.admin.email));
+    const intruder = await connectAgent(stack.url, await login(stack.url, b.admin.email));
+    try {
+      expect((await viewerA.emit('conversation.join', { conversationId: ids.conversations })).ok).toBe(true);
+      await viewerA.next('conversation.viewers');
+      const seenByA = viewerA.events.length;
+      const join = await intruder.emit('conversation.join', { conversationId: ids.conversations });
+      expect(join.ok).toBe(false);
+      expect((await intruder.next('error')).event).toBe('conversation.join');
+      const typing = await intruder.emit('typing', { conversationId: ids.conversations, state: 'on' });
+      expect(typing.ok).toBe(false);
+      const leave = await intruder.emit('conversation.leave', { conversationId: ids.conversations });
+      expect(leave.ok).toBe(false);
+      const junk = await intruder.emit('conversation.join', { conversationId: "x'; --" });
+      expect(junk.ok).toBe(false);
+      expect(JSON.stringify(junk.error)).toContain('conversationId');
+      // A round trip of A's own, so anything B triggered would have arrived before it.
+      expect((await viewerA.emit('typing', { conversationId: ids.conversations, state: 'off' })).ok).toBe(
+        true,
+      );
+      expect(viewerA.events.slice(seenByA)).toEqual([]);
+      expect(intruder.events.map((e) => e.event).filter((name) => name !== 'error')).toEqual([]);
+    } finally {
+      viewerA.close();
+      intruder.close();
+    }
   });
 
   it('keeps the last admin', async () => {

@@ -7,6 +7,7 @@ import { AppConfig } from '@parley/config';
 import { InFlightRequests, Metrics, type ParleyLogger, requestIdMiddleware } from '@parley/observability';
 import { ApiModule } from './api.module.js';
 import { DomainErrorFilter } from './common/domain-error.filter.js';
+import { inputShapeGuard } from './common/input-shape.js';
 import { applyRateLimits } from './common/rate-limits.js';
 import { validationPipe } from './common/validation.js';
 import { emailWebhookBody } from './email/email-webhooks.controller.js';
@@ -73,6 +74,7 @@ export async function createApiApp(
   app.use('/webhooks/email', emailWebhookBody(config.env.EMAIL_MAX_BYTES * 3 + 64 * 1024));
   app.useBodyParser('json', { limit: config.env.BODY_LIMIT });
   app.useBodyParser('urlencoded', { extended: false, limit: config.env.BODY_LIMIT });
+  app.use(inputShapeGuard());
   const metrics = app.get(Metrics);
   app.use(
     (

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { LessThan } from 'typeorm';
-import { TransactionRunner } from '@parley/database';
+import { TransactionRunner, updatePartial } from '@parley/database';
 import { Membership, User, type Role } from './accounts.entities.js';
 import { AccountsError, AccountsErrorCode } from './accounts.errors.js';
 import { PasswordHasher } from './password-hasher.js';
@@ -90,7 +90,8 @@ export class MembersService {
       }
       const availabilityChanged =
         changes.availability !== undefined && changes.availability !== membership.availability;
-      await manager.update(
+      await updatePartial(
+        manager,
         Membership,
         { id: membership.id },
         {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { isUniqueViolation, TransactionRunner } from '@parley/database';
+import { isUniqueViolation, TransactionRunner, updatePartial } from '@parley/database';
 import { Membership, Team, TeamMember, type TeamAssignment } from './accounts.entities.js';
 import { AccountsError, AccountsErrorCode } from './accounts.errors.js';
 
@@ -53,7 +53,7 @@ export class TeamsService {
   ): Promise<TeamView> {
     await this.get(workspaceId, teamId);
     try {
-      await this.tx.manager.update(Team, { workspaceId, id: teamId }, input);
+      await updatePartial(this.tx.manager, Team, { workspaceId, id: teamId }, input);
     } catch (error) {
       throw uniqueName(error);
     }

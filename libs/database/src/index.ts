@@ -9,3 +9,5 @@ export { encryptionKeys, SecretCipher, UnreadableSecretError } from './secret-ci
 export { TransactionRunner } from './transaction.js';
 export { assertDatabaseReachable, redactUrl } from './preflight.js';
 export { isUniqueViolation } from './pg-errors.js';
+export { updatePartial } from './partial-update.js';
+export { storable } from './storable.js';

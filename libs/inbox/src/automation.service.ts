@@ -99,7 +99,7 @@ export class AutomationService {
   async update(workspaceId: string, id: string, input: unknown): Promise<AutomationRuleView> {
     await this.get(workspaceId, id);
     const rule = valid(input);
-    // An UPDATE answers [rows, affected count] through TypeORM's pg driver (an INSERT answers the rows).
+    // For an UPDATE the query runner answers [rows, affected count].
     const [[row]] = await this.tx.manager.query<[RuleRow[], number]>(
       `UPDATE automation_rules SET name = $3, enabled = $4, position = $5, event = $6, conditions = $7, actions = $8, updated_at = now()
         WHERE workspace_id = $1 AND id = $2 RETURNING *`,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { isUniqueViolation, TransactionRunner } from '@parley/database';
+import { isUniqueViolation, TransactionRunner, updatePartial } from '@parley/database';
 import { CannedResponse, Label } from './inbox.entities.js';
 import { InboxError, InboxErrorCode } from './inbox.errors.js';
 
@@ -25,7 +25,7 @@ export class CatalogService {
     input: { name?: string; color?: string; description?: string },
   ): Promise<Label> {
     await this.requireLabel(workspaceId, id);
-    await this.unique('label', () => this.tx.manager.update(Label, { workspaceId, id }, input));
+    await this.unique('label', () => updatePartial(this.tx.manager, Label, { workspaceId, id }, input));
     return this.requireLabel(workspaceId, id);
   }
 
@@ -69,7 +69,7 @@ export class CatalogService {
   ): Promise<CannedResponse> {
     await this.getCanned(workspaceId, id);
     await this.unique('canned response', () =>
-      this.tx.manager.update(CannedResponse, { workspaceId, id }, input),
+      updatePartial(this.tx.manager, CannedResponse, { workspaceId, id }, input),
     );
     return this.getCanned(workspaceId, id);
   }

@@ -13,7 +13,7 @@ import {
   type ParsedEmail,
 } from '@parley/channels';
 import { AppConfig } from '@parley/config';
-import { TransactionRunner } from '@parley/database';
+import { storable, TransactionRunner } from '@parley/database';
 import { DeliveryService } from './delivery.service.js';
 import { EmailThreads } from './email-threads.js';
 import { InboundEventRepository } from './inbound-event.repository.js';
@@ -98,7 +98,8 @@ export class EmailInboundService {
     const own = readEmailConfig(inbox.config);
     let parsed: ParsedEmail;
     try {
-      parsed = await parseEmail(raw, { ownAddresses: own ? [own.address] : [] });
+      // Header and body text may carry NUL or lone surrogates, which PostgreSQL cannot hold.
+      parsed = storable(await parseEmail(raw, { ownAddresses: own ? [own.address] : [] }));
     } catch (error) {
       if (error instanceof EmailParseError) throw new EmailRejectedError(error.message, 'unreadable');
       throw error;

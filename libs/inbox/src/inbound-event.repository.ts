@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { storable } from '@parley/database';
 
 /** The raw-payload journal of provider webhooks: for replay and audit, deduplicated on the provider id. */
 @Injectable()
@@ -17,7 +18,7 @@ export class InboundEventRepository {
     const rows: unknown[] = await this.dataSource.query(
       `INSERT INTO inbound_events (workspace_id, inbox_id, provider, external_id, payload)
        VALUES ($1, $2, $3, $4, $5) ON CONFLICT (workspace_id, inbox_id, external_id) DO NOTHING RETURNING id`,
-      [workspaceId, inboxId, provider, externalId, payload],
+      [workspaceId, inboxId, provider, externalId, storable(payload)],
     );
     return rows.length > 0;
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager, QueryDeepPartialEntity } from 'typeorm';
-import { TransactionRunner } from '@parley/database';
+import { storable, TransactionRunner } from '@parley/database';
 import { OutboxRelay, OutboxRepository } from '@parley/jobs';
 import { Metrics } from '@parley/observability';
 import type { ConversationView, MessageView } from '@parley/realtime';
@@ -172,7 +172,9 @@ export class IngestService {
    * Identity → contact → the contact's one open conversation (joined, reopened inside the window,
    * or new and linked to the previous) → message, counters, events and outbox: one transaction.
    */
-  async ingest(input: InboundMessage, loaded?: Inbox): Promise<IngestResult> {
+  async ingest(received: InboundMessage, loaded?: Inbox): Promise<IngestResult> {
+    // Stored as received, save what PostgreSQL cannot hold (NUL, lone surrogates).
+    const input = storable(received);
     if (input.body.length > MAX_BODY)
       throw new InboxError(InboxErrorCode.InvalidInput, `body exceeds ${MAX_BODY} characters`);
     if (!input.externalId || input.externalId.length > 255) {

@@ -4,6 +4,7 @@ import {
   ArrayMaxSize,
   IsArray,
   IsEmail,
+  IsObject,
   IsOptional,
   IsString,
   MaxLength,
@@ -42,6 +43,7 @@ export class InboundApiMessageDto {
   externalId?: string;
 
   @ApiProperty({ type: ApiContactDto, description: 'Who wrote it: at least one of identifier, email, phone' })
+  @IsObject()
   @ValidateNested()
   @Type(() => ApiContactDto)
   contact: ApiContactDto;

@@ -5,11 +5,11 @@ import { IsISO8601, IsOptional } from 'class-validator';
 export class PeriodQueryDto {
   @ApiPropertyOptional({ description: 'ISO time, inclusive; default 30 days before `to`' })
   @IsOptional()
-  @IsISO8601()
+  @IsISO8601({ strict: true })
   from?: string;
 
   @ApiPropertyOptional({ description: 'ISO time, exclusive; default now' })
   @IsOptional()
-  @IsISO8601()
+  @IsISO8601({ strict: true })
   to?: string;
 }

@@ -4,9 +4,12 @@ function flatten(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((error) => {
     const path = parent ? `${parent}.${error.property}` : error.property;
     // class-validator says "body must be a string" or "property x should not exist"; we say "body: must be a string".
-    const own = Object.values(error.constraints ?? {}).map(
-      (reason) => `${path}: ${reason.replace(new RegExp(`^(property )?${error.property} `), '')}`,
-    );
+    // A plain prefix test: the property is client input (an unknown key may be `+~` or `(?X`), never a pattern.
+    const prefixes = [`property ${error.property} `, `${error.property} `];
+    const own = Object.values(error.constraints ?? {}).map((reason) => {
+      const prefix = prefixes.find((candidate) => reason.startsWith(candidate));
+      return `${path}: ${prefix ? reason.slice(prefix.length) : reason}`;
+    });
     return [...own, ...flatten(error.children ?? [], path)];
   });
 }

@@ -166,6 +166,9 @@ export class AgentGateway implements OnGatewayInit, OnGatewayDisconnect, OnModul
 
   @SubscribeMessage('conversation.leave')
   async leave(@ConnectedSocket() socket: AgentSocket, @MessageBody() body: ConversationRoomDto) {
+    // Only a socket in the room may leave it: anyone else (another workspace) must not make it announce.
+    if (!socket.rooms.has(rooms.conversation(body.conversationId)))
+      return { ok: false, reason: 'not in the conversation' };
     await socket.leave(rooms.conversation(body.conversationId));
     await this.announceViewers(body.conversationId);
     return { ok: true, conversationId: body.conversationId };

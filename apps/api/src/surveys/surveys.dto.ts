@@ -142,6 +142,7 @@ class CampaignSegmentDto {
 export class CreateCampaignDto {
   @ApiProperty({ example: 'Q4 relationship NPS' }) @IsString() @MinLength(1) @MaxLength(200) name: string;
   @ApiProperty({ type: CampaignSegmentDto })
+  @IsObject()
   @ValidateNested()
   @Type(() => CampaignSegmentDto)
   segment: CampaignSegmentDto;
