@@ -354,6 +354,23 @@ describe('surveys end to end: resolve → delayed job → channel → answer →
     await admin('DELETE', `/api/v1/surveys/policy/inboxes/${sms}`);
   });
 
+  it('expires an unanswered question with the later questions of its sequence', async () => {
+    await admin('PUT', `/api/v1/surveys/policy/inboxes/${sms}`, { kinds: ['csat', 'ces'] });
+    const phone = '+14155550210';
+    const conversationId = await servedAndResolved(phone);
+    const [csat] = await surveysOf(conversationId);
+    await promote(csat.id);
+    await eventually(async () => ((await surveysOf(conversationId))[0].status === 'sent' ? true : undefined));
+    await db.query(`UPDATE surveys SET expires_at = now() - interval '1 minute' WHERE id = $1`, [csat.id]);
+    expect(await stack.api.get(SurveysService).sweep()).toMatchObject({ expired: 1 });
+    const rows = await surveysOf(conversationId);
+    expect(rows.map((r) => [r.kind, r.status, r.status_reason])).toEqual([
+      ['csat', 'expired', 'not answered before the link expired'],
+      ['ces', 'expired', 'an earlier question was not answered'],
+    ]);
+    await admin('DELETE', `/api/v1/surveys/policy/inboxes/${sms}`);
+  });
+
   it('asks on Messenger with quick replies and takes the tapped one as the answer', async () => {
     const created = await admin('POST', '/api/v1/inboxes', {
       name: 'Facebook page',

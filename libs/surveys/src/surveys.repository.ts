@@ -202,7 +202,8 @@ export class SurveysRepository {
 
   /** Sent and unanswered past their expiry → expired, with the unsent rest of their sequences. */
   async expire(now: Date): Promise<number> {
-    const rows: Array<{ group_id: string }> = await this.manager.query(
+    // An UPDATE answers [rows, affected count] through TypeORM's pg driver.
+    const [rows]: [Array<{ group_id: string }>, number] = await this.manager.query(
       `UPDATE surveys SET status = 'expired', status_reason = 'not answered before the link expired', updated_at = now()
         WHERE status = 'sent' AND expires_at <= $1 RETURNING group_id`,
       [now],
