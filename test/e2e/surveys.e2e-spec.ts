@@ -356,7 +356,7 @@ describe('surveys end to end: resolve → delayed job → channel → answer →
 
   it('expires an unanswered question with the later questions of its sequence', async () => {
     await admin('PUT', `/api/v1/surveys/policy/inboxes/${sms}`, { kinds: ['csat', 'ces'] });
-    const phone = '+14155550210';
+    const phone = '+14155550299';
     const conversationId = await servedAndResolved(phone);
     const [csat] = await surveysOf(conversationId);
     await promote(csat.id);
