@@ -290,6 +290,7 @@ function decodeURIComponentSafe(text: string): string {
 describe('fuzzing the REST API from its OpenAPI document', () => {
   let stack: Stack;
   let token: string;
+  let adminEmail: string;
   let ids: Record<string, string>;
   let document: OpenAPIObject;
   let dataSource: DataSource;
@@ -302,7 +303,8 @@ describe('fuzzing the REST API from its OpenAPI document', () => {
     stack = await bootStack({ worker: false });
     dataSource = stack.api.get(DataSource);
     const workspace = await createWorkspace(stack.api, 'Fuzz');
-    token = await login(stack.url, workspace.admin.email);
+    adminEmail = workspace.admin.email;
+    token = await login(stack.url, adminEmail);
     const admin = client(stack.url, { token });
     ids = await createResources(workspace, admin);
     document = (await admin('GET', '/api/docs-json')).body as OpenAPIObject;
@@ -373,6 +375,8 @@ describe('fuzzing the REST API from its OpenAPI document', () => {
             : String(details.errorInstance);
         failures.push(`[seed ${details.seed}, path ${details.counterexamplePath}] ${error}`);
       }
+      // Signing out revokes the token the fuzzer sends: the next operations get a fresh one.
+      if (operation.key === 'POST /api/v1/auth/logout') token = await login(stack.url, adminEmail);
       const health = await sendRaw(stack.url, 'GET', '/health/live');
       if (health.status !== 200) failures.push(`${operation.key}: the api stopped answering /health/live`);
     }

@@ -47,6 +47,8 @@ export const SAMPLE_BODIES: Record<string, unknown> = {
   // routes without an id
   'POST /api/v1/api-keys': { name: 'key' },
   'POST /api/v1/auth/login': { email: 'nobody@example.com', password: 'wrong password' },
+  // A wrong current password: the fuzzer must never change the signed-in admin's password (it revokes the token).
+  'POST /api/v1/auth/password': { currentPassword: 'not the password', newPassword: 'a brand new password' },
   'POST /api/v1/automation-rules': {
     name: 'rule',
     event: 'message.created',
