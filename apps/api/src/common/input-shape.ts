@@ -14,6 +14,13 @@ function refused(message: string): Error {
   return Object.assign(new Error(message), { status: 400, expose: true, type: 'invalid_input' });
 }
 
+function isParsedContainer(value: unknown): value is object {
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return true;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
 /**
  * What is wrong with a parsed body or query string, or null: nesting past MAX_INPUT_DEPTH (validators
  * and transformers recurse), prototype keys (they slip past whitelisting), and, where asked, NUL
@@ -27,7 +34,9 @@ export function inputProblem(value: unknown, root: string, rejectNul: boolean): 
         return `${node.path}: must not contain NUL (U+0000) characters`;
       continue;
     }
-    if (node.value === null || typeof node.value !== 'object') continue;
+    // Only what a parser builds from text: arrays and plain objects. A Buffer (a raw MIME upload) has
+    // one key per byte, and walking it would hold millions of paths.
+    if (!isParsedContainer(node.value)) continue;
     if (node.depth >= MAX_INPUT_DEPTH) return `${root}: nested deeper than ${MAX_INPUT_DEPTH} levels`;
     for (const key of Object.keys(node.value)) {
       const path = Array.isArray(node.value) ? `${node.path}[${key}]` : `${node.path}.${key}`;
