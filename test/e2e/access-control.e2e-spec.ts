@@ -174,6 +174,8 @@ describe('access control', () => {
       agentId: 'members',
       labelId: 'labels',
       contactId: 'contacts',
+      actorId: 'members',
+      targetId: 'contacts',
       conversationId: 'conversations',
     };
     const secrets = Object.values(ids).filter((id) => /^[0-9a-f-]{36}$/.test(id));
