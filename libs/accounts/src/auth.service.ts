@@ -18,6 +18,8 @@ interface TokenClaims {
   jti?: string;
   /** Issued at / expires, seconds (set by the signer). */
   iat?: number;
+  /** Issued at, milliseconds: `iat`'s whole seconds cannot tell a token from the second of a password change. */
+  iatMs?: number;
   exp?: number;
 }
 
@@ -103,7 +105,12 @@ export class AuthService {
       throw new AccountsError(AccountsErrorCode.NotAMember, 'You are not a member of that workspace');
     const workspaces = await this.workspaces.findBy(memberships.map((m) => ({ id: m.workspaceId })));
     const nameOf = new Map(workspaces.map((w) => [w.id, w.name]));
-    const claims: TokenClaims = { sub: user.id, wid: chosen.workspaceId, jti: randomUUID() };
+    const claims: TokenClaims = {
+      sub: user.id,
+      wid: chosen.workspaceId,
+      jti: randomUUID(),
+      iatMs: Date.now(),
+    };
     return {
       accessToken: await this.jwt.signAsync(claims),
       expiresIn: this.config.env.JWT_TTL_SECONDS,
@@ -140,9 +147,8 @@ export class AuthService {
       this.users.findOne({ where: { id: claims.sub }, select: { id: true, tokensValidAfter: true } }),
       claims.jti ? this.state.isRevoked(claims.jti) : Promise.resolve(false),
     ]);
-    // `iat` has whole seconds: a token from the second of a password change stays valid unless denylisted.
-    const validAfter = user?.tokensValidAfter ? Math.floor(user.tokensValidAfter.getTime() / 1000) : 0;
-    if (revoked || (claims.iat ?? 0) < validAfter)
+    const issuedAt = typeof claims.iatMs === 'number' ? claims.iatMs : (claims.iat ?? 0) * 1000;
+    if (revoked || issuedAt < (user?.tokensValidAfter?.getTime() ?? 0))
       return { refused: 'The token was revoked (signed out or password changed); sign in again' };
     if (!membership) return { refused: 'You are no longer a member of this workspace' };
     return {
