@@ -1,3 +1,4 @@
+import { SERIES_METRICS } from '@parley/reporting';
 import type { BenchContext } from '../lib/context.js';
 import { http, sample } from '../lib/http.js';
 import { figure, quantile, type Figure } from '../lib/results.js';
@@ -5,16 +6,6 @@ import { figure, quantile, type Figure } from '../lib/results.js';
 const SAMPLES = 5;
 const REPORT_TARGET_MS = 200;
 const LIVE_TARGET_MS = 20;
-const TIMESERIES = [
-  'volume',
-  'first_response',
-  'first_resolution',
-  'full_resolution',
-  'fcr',
-  'reopen',
-  'handle_time',
-  'sla_first_response',
-];
 
 /** Every report for the last 90 days (median of SAMPLES), and the live queue. */
 export async function reports(context: BenchContext): Promise<Figure[]> {
@@ -24,7 +15,7 @@ export async function reports(context: BenchContext): Promise<Figure[]> {
   const period = `from=${from.toISOString()}&to=${to.toISOString()}`;
   const cases: Array<{ name: string; path: string; target: number; note?: string }> = [
     { name: 'summary', path: `/api/v1/reports/summary?${period}`, target: REPORT_TARGET_MS },
-    ...TIMESERIES.map((metric) => ({
+    ...SERIES_METRICS.map((metric) => ({
       name: `timeseries ${metric}`,
       path: `/api/v1/reports/timeseries?metric=${metric}&interval=day&${period}`,
       target: REPORT_TARGET_MS,

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -6,6 +5,7 @@ import { DataSource } from 'typeorm';
 import type { WorkspaceFixture } from '@parley/testing';
 import { launchChromium } from '@parley/testing';
 import { client, type AgentClient, type Stack } from '../support/stack.js';
+import { buildWidgetBundle } from '../support/web.js';
 import { addWebchatInbox, bootWidgetStack, type WebchatInbox } from './widget-client.js';
 
 const BUNDLE = 'dist/widget/widget.js';
@@ -36,18 +36,7 @@ describe('Web chat widget in real Chromium on the demo page', () => {
 
   beforeAll(async () => {
     // The test drives the bundle built from the current source.
-    execFileSync(
-      process.execPath,
-      [
-        'node_modules/vite/bin/vite.js',
-        'build',
-        '--config',
-        'apps/web/vite.widget.config.ts',
-        '--logLevel',
-        'error',
-      ],
-      { env: { ...process.env, NODE_ENV: 'production' } },
-    );
+    buildWidgetBundle();
     ({ stack, ws, inbox, agentToken, agentSocket } = await bootWidgetStack({
       greeting: 'Hei! How can we help?',
       replyTime: 'a few minutes',

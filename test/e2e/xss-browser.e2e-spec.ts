@@ -1,5 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
@@ -18,7 +16,7 @@ import {
   type WorkspaceFixture,
 } from '@parley/testing';
 import { bootStack, client, login, type Stack } from '../support/stack.js';
-import { openBrowser, signIn } from '../support/web.js';
+import { buildWidgetBundle, openBrowser, signIn } from '../support/web.js';
 
 const PAGE_ID = '1000000000077';
 const APP_ID = '424242424277';
@@ -95,19 +93,7 @@ describe('XSS corpus through every channel renders inert (agent web app and widg
     });
 
   beforeAll(async () => {
-    if (!existsSync('dist/widget/widget.js'))
-      execFileSync(
-        process.execPath,
-        [
-          'node_modules/vite/bin/vite.js',
-          'build',
-          '--config',
-          'apps/web/vite.widget.config.ts',
-          '--logLevel',
-          'error',
-        ],
-        { env: { ...process.env, NODE_ENV: 'production' } },
-      );
+    buildWidgetBundle({ ifMissing: true });
     graph.profiles.set(PSID, { first_name: XSS_NAME, last_name: '<b>bold</b>' });
     process.env.META_GRAPH_BASE_URL = await graph.start();
     stack = await bootStack();

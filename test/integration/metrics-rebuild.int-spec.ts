@@ -7,6 +7,7 @@ import {
   RollupsRepository,
   SlaPoliciesService,
   type ReportFilter,
+  SERIES_METRICS,
 } from '@parley/reporting';
 import { createWorkspace, type WorkspaceFixture } from '@parley/testing';
 import { bootDomain } from '../support/integration.js';
@@ -274,16 +275,7 @@ describe('metrics: the incremental result equals a rebuild from the event log', 
         );
         const board = (await reports.leaderboard(filter)).map(({ csat: _csat, ...row }) => row);
         expectSameFigures(board, await oracle.leaderboard(filter));
-        for (const metric of [
-          'volume',
-          'first_response',
-          'first_resolution',
-          'full_resolution',
-          'fcr',
-          'reopen',
-          'handle_time',
-          'sla_first_response',
-        ] as const) {
+        for (const metric of SERIES_METRICS) {
           for (const interval of ['day', 'week'] as const) {
             expectSameFigures(
               await reports.series(filter, metric, interval),

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, TEST_PASSWORD } from '@parley/testing';
@@ -7,6 +8,23 @@ export function assertWebAppBuilt(): void {
   if (!existsSync('dist/web/index.html')) {
     throw new Error('dist/web is not built: run `npm run build:web` before the browser tests');
   }
+}
+
+/** Builds the chat widget bundle (dist/widget/widget.js) from the current source; `ifMissing` keeps a built one. */
+export function buildWidgetBundle(options: { ifMissing?: boolean } = {}): void {
+  if (options.ifMissing && existsSync('dist/widget/widget.js')) return;
+  execFileSync(
+    process.execPath,
+    [
+      'node_modules/vite/bin/vite.js',
+      'build',
+      '--config',
+      'apps/web/vite.widget.config.ts',
+      '--logLevel',
+      'error',
+    ],
+    { env: { ...process.env, NODE_ENV: 'production' } },
+  );
 }
 
 export async function openBrowser(): Promise<Browser> {
