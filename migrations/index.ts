@@ -14,6 +14,7 @@ import { TokenRevocation1765100000000 } from './1765100000000-token-revocation.j
 import { Privacy1765200000000 } from './1765200000000-privacy.js';
 import { DailyRollups1765300000000 } from './1765300000000-daily-rollups.js';
 import { UnassignedQueueIndex1765400000000 } from './1765400000000-unassigned-queue-index.js';
+import { RollupGrains1765500000000 } from './1765500000000-rollup-grains.js';
 
 /** Every migration, oldest first. */
 export const allMigrations = [
@@ -33,4 +34,5 @@ export const allMigrations = [
   Privacy1765200000000,
   DailyRollups1765300000000,
   UnassignedQueueIndex1765400000000,
+  RollupGrains1765500000000,
 ];

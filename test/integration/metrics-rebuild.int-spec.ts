@@ -202,12 +202,12 @@ describe('metrics: the incremental result equals a rebuild from the event log', 
     expect((await metrics.rebuild(ws.workspaceId)).rollupMismatches).toBe(0);
 
     // The rollups against aggregations written straight over the rows.
-    const rollup = async (metric: string, byAgent: boolean) =>
+    const rollup = async (metric: string, grain: number) =>
       db.query<Array<{ day: string; agent: string | null; n: number; total: number }>>(
         `SELECT day::text, agent_id AS agent, sum(n)::int AS n, sum(total)::int AS total FROM metrics_daily
-          WHERE workspace_id = $1 AND metric = $2 AND by_agent = $3
+          WHERE workspace_id = $1 AND metric = $2 AND grain = $3
           GROUP BY 1, 2 HAVING sum(n) <> 0 ORDER BY 1, 2`,
-        [ws.workspaceId, metric, byAgent],
+        [ws.workspaceId, metric, grain],
       );
     const direct = async (select: string, from = 'conversation_metrics m') =>
       db.query<Array<{ day: string; agent: string | null; n: number; total: number }>>(
@@ -215,28 +215,39 @@ describe('metrics: the incremental result equals a rebuild from the event log', 
         [ws.workspaceId],
       );
     const day = (column: string) => `(${column} AT TIME ZONE 'Asia/Kolkata')::date::text`;
-    expect(await rollup('opened', false)).toEqual(
+    expect(await rollup('opened', 7)).toEqual(
       await direct(`SELECT ${day('started_at')}, NULL::uuid, count(*) FILTER (WHERE cycle = 0)::int,
                            count(*) FILTER (WHERE cycle = 0)::int`).then((rows) =>
         rows.filter((row) => row.n),
       ),
     );
-    expect(await rollup('frt', true)).toEqual(
+    expect(await rollup('frt', 15)).toEqual(
       await direct(`SELECT ${day('first_response_at')}, first_responder_id, count(frt_seconds)::int,
                            sum(frt_seconds)::int`).then((rows) => rows.filter((row) => row.n)),
     );
-    expect(await rollup('next_reply', true)).toEqual(
+    expect(await rollup('next_reply', 15)).toEqual(
       await direct(
         `SELECT ${day('started_at')}, s.agent_id, count(*)::int, sum(s.seconds)::int`,
         `conversation_metrics m, unnest(m.next_reply_seconds, m.next_reply_agent_ids) AS s(seconds, agent_id)`,
       ),
     );
-    expect(await rollup('agent_handle', true)).toEqual(
+    expect(await rollup('agent_handle', 15)).toEqual(
       await direct(
         `SELECT ${day('resolved_at')}, h.key::uuid, count(*)::int, sum(h.value::int)::int`,
         `conversation_metrics m, jsonb_each_text(m.handle_by_agent) AS h`,
       ).then((rows) => rows.filter((row) => row.day !== null)),
     );
+
+    // Every grain sums to the same facts, day by day (migration 1765500000000).
+    const grains = await db.query<Array<{ grain: number; n: string; total: string }>>(
+      `SELECT grain, sum(n)::text AS n, sum(total)::text AS total FROM metrics_daily
+        WHERE workspace_id = $1 GROUP BY grain, metric, day ORDER BY metric, day, grain`,
+      [ws.workspaceId],
+    );
+    expect(new Set(grains.map((row) => row.grain))).toEqual(new Set([0, 1, 2, 4, 7, 8, 15]));
+    for (let k = 0; k < grains.length; k += 7) {
+      expect(new Set(grains.slice(k, k + 7).map((row) => `${row.n}/${row.total}`)).size).toBe(1);
+    }
 
     // Reports from the rollups against the queries over the rows they replace.
     const reports = moduleRef.get(ReportsService);
@@ -246,17 +257,39 @@ describe('metrics: the incremental result equals a rebuild from the event log', 
         WHERE workspace_id = $1 AND resolved_by IS NOT NULL LIMIT 1`,
       [ws.workspaceId],
     );
+    // Half the rows get a team (the history has none), so the team grain holds something to compare.
+    const [{ id: team }] = await db.query<Array<{ id: string }>>(
+      `INSERT INTO teams (workspace_id, name) VALUES ($1, 'Rollup team') RETURNING id`,
+      [ws.workspaceId],
+    );
+    await db.query(
+      `UPDATE conversation_metrics SET team_id = $2 WHERE workspace_id = $1 AND hashtext(conversation_id::text) % 2 = 0`,
+      [ws.workspaceId, team],
+    );
+    expect((await moduleRef.get(RollupsRepository).rebuild(ws.workspaceId)).mismatchedCells).toBeGreaterThan(
+      0,
+    );
     const now = Date.now();
     const periods = [
       { from: new Date(now - 15 * 86_400_000), to: new Date(now + 60_000) },
       { from: new Date(now - 9.3 * 86_400_000), to: new Date(now - 2.6 * 86_400_000) },
       { from: new Date('2026-01-01T00:00:00Z'), to: new Date(now - 3 * 3_600_000) },
     ];
+    // Partial days read both ways whatever the clock: from their rows (most of the day inside the period)
+    // and as the day's rollup minus the rows outside (most of it outside). Asia/Kolkata has no DST.
+    const hour = 3_600_000;
+    const midnight = Math.floor((now + 5.5 * hour) / (24 * hour)) * 24 * hour - 5.5 * hour;
+    periods.push(
+      { from: new Date(midnight - 12 * 24 * hour + 2 * hour), to: new Date(midnight - 2 * hour) },
+      { from: new Date(midnight - 12 * 24 * hour + 22 * hour), to: new Date(midnight - 22 * hour) },
+    );
     const filters: Array<Partial<ReportFilter>> = [
       {},
       { agentId: agent },
       { inboxId: inbox },
       { channel: 'sms' },
+      { teamId: team },
+      { channel: 'sms', agentId: agent },
       { label: 'vip' },
     ];
     let compared = 0;
@@ -286,14 +319,14 @@ describe('metrics: the incremental result equals a rebuild from the event log', 
         compared += 1;
       }
     }
-    expect(compared).toBe(15);
+    expect(compared).toBe(35);
     // The reports did read the rollups: a drifted rollup row shows, and the refill finds and repairs it.
     const summaryOf = async () =>
       (await reports.summary({ workspaceId: ws.workspaceId, ...periods[0] })).volume as { opened: number };
     const before = await summaryOf();
     await db.query(
       `UPDATE metrics_daily SET n = n + 1000, total = total + 1000
-        WHERE ctid = (SELECT ctid FROM metrics_daily WHERE workspace_id = $1 AND metric = 'opened' AND NOT by_agent
+        WHERE ctid = (SELECT ctid FROM metrics_daily WHERE workspace_id = $1 AND metric = 'opened' AND grain = 0
                         AND day > current_date - 10 AND day < current_date - 1 LIMIT 1)`,
       [ws.workspaceId],
     );

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
 import type { Channel } from '@parley/realtime';
+import { GRAIN, grainFor } from './rollups.repository.js';
 
 export interface ReportFilter {
   workspaceId: string;
@@ -142,22 +143,43 @@ function bucketValue(bucket: number): number {
   return bucket < EXACT_BELOW ? bucket : EXACT_BELOW * BUCKET_RATIO ** (bucket - EXACT_BELOW + 0.5);
 }
 
-/** The local days wholly inside [from, to), as dates and as instants; null when there is none. */
-function wholeDays(
-  from: Date,
-  to: Date,
-  zone: string,
-): { first: string; end: string; start: Date; stop: Date } | null {
+/**
+ * How a period is read (docs/metrics.md#daily-rollups): the rollups of the local days [first, end), plus
+ * the facts of the rows placed in `add`, minus those placed in `subtract`. A partial day at either end is
+ * read from its rows, or — when the part of that day outside the period is the shorter one (a period
+ * ending now: the rest of today is mostly in the future) — as the day's rollup minus the rows outside.
+ * Null when the period lies within one local day (all of it from the rows).
+ */
+interface RollupPlan {
+  first: string;
+  end: string;
+  add: Array<[Date, Date]>;
+  subtract: Array<[Date, Date]>;
+}
+
+function rollupPlan(from: Date, to: Date, zone: string): RollupPlan | null {
   let start = DateTime.fromJSDate(from, { zone }).startOf('day');
   if (start.toMillis() < from.getTime()) start = start.plus({ days: 1 }).startOf('day');
-  const stop = DateTime.fromJSDate(to, { zone }).startOf('day');
-  if (!start.isValid || !stop.isValid || stop <= start) return null;
-  return {
-    first: start.toISODate(),
-    end: stop.toISODate(),
-    start: start.toJSDate(),
-    stop: stop.toJSDate(),
-  };
+  let stop = DateTime.fromJSDate(to, { zone }).startOf('day');
+  if (!start.isValid || !stop.isValid || stop < start) return null;
+  const plan: RollupPlan = { first: '', end: '', add: [], subtract: [] };
+  if (from < start.toJSDate()) {
+    const dayStart = start.minus({ days: 1 }).startOf('day');
+    if (from.getTime() - dayStart.toMillis() < start.toMillis() - from.getTime()) {
+      plan.subtract.push([dayStart.toJSDate(), from]);
+      start = dayStart;
+    } else plan.add.push([from, start.toJSDate()]);
+  }
+  if (stop.toJSDate() < to) {
+    const dayEnd = stop.plus({ days: 1 }).startOf('day');
+    if (dayEnd.toMillis() - to.getTime() < to.getTime() - stop.toMillis()) {
+      plan.subtract.push([to, dayEnd.toJSDate()]);
+      stop = dayEnd;
+    } else plan.add.push([stop.toJSDate(), to]);
+  }
+  plan.first = start.toISODate() ?? '';
+  plan.end = stop.toISODate() ?? '';
+  return plan;
 }
 
 /** FCR: final once the window has closed, pending before (METRICS.md). */
@@ -381,10 +403,11 @@ export class ReportsRepository {
   }
 
   /**
-   * The metrics of the period, summed per group, in one statement over three parts: the rollup rows
-   * of the whole local days; the facts of the rows placed in the partial days at either end (all of
-   * the period with a label filter, or while the rollups are cut in an older time zone); and the
-   * clock-dependent facts of the rows that have any.
+   * The metrics of the period, summed per group, in one statement over four parts: the rollup rows of
+   * the local days of the plan, at the coarsest grain the filter allows; the facts of the rows placed in
+   * the partial days read from their rows (all of the period with a label filter, or while the rollups
+   * are cut in an older time zone); minus those placed outside the period in the partial days read
+   * from their rollup; and the clock-dependent facts of the rows that have any.
    */
   private async tallies(
     filter: ReportFilter,
@@ -397,29 +420,27 @@ export class ReportsRepository {
       [filter.workspaceId],
     );
     const timezone = zones?.timezone ?? 'UTC';
-    const days =
-      filter.label || zones?.rollup_zone !== timezone ? null : wholeDays(filter.from, filter.to, timezone);
-    const edges = (
-      days
-        ? [
-            [filter.from, days.start],
-            [days.stop, filter.to],
-          ]
-        : [[filter.from, filter.to]]
-    ).filter(([from, to]) => from < to);
+    const plan: RollupPlan = (filter.label || zones?.rollup_zone !== timezone
+      ? null
+      : rollupPlan(filter.from, filter.to, timezone)) ?? {
+      first: '',
+      end: '',
+      add: [[filter.from, filter.to]],
+      subtract: [],
+    };
     const stored = metrics.filter((metric) => !LIVE_METRICS.has(metric));
     const live = metrics.filter((metric) => LIVE_METRICS.has(metric));
     const sql = new Sql();
     const ws = sql.value(filter.workspaceId);
     const agent = (column: string) => (filter.agentId ? [`${column} = ${sql.value(filter.agentId)}`] : []);
     const parts: string[] = [];
-    if (days && stored.length) {
+    if (plan.first < plan.end && stored.length) {
       const where = [
         `d.workspace_id = ${ws}`,
-        `d.by_agent = ${group.by === 'agent' || filter.agentId ? 'true' : 'false'}`,
+        `d.grain = ${grainFor(neededGrain(filter, group))}`,
         `d.metric = ANY(${sql.value(stored)}::text[])`,
-        `d.day >= ${sql.value(days.first)}::date`,
-        `d.day < ${sql.value(days.end)}::date`,
+        `d.day >= ${sql.value(plan.first)}::date`,
+        `d.day < ${sql.value(plan.end)}::date`,
         ...dimensions(sql, filter, 'd'),
         ...agent('d.agent_id'),
       ];
@@ -428,8 +449,8 @@ export class ReportsRepository {
       );
     }
     const zone = sql.value(timezone);
-    const facts = (fn: string, rows: string, at: string, names: string[]) =>
-      `SELECT (f.at AT TIME ZONE ${zone})::date, f.agent_id, f.metric, f.bucket, 1::bigint, f.value
+    const facts = (fn: string, rows: string, at: string, names: string[], sign = 1) =>
+      `SELECT (f.at AT TIME ZONE ${zone})::date, f.agent_id, f.metric, f.bucket, ${sign}::bigint, ${sign} * f.value
          FROM conversation_metrics m CROSS JOIN LATERAL ${fn}(m) AS f
         WHERE ${[
           `m.workspace_id = ${ws}`,
@@ -440,7 +461,11 @@ export class ReportsRepository {
           ...labelled(sql, filter),
           ...agent('f.agent_id'),
         ].join(' AND ')}`;
-    if (edges.length && stored.length) {
+    for (const [edges, sign] of [
+      [plan.add, 1],
+      [plan.subtract, -1],
+    ] as const) {
+      if (!edges.length || !stored.length) continue;
       const within = (column: string) =>
         `(${edges.map(([from, to]) => `(${column} >= ${sql.value(from)} AND ${column} < ${sql.value(to)})`).join(' OR ')})`;
       parts.push(
@@ -449,6 +474,7 @@ export class ReportsRepository {
           `(${PLACED_BY.map((column) => within(`m.${column}`)).join(' OR ')})`,
           within('f.at'),
           stored,
+          sign,
         ),
       );
     }
@@ -485,6 +511,16 @@ export class ReportsRepository {
     }
     return groups;
   }
+}
+
+/** The dimensions a rollup row must keep for the filter and the grouping (a bit set of GRAIN). */
+function neededGrain(filter: ReportFilter, group: Group): number {
+  return (
+    (filter.inboxId ? GRAIN.inbox : 0) |
+    (filter.channel ? GRAIN.channel : 0) |
+    (filter.teamId ? GRAIN.team : 0) |
+    (filter.agentId || group.by === 'agent' ? GRAIN.agent : 0)
+  );
 }
 
 /** The channel, inbox and team filters, on rollup rows or metric rows alike. */

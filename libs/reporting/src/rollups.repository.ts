@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 
 /** The key of a `metrics_daily` row, with `workspace_id` left out (one workspace at a time). */
-const KEY = ['by_agent', 'day', 'inbox_id', 'channel', 'team_id', 'agent_id', 'metric', 'bucket'] as const;
+const KEY = ['grain', 'day', 'inbox_id', 'channel', 'team_id', 'agent_id', 'metric', 'bucket'] as const;
 
 /** One conversation's contribution to one rollup row. */
 interface Cell {
-  by_agent: boolean;
+  grain: number;
   day: string;
   inbox_id: string | null;
   channel: string | null;
@@ -24,12 +24,29 @@ export interface RollupRebuildReport {
   mismatchedCells: number;
 }
 
+/**
+ * The grains rollups are kept at (migration 1765500000000): a bit set of the dimensions a row keeps,
+ * the others summed over. Every grain holds the same facts.
+ */
+export const GRAIN = { inbox: 1, channel: 2, team: 4, agent: 8 } as const;
+export const ROLLUP_GRAINS = [15, 7, 8, 4, 2, 1, 0] as const;
+
+/** The coarsest grain that keeps every dimension of `needed` (a bit set of GRAIN). */
+export function grainFor(needed: number): number {
+  const fits = ROLLUP_GRAINS.filter((grain) => (grain & needed) === needed);
+  return fits.reduce((best, grain) => (bitCount(grain) < bitCount(best) ? grain : best));
+}
+
+function bitCount(grain: number): number {
+  return [1, 2, 4, 8].filter((bit) => grain & bit).length;
+}
+
 /** Incremental rollups take this lock shared, a rebuild of the workspace exclusive. */
 const LOCK = `hashtextextended($1::text, 8)`;
 
 /**
  * `metrics_daily`: the facts of `metrics_facts(row)` (migration 1765300000000) summed per workspace ×
- * local day × inbox × channel × team × agent. A conversation's recomputation applies the difference
+ * local day × inbox × channel × team × agent, and at the coarser grains of ROLLUP_GRAINS. A conversation's recomputation applies the difference
  * between its old and new rows, in its transaction; the rebuild refills set-based and counts the rows
  * that differed.
  */
@@ -49,13 +66,15 @@ export class RollupsRepository {
       [workspaceId],
     );
     const rows: Array<Cell & { n: string; total: string }> = await manager.query(
-      `SELECT g.by_agent, f.day::text AS day, f.inbox_id, f.channel, f.team_id,
-              CASE WHEN g.by_agent THEN f.agent_id END AS agent_id, f.metric, f.bucket,
+      `SELECT g.grain, f.day::text AS day, CASE WHEN g.grain & 1 <> 0 THEN f.inbox_id END AS inbox_id,
+              CASE WHEN g.grain & 2 <> 0 THEN f.channel END AS channel,
+              CASE WHEN g.grain & 4 <> 0 THEN f.team_id END AS team_id,
+              CASE WHEN g.grain & 8 <> 0 THEN f.agent_id END AS agent_id, f.metric, f.bucket,
               count(*)::text AS n, sum(f.value)::text AS total
-         FROM metrics_daily_facts f CROSS JOIN (VALUES (true), (false)) AS g(by_agent)
+         FROM metrics_daily_facts f CROSS JOIN unnest($2::smallint[]) AS g(grain)
         WHERE f.conversation_id = $1
         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`,
-      [conversationId],
+      [conversationId, ROLLUP_GRAINS],
     );
     return rows.map((row) => ({ ...row, n: Number(row.n), total: Number(row.total) }));
   }
@@ -80,7 +99,7 @@ export class RollupsRepository {
     const column = <K extends keyof Cell>(name: K) => changed.map((cell) => cell[name]);
     await manager.query(
       `INSERT INTO metrics_daily (workspace_id, ${KEY.join(', ')}, n, total)
-       SELECT $1, d.* FROM unnest($2::boolean[], $3::date[], $4::uuid[], $5::text[], $6::uuid[], $7::uuid[],
+       SELECT $1, d.* FROM unnest($2::smallint[], $3::date[], $4::uuid[], $5::text[], $6::uuid[], $7::uuid[],
                                   $8::text[], $9::integer[], $10::bigint[], $11::bigint[])
                         AS d(${KEY.join(', ')}, n, total)
         ORDER BY ${KEY.join(', ')}
