@@ -31,6 +31,9 @@ export const envSchema = z
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(25_000),
     DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/parley'),
     DATABASE_POOL_SIZE: positiveInt.default(10),
+    // How long a query waits for a free pooled connection before failing: under a burst the pool
+    // queues requests (a CPU-starved api answered 500 `timeout exceeded when trying to connect` at 5 s).
+    DATABASE_POOL_ACQUIRE_TIMEOUT_MS: positiveInt.default(30_000),
     REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
     REDIS_PREFIX: z
       .string()

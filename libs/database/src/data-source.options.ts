@@ -8,7 +8,13 @@ const READ_COMMITTED = 'read\\ committed';
 /** Every migration, in order. Schema changes come only from here; `synchronize` stays off. */
 export const migrations = allMigrations;
 
-export function dataSourceOptions(env: Pick<Env, 'DATABASE_URL' | 'DATABASE_POOL_SIZE'>): DataSourceOptions {
+/** Default of `DATABASE_POOL_ACQUIRE_TIMEOUT_MS` for callers that pass no full env (migrations, seed). */
+const POOL_ACQUIRE_TIMEOUT_MS = 30_000;
+
+export function dataSourceOptions(
+  env: Pick<Env, 'DATABASE_URL' | 'DATABASE_POOL_SIZE'> &
+    Partial<Pick<Env, 'DATABASE_POOL_ACQUIRE_TIMEOUT_MS'>>,
+): DataSourceOptions {
   return {
     type: 'postgres',
     url: env.DATABASE_URL,
@@ -18,7 +24,8 @@ export function dataSourceOptions(env: Pick<Env, 'DATABASE_URL' | 'DATABASE_POOL
     migrationsTableName: 'schema_migrations',
     extra: {
       max: env.DATABASE_POOL_SIZE,
-      connectionTimeoutMillis: 5000,
+      // A request waits in the pool's queue this long for a connection (not a failure at 5 s under load).
+      connectionTimeoutMillis: env.DATABASE_POOL_ACQUIRE_TIMEOUT_MS ?? POOL_ACQUIRE_TIMEOUT_MS,
       // Set once per connection, so a transaction is one `START TRANSACTION` round trip, not two
       // (TransactionRunner relies on it instead of `SET TRANSACTION ISOLATION LEVEL` each time).
       options: `-c default_transaction_isolation=${READ_COMMITTED}`,

@@ -290,7 +290,7 @@ export class IngestService {
           reopenCount: 0,
         });
         applyInbound(conversation, inbox, identity, input.subject, now);
-        conversation = await manager.save(conversation);
+        conversation = await insertNew(manager, Conversation, conversation);
         effects.event(conversation, 'opened', customer, {
           ...channelFacts,
           data: { previousId: previous?.id ?? null },
@@ -414,7 +414,9 @@ export class IngestService {
     now: Date,
     kind: Message['kind'] = 'text',
   ): Promise<Message> {
-    return manager.save(
+    return insertNew(
+      manager,
+      Message,
       manager.create(Message, {
         ...(input.messageId ? { id: input.messageId } : {}),
         workspaceId: input.workspaceId,
@@ -767,4 +769,17 @@ export class IngestService {
       })
       .getOne();
   }
+}
+
+/**
+ * Inserts a new row whose id is already set: `save()` would first SELECT that id to choose between
+ * INSERT and UPDATE (one wasted round trip per message). The generated columns come back by RETURNING.
+ */
+async function insertNew<T extends Message | Conversation>(
+  manager: EntityManager,
+  target: new () => T,
+  entity: T,
+): Promise<T> {
+  await manager.insert(target, entity as QueryDeepPartialEntity<T>);
+  return entity;
 }
