@@ -100,8 +100,9 @@ export class MetricsRepository {
     return this.dataSource.manager;
   }
 
+  /** READ COMMITTED, the connections' default (dataSourceOptions): no `SET TRANSACTION` round trip. */
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction('READ COMMITTED', work);
+    return this.dataSource.transaction(work);
   }
 
   /** Serializes recomputations of one conversation across workers, for the transaction. */
