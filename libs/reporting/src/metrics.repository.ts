@@ -230,7 +230,8 @@ export class MetricsRepository {
     cycles: CycleMetrics[],
     seq: bigint,
   ): Promise<void> {
-    const before = await this.rollups.contribution(manager, workspaceId, facts.id);
+    await this.rollups.enter(manager, workspaceId);
+    const before = await this.rollups.contribution(manager, facts.id);
     await manager.query(`DELETE FROM conversation_metrics WHERE conversation_id = $1`, [facts.id]);
     const names = [
       'workspace_id',
@@ -249,7 +250,7 @@ export class MetricsRepository {
         ...COLUMNS.map(([, read]) => read(cycle)),
       ]);
     }
-    const after = await this.rollups.contribution(manager, workspaceId, facts.id);
+    const after = await this.rollups.contribution(manager, facts.id);
     await this.rollups.apply(manager, workspaceId, before, after);
   }
 
@@ -260,7 +261,8 @@ export class MetricsRepository {
       [conversationId],
     );
     if (!row) return;
-    const before = await this.rollups.contribution(manager, row.workspace_id, conversationId);
+    await this.rollups.enter(manager, row.workspace_id);
+    const before = await this.rollups.contribution(manager, conversationId);
     await manager.query(`DELETE FROM conversation_metrics WHERE conversation_id = $1`, [conversationId]);
     await this.rollups.apply(manager, row.workspace_id, before, []);
   }

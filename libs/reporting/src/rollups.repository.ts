@@ -46,25 +46,30 @@ const LOCK = `hashtextextended($1::text, 8)`;
 
 /**
  * `metrics_daily`: the facts of `metrics_facts(row)` (migration 1765300000000) summed per workspace ×
- * local day × inbox × channel × team × agent, and at the coarser grains of ROLLUP_GRAINS. A conversation's recomputation applies the difference
- * between its old and new rows, in its transaction; the rebuild refills set-based and counts the rows
- * that differed.
+ * local day × inbox × channel × team × agent, and at the coarser grains of ROLLUP_GRAINS. A
+ * conversation's recomputation applies the difference between its old and new rows, in its
+ * transaction; the rebuild refills set-based and counts the rows that differed.
  */
 @Injectable()
 export class RollupsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * The conversation's current rows summed into rollup cells (per agent and over agents), in the
-   * time zone the workspace's rollups are cut in (fixed at its first metrics row, reset by a rebuild).
+   * Before a transaction's first `contribution`: takes the workspace's rollup lock shared (a rebuild
+   * takes it exclusive) and fixes the time zone its days are cut in (at its first metrics row; reset
+   * by a rebuild).
    */
-  async contribution(manager: EntityManager, workspaceId: string, conversationId: string): Promise<Cell[]> {
+  async enter(manager: EntityManager, workspaceId: string): Promise<void> {
     await manager.query(`SELECT pg_advisory_xact_lock_shared(${LOCK})`, [workspaceId]);
     await manager.query(
       `INSERT INTO metrics_daily_zones (workspace_id, timezone) SELECT id, timezone FROM workspaces WHERE id = $1
        ON CONFLICT (workspace_id) DO NOTHING`,
       [workspaceId],
     );
+  }
+
+  /** The conversation's current rows summed into rollup cells at every grain (after `enter`). */
+  async contribution(manager: EntityManager, conversationId: string): Promise<Cell[]> {
     const rows: Array<Cell & { n: string; total: string }> = await manager.query(
       `SELECT g.grain, f.day::text AS day, CASE WHEN g.grain & 1 <> 0 THEN f.inbox_id END AS inbox_id,
               CASE WHEN g.grain & 2 <> 0 THEN f.channel END AS channel,
