@@ -15,6 +15,7 @@ import { Privacy1765200000000 } from './1765200000000-privacy.js';
 import { DailyRollups1765300000000 } from './1765300000000-daily-rollups.js';
 import { UnassignedQueueIndex1765400000000 } from './1765400000000-unassigned-queue-index.js';
 import { RollupGrains1765500000000 } from './1765500000000-rollup-grains.js';
+import { ReportReads1765600000000 } from './1765600000000-report-reads.js';
 
 /** Every migration, oldest first. */
 export const allMigrations = [
@@ -35,4 +36,5 @@ export const allMigrations = [
   DailyRollups1765300000000,
   UnassignedQueueIndex1765400000000,
   RollupGrains1765500000000,
+  ReportReads1765600000000,
 ];

@@ -28,7 +28,9 @@ export function dataSourceOptions(
       connectionTimeoutMillis: env.DATABASE_POOL_ACQUIRE_TIMEOUT_MS ?? POOL_ACQUIRE_TIMEOUT_MS,
       // Set once per connection, so a transaction is one `START TRANSACTION` round trip, not two
       // (TransactionRunner relies on it instead of `SET TRANSACTION ISOLATION LEVEL` each time).
-      options: `-c default_transaction_isolation=${READ_COMMITTED}`,
+      // JIT off: the report queries cross its cost threshold and spent 64 of 749 ms compiling
+      // (docs/benchmarks.md); nothing here runs long enough to win that back.
+      options: `-c default_transaction_isolation=${READ_COMMITTED} -c jit=off`,
     },
   };
 }

@@ -39,23 +39,40 @@ class Sql {
   }
 }
 
-/** The figures that depend on the clock (`metrics_live_facts`): never rolled up, read from the few rows concerned. */
-const LIVE_METRICS = new Set([
-  'fcr_undecided',
-  'fcr_pending',
-  'sla_frt_not_due',
-  'sla_resolution_not_due',
-  'sla_open_waits_not_due',
-]);
+/**
+ * The figures that depend on the clock: never rolled up, counted from the few rows concerned, each
+ * through its partial index (migration 1765300000000): placed at `at`, attributed to `agent`.
+ */
+const LIVE_FACTS: Record<string, { at: string; agent: string; rows: string }> = {
+  fcr_undecided: {
+    at: 'resolved_at',
+    agent: 'resolved_by',
+    rows: 'm.cycle = 0 AND m.fcr_window_ends_at > now()',
+  },
+  fcr_pending: {
+    at: 'resolved_at',
+    agent: 'resolved_by',
+    rows: 'm.cycle = 0 AND m.fcr_window_ends_at > now() AND m.fcr_candidate',
+  },
+  sla_frt_not_due: {
+    at: 'frt_due_at',
+    agent: 'first_responder_id',
+    rows: 'm.first_response_at IS NULL AND m.frt_due_at >= now()',
+  },
+  sla_resolution_not_due: {
+    at: 'resolution_due_at',
+    agent: 'resolved_by',
+    rows: 'm.resolved_at IS NULL AND m.resolution_due_at >= now()',
+  },
+  sla_open_waits_not_due: {
+    at: 'started_at',
+    agent: 'assignee_id',
+    rows: 'm.sla_policy_id IS NOT NULL AND m.open_wait_due_at >= now()',
+  },
+};
 
 /** Every time a fact can be placed by (`metrics_facts`), each with an index on (workspace_id, column). */
 const PLACED_BY = ['started_at', 'first_response_at', 'resolved_at', 'frt_due_at', 'resolution_due_at'];
-
-/** Rows that can have a live fact, each arm matching one partial index (migration 1765300000000). */
-const LIVE_ROWS = `((m.cycle = 0 AND m.fcr_window_ends_at > now())
-  OR (m.first_response_at IS NULL AND m.frt_due_at >= now())
-  OR (m.resolved_at IS NULL AND m.resolution_due_at >= now())
-  OR m.open_wait_due_at >= now())`;
 
 const DISTRIBUTION_BUCKETS = [60, 300, 900, 3600, 4 * 3600, 24 * 3600, 3 * 24 * 3600];
 
@@ -428,8 +445,8 @@ export class ReportsRepository {
       add: [[filter.from, filter.to]],
       subtract: [],
     };
-    const stored = metrics.filter((metric) => !LIVE_METRICS.has(metric));
-    const live = metrics.filter((metric) => LIVE_METRICS.has(metric));
+    const stored = metrics.filter((metric) => !(metric in LIVE_FACTS));
+    const live = metrics.filter((metric) => metric in LIVE_FACTS);
     const sql = new Sql();
     const ws = sql.value(filter.workspaceId);
     const agent = (column: string) => (filter.agentId ? [`${column} = ${sql.value(filter.agentId)}`] : []);
@@ -478,14 +495,21 @@ export class ReportsRepository {
         ),
       );
     }
-    if (live.length) {
+    const period = (column: string) =>
+      `m.${column} >= ${sql.value(filter.from)} AND m.${column} < ${sql.value(filter.to)}`;
+    for (const metric of live) {
+      const { at, agent: by, rows } = LIVE_FACTS[metric];
+      const where = [
+        `m.workspace_id = ${ws}`,
+        rows,
+        period(at),
+        ...dimensions(sql, filter, 'm'),
+        ...labelled(sql, filter),
+        ...agent(`m.${by}`),
+      ];
       parts.push(
-        facts(
-          'metrics_live_facts',
-          LIVE_ROWS,
-          `f.at >= ${sql.value(filter.from)} AND f.at < ${sql.value(filter.to)}`,
-          live,
-        ),
+        `SELECT (m.${at} AT TIME ZONE ${zone})::date, m.${by}, ${sql.value(metric)}::text, 0, count(*), count(*)
+           FROM conversation_metrics m WHERE ${where.join(' AND ')} GROUP BY 1, 2`,
       );
     }
     if (!parts.length) return new Map();
