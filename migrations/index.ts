@@ -16,6 +16,7 @@ import { DailyRollups1765300000000 } from './1765300000000-daily-rollups.js';
 import { UnassignedQueueIndex1765400000000 } from './1765400000000-unassigned-queue-index.js';
 import { RollupGrains1765500000000 } from './1765500000000-rollup-grains.js';
 import { ReportReads1765600000000 } from './1765600000000-report-reads.js';
+import { HourlyRollups1765610000000 } from './1765610000000-hourly-rollups.js';
 
 /** Every migration, oldest first. */
 export const allMigrations = [
@@ -37,4 +38,5 @@ export const allMigrations = [
   UnassignedQueueIndex1765400000000,
   RollupGrains1765500000000,
   ReportReads1765600000000,
+  HourlyRollups1765610000000,
 ];

@@ -241,13 +241,23 @@ describe('metrics: the incremental result equals a rebuild from the event log', 
     // Every grain sums to the same facts, day by day (migration 1765500000000).
     const grains = await db.query<Array<{ grain: number; n: string; total: string }>>(
       `SELECT grain, sum(n)::text AS n, sum(total)::text AS total FROM metrics_daily
-        WHERE workspace_id = $1 GROUP BY grain, metric, day ORDER BY metric, day, grain`,
+        WHERE workspace_id = $1 AND grain <> 16 GROUP BY grain, metric, day ORDER BY metric, day, grain`,
       [ws.workspaceId],
     );
     expect(new Set(grains.map((row) => row.grain))).toEqual(new Set([0, 1, 2, 4, 7, 8, 15]));
     for (let k = 0; k < grains.length; k += 7) {
       expect(new Set(grains.slice(k, k + 7).map((row) => `${row.n}/${row.total}`)).size).toBe(1);
     }
+    // The hourly grain (migration 1765610000000) holds the same facts, hour by hour.
+    const hourly = await db.query<Array<{ metric: string; hourly: string; daily: string; hours: number }>>(
+      `SELECT metric, sum(n) FILTER (WHERE grain = 16)::text || '/' || sum(total) FILTER (WHERE grain = 16) AS hourly,
+              sum(n) FILTER (WHERE grain = 0)::text || '/' || sum(total) FILTER (WHERE grain = 0) AS daily,
+              count(DISTINCT (day, hour)) FILTER (WHERE grain = 16)::int AS hours
+         FROM metrics_daily WHERE workspace_id = $1 AND grain IN (0, 16) GROUP BY metric`,
+      [ws.workspaceId],
+    );
+    for (const row of hourly) expect(row.hourly).toBe(row.daily);
+    expect(Math.max(...hourly.map((row) => row.hours))).toBeGreaterThan(1);
 
     // Reports from the rollups against the queries over the rows they replace.
     const reports = moduleRef.get(ReportsService);
@@ -283,6 +293,14 @@ describe('metrics: the incremental result equals a rebuild from the event log', 
       { from: new Date(midnight - 12 * 24 * hour + 2 * hour), to: new Date(midnight - 2 * hour) },
       { from: new Date(midnight - 12 * 24 * hour + 22 * hour), to: new Date(midnight - 22 * hour) },
     );
+    // An hour read from the hourly grain with minutes of rows either side, cut right after a busy hour.
+    const [{ at }] = await db.query<Array<{ at: Date }>>(
+      `SELECT resolved_at AS at FROM conversation_metrics
+        WHERE workspace_id = $1 AND resolved_at IS NOT NULL ORDER BY resolved_at LIMIT 1`,
+      [ws.workspaceId],
+    );
+    const busy = Math.floor(new Date(at).getTime() / hour) * hour;
+    periods.push({ from: new Date(busy - 10 * 60_000), to: new Date(busy + hour + 10 * 60_000) });
     const filters: Array<Partial<ReportFilter>> = [
       {},
       { agentId: agent },
@@ -319,7 +337,7 @@ describe('metrics: the incremental result equals a rebuild from the event log', 
         compared += 1;
       }
     }
-    expect(compared).toBe(35);
+    expect(compared).toBe(42);
     // The reports did read the rollups: a drifted rollup row shows, and the refill finds and repairs it.
     const summaryOf = async () =>
       (await reports.summary({ workspaceId: ws.workspaceId, ...periods[0] })).volume as { opened: number };

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
 import type { Channel } from '@parley/realtime';
-import { GRAIN, grainFor } from './rollups.repository.js';
+import { GRAIN, grainFor, HOURLY_GRAIN } from './rollups.repository.js';
 
 export interface ReportFilter {
   workspaceId: string;
@@ -197,6 +197,23 @@ function rollupPlan(from: Date, to: Date, zone: string): RollupPlan | null {
   plan.first = start.toISODate() ?? '';
   plan.end = stop.toISODate() ?? '';
   return plan;
+}
+
+const HOUR_MS = 3_600_000;
+
+/** A piece's whole UTC hours, if any, and the minutes at its edges outside them. */
+function byHours([from, to]: [Date, Date]): { hours: [Date, Date] | null; edges: Array<[Date, Date]> } {
+  const first = Math.ceil(from.getTime() / HOUR_MS) * HOUR_MS;
+  const last = Math.floor(to.getTime() / HOUR_MS) * HOUR_MS;
+  if (first >= last) return { hours: null, edges: [[from, to]] };
+  const edges: Array<[Date, Date]> = [];
+  if (from.getTime() < first) edges.push([from, new Date(first)]);
+  if (last < to.getTime()) edges.push([new Date(last), to]);
+  return { hours: [new Date(first), new Date(last)], edges };
+}
+
+function utcDate(at: Date): string {
+  return at.toISOString().slice(0, 10);
 }
 
 /** FCR: final once the window has closed, pending before (METRICS.md). */
@@ -466,33 +483,49 @@ export class ReportsRepository {
       );
     }
     const zone = sql.value(timezone);
-    const facts = (fn: string, rows: string, at: string, names: string[], sign = 1) =>
-      `SELECT (f.at AT TIME ZONE ${zone})::date, f.agent_id, f.metric, f.bucket, ${sign}::bigint, ${sign} * f.value
-         FROM conversation_metrics m CROSS JOIN LATERAL ${fn}(m) AS f
-        WHERE ${[
-          `m.workspace_id = ${ws}`,
-          rows,
-          at,
-          `f.metric = ANY(${sql.value(names)}::text[])`,
-          ...dimensions(sql, filter, 'm'),
-          ...labelled(sql, filter),
-          ...agent('f.agent_id'),
-        ].join(' AND ')}`;
-    for (const [edges, sign] of [
+    // Whole UTC hours from the hourly grain when nothing is filtered or grouped by, and a period's
+    // hours cannot straddle the local days it is grouped by (a daily plan's pieces lie within a day).
+    const hourly =
+      grainFor(neededGrain(filter, group)) === 0 &&
+      !filter.label &&
+      (group.by !== 'period' || zones?.rollup_zone === timezone);
+    for (const [pieces, sign] of [
       [plan.add, 1],
       [plan.subtract, -1],
     ] as const) {
-      if (!edges.length || !stored.length) continue;
+      if (!pieces.length || !stored.length) continue;
+      const split = pieces.map((piece) => (hourly ? byHours(piece) : { hours: null, edges: [piece] }));
+      const hours = split.flatMap(({ hours }) => (hours ? [hours] : []));
+      if (hours.length) {
+        const at = `((d.day + make_interval(hours => d.hour)) AT TIME ZONE 'UTC')`;
+        const within = hours.map(
+          ([from, to]) =>
+            `(d.day BETWEEN ${sql.value(utcDate(from))}::date AND ${sql.value(utcDate(to))}::date
+              AND ${at} >= ${sql.value(from)} AND ${at} < ${sql.value(to)})`,
+        );
+        parts.push(
+          `SELECT (${at} AT TIME ZONE ${zone})::date, NULL::uuid, d.metric, d.bucket, ${sign} * d.n, ${sign} * d.total
+             FROM metrics_daily d
+            WHERE d.workspace_id = ${ws} AND d.grain = ${HOURLY_GRAIN} AND d.metric = ANY(${sql.value(stored)}::text[])
+              AND (${within.join(' OR ')})`,
+        );
+      }
+      const edges = split.flatMap(({ edges }) => edges);
+      if (!edges.length) continue;
       const within = (column: string) =>
         `(${edges.map(([from, to]) => `(${column} >= ${sql.value(from)} AND ${column} < ${sql.value(to)})`).join(' OR ')})`;
+      const where = [
+        `m.workspace_id = ${ws}`,
+        `(${PLACED_BY.map((column) => within(`m.${column}`)).join(' OR ')})`,
+        within('f.at'),
+        `f.metric = ANY(${sql.value(stored)}::text[])`,
+        ...dimensions(sql, filter, 'm'),
+        ...labelled(sql, filter),
+        ...agent('f.agent_id'),
+      ];
       parts.push(
-        facts(
-          'metrics_facts',
-          `(${PLACED_BY.map((column) => within(`m.${column}`)).join(' OR ')})`,
-          within('f.at'),
-          stored,
-          sign,
-        ),
+        `SELECT (f.at AT TIME ZONE ${zone})::date, f.agent_id, f.metric, f.bucket, ${sign}::bigint, ${sign} * f.value
+           FROM conversation_metrics m CROSS JOIN LATERAL metrics_facts(m) AS f WHERE ${where.join(' AND ')}`,
       );
     }
     const period = (column: string) =>

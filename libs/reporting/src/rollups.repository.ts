@@ -2,12 +2,23 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 
 /** The key of a `metrics_daily` row, with `workspace_id` left out (one workspace at a time). */
-const KEY = ['grain', 'day', 'inbox_id', 'channel', 'team_id', 'agent_id', 'metric', 'bucket'] as const;
+const KEY = [
+  'grain',
+  'day',
+  'hour',
+  'inbox_id',
+  'channel',
+  'team_id',
+  'agent_id',
+  'metric',
+  'bucket',
+] as const;
 
 /** One conversation's contribution to one rollup row. */
 interface Cell {
   grain: number;
   day: string;
+  hour: number | null;
   inbox_id: string | null;
   channel: string | null;
   team_id: string | null;
@@ -30,6 +41,11 @@ export interface RollupRebuildReport {
  */
 export const GRAIN = { inbox: 1, channel: 2, team: 4, agent: 8 } as const;
 export const ROLLUP_GRAINS = [15, 7, 8, 4, 2, 1, 0] as const;
+/**
+ * The hourly grain (migration 1765610000000): the workspace's facts per UTC hour — `day` the UTC
+ * date, `hour` 0–23, no dimension kept — for the whole hours of a period's partial days.
+ */
+export const HOURLY_GRAIN = 16;
 
 /** The coarsest grain that keeps every dimension of `needed` (a bit set of GRAIN). */
 export function grainFor(needed: number): number {
@@ -71,15 +87,18 @@ export class RollupsRepository {
   /** The conversation's current rows summed into rollup cells at every grain (after `enter`). */
   async contribution(manager: EntityManager, conversationId: string): Promise<Cell[]> {
     const rows: Array<Cell & { n: string; total: string }> = await manager.query(
-      `SELECT g.grain, f.day::text AS day, CASE WHEN g.grain & 1 <> 0 THEN f.inbox_id END AS inbox_id,
+      `SELECT g.grain,
+              CASE WHEN g.grain = ${HOURLY_GRAIN} THEN (f.at AT TIME ZONE 'UTC')::date ELSE f.day END::text AS day,
+              CASE WHEN g.grain = ${HOURLY_GRAIN} THEN extract(hour FROM f.at AT TIME ZONE 'UTC')::smallint END AS hour,
+              CASE WHEN g.grain & 1 <> 0 THEN f.inbox_id END AS inbox_id,
               CASE WHEN g.grain & 2 <> 0 THEN f.channel END AS channel,
               CASE WHEN g.grain & 4 <> 0 THEN f.team_id END AS team_id,
               CASE WHEN g.grain & 8 <> 0 THEN f.agent_id END AS agent_id, f.metric, f.bucket,
               count(*)::text AS n, sum(f.value)::text AS total
          FROM metrics_daily_facts f CROSS JOIN unnest($2::smallint[]) AS g(grain)
         WHERE f.conversation_id = $1
-        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`,
-      [conversationId, ROLLUP_GRAINS],
+        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`,
+      [conversationId, [...ROLLUP_GRAINS, HOURLY_GRAIN]],
     );
     return rows.map((row) => ({ ...row, n: Number(row.n), total: Number(row.total) }));
   }
@@ -104,8 +123,8 @@ export class RollupsRepository {
     const column = <K extends keyof Cell>(name: K) => changed.map((cell) => cell[name]);
     await manager.query(
       `INSERT INTO metrics_daily (workspace_id, ${KEY.join(', ')}, n, total)
-       SELECT $1, d.* FROM unnest($2::smallint[], $3::date[], $4::uuid[], $5::text[], $6::uuid[], $7::uuid[],
-                                  $8::text[], $9::integer[], $10::bigint[], $11::bigint[])
+       SELECT $1, d.* FROM unnest($2::smallint[], $3::date[], $4::smallint[], $5::uuid[], $6::text[], $7::uuid[],
+                                  $8::uuid[], $9::text[], $10::integer[], $11::bigint[], $12::bigint[])
                         AS d(${KEY.join(', ')}, n, total)
         ORDER BY ${KEY.join(', ')}
        ON CONFLICT ON CONSTRAINT metrics_daily_key
