@@ -40,36 +40,37 @@ class Sql {
 }
 
 /**
- * The figures that depend on the clock: never rolled up, counted from the few rows concerned, each
- * through its partial index (migration 1765300000000): placed at `at`, attributed to `agent`.
+ * The figures that depend on the clock: never rolled up, counted from the few rows concerned. Each scan
+ * reads its rows through a partial index (migration 1765300000000), places them at `at`, attributes them
+ * to `agent` and counts each of its facts among them (`true`: every row).
  */
-const LIVE_FACTS: Record<string, { at: string; agent: string; rows: string }> = {
-  fcr_undecided: {
+const LIVE_SCANS: Array<{ at: string; agent: string; rows: string; facts: Record<string, string> }> = [
+  {
     at: 'resolved_at',
     agent: 'resolved_by',
     rows: 'm.cycle = 0 AND m.fcr_window_ends_at > now()',
+    facts: { fcr_undecided: 'true', fcr_pending: 'm.fcr_candidate' },
   },
-  fcr_pending: {
-    at: 'resolved_at',
-    agent: 'resolved_by',
-    rows: 'm.cycle = 0 AND m.fcr_window_ends_at > now() AND m.fcr_candidate',
-  },
-  sla_frt_not_due: {
+  {
     at: 'frt_due_at',
     agent: 'first_responder_id',
     rows: 'm.first_response_at IS NULL AND m.frt_due_at >= now()',
+    facts: { sla_frt_not_due: 'true' },
   },
-  sla_resolution_not_due: {
+  {
     at: 'resolution_due_at',
     agent: 'resolved_by',
     rows: 'm.resolved_at IS NULL AND m.resolution_due_at >= now()',
+    facts: { sla_resolution_not_due: 'true' },
   },
-  sla_open_waits_not_due: {
+  {
     at: 'started_at',
     agent: 'assignee_id',
     rows: 'm.sla_policy_id IS NOT NULL AND m.open_wait_due_at >= now()',
+    facts: { sla_open_waits_not_due: 'true' },
   },
-};
+];
+const LIVE_FACTS = new Set(LIVE_SCANS.flatMap((scan) => Object.keys(scan.facts)));
 
 /** Every time a fact can be placed by (`metrics_facts`), each with an index on (workspace_id, column). */
 const PLACED_BY = ['started_at', 'first_response_at', 'resolved_at', 'frt_due_at', 'resolution_due_at'];
@@ -462,8 +463,7 @@ export class ReportsRepository {
       add: [[filter.from, filter.to]],
       subtract: [],
     };
-    const stored = metrics.filter((metric) => !(metric in LIVE_FACTS));
-    const live = metrics.filter((metric) => metric in LIVE_FACTS);
+    const stored = metrics.filter((metric) => !LIVE_FACTS.has(metric));
     const sql = new Sql();
     const ws = sql.value(filter.workspaceId);
     const agent = (column: string) => (filter.agentId ? [`${column} = ${sql.value(filter.agentId)}`] : []);
@@ -530,8 +530,9 @@ export class ReportsRepository {
     }
     const period = (column: string) =>
       `m.${column} >= ${sql.value(filter.from)} AND m.${column} < ${sql.value(filter.to)}`;
-    for (const metric of live) {
-      const { at, agent: by, rows } = LIVE_FACTS[metric];
+    for (const { at, agent: by, rows, facts } of LIVE_SCANS) {
+      const counted = Object.keys(facts).filter((metric) => metrics.includes(metric));
+      if (!counted.length) continue;
       const where = [
         `m.workspace_id = ${ws}`,
         rows,
@@ -540,9 +541,12 @@ export class ReportsRepository {
         ...labelled(sql, filter),
         ...agent(`m.${by}`),
       ];
+      const counts = counted.map((metric) => `count(*) FILTER (WHERE ${facts[metric]})`).join(', ');
       parts.push(
-        `SELECT (m.${at} AT TIME ZONE ${zone})::date, m.${by}, ${sql.value(metric)}::text, 0, count(*), count(*)
-           FROM conversation_metrics m WHERE ${where.join(' AND ')} GROUP BY 1, 2`,
+        `SELECT s.day, s.agent_id, u.metric, 0, u.n, u.n
+           FROM (SELECT (m.${at} AT TIME ZONE ${zone})::date AS day, m.${by} AS agent_id, ARRAY[${counts}] AS n
+                   FROM conversation_metrics m WHERE ${where.join(' AND ')} GROUP BY 1, 2) AS s
+          CROSS JOIN LATERAL unnest(${sql.value(counted)}::text[], s.n) AS u(metric, n)`,
       );
     }
     if (!parts.length) return new Map();
