@@ -17,6 +17,7 @@ import { UnassignedQueueIndex1765400000000 } from './1765400000000-unassigned-qu
 import { RollupGrains1765500000000 } from './1765500000000-rollup-grains.js';
 import { ReportReads1765600000000 } from './1765600000000-report-reads.js';
 import { HourlyRollups1765610000000 } from './1765610000000-hourly-rollups.js';
+import { LiveQueueIndex1765700000000 } from './1765700000000-live-queue-index.js';
 
 /** Every migration, oldest first. */
 export const allMigrations = [
@@ -39,4 +40,5 @@ export const allMigrations = [
   RollupGrains1765500000000,
   ReportReads1765600000000,
   HourlyRollups1765610000000,
+  LiveQueueIndex1765700000000,
 ];

@@ -201,6 +201,8 @@ function rollupPlan(from: Date, to: Date, zone: string): RollupPlan | null {
 }
 
 const HOUR_MS = 3_600_000;
+/** Memory for a report's aggregation (`SET LOCAL`), above PostgreSQL's default of 4 MB. */
+const REPORT_WORK_MEM = '64MB';
 
 /** A piece's whole UTC hours, if any, and the minutes at its edges outside them. */
 function byHours([from, to]: [Date, Date]): { hours: [Date, Date] | null; edges: Array<[Date, Date]> } {
@@ -399,24 +401,32 @@ export class ReportsRepository {
   }
 
   /**
-   * The queue right now, in one statement: one pass over the unresolved conversations (an index-only
-   * scan of `conversations_unresolved_idx`) gives the counts and every agent's load; the oldest wait
-   * is the first entry of `conversations_waiting_idx`.
+   * The queue right now, in one statement: the unresolved conversations counted by status and
+   * assignee (an index-only scan of `conversations_queue_idx`, in group order) give the counts and
+   * every agent's load; the waiting ones are a range of `conversations_waiting_idx`, its first entry
+   * the oldest wait.
    */
   async live(workspaceId: string): Promise<Record<string, unknown>> {
     const [row] = await this.dataSource.query<
-      Array<{ queue: Record<string, number>; oldest: Date | null; agents: Array<Record<string, unknown>> }>
+      Array<{
+        queue: Record<string, number>;
+        waiting: number;
+        oldest: Date | null;
+        agents: Array<Record<string, unknown>>;
+      }>
     >(
       `WITH queue AS (
-         SELECT status, assignee_id, waiting_since IS NOT NULL AS waiting, count(*)::int AS n
+         SELECT status, assignee_id, count(*)::int AS n
            FROM conversations WHERE workspace_id = $1 AND status <> 'resolved'
-          GROUP BY 1, 2, 3)
+          GROUP BY 1, 2)
        SELECT (SELECT json_build_object(
                  'open', coalesce(sum(n) FILTER (WHERE status = 'open'), 0),
                  'pending', coalesce(sum(n) FILTER (WHERE status = 'pending'), 0),
                  'snoozed', coalesce(sum(n) FILTER (WHERE status = 'snoozed'), 0),
-                 'unassigned', coalesce(sum(n) FILTER (WHERE status IN ('open', 'pending') AND assignee_id IS NULL), 0),
-                 'waiting', coalesce(sum(n) FILTER (WHERE status = 'open' AND waiting), 0)) FROM queue) AS queue,
+                 'unassigned', coalesce(sum(n) FILTER (WHERE status IN ('open', 'pending') AND assignee_id IS NULL), 0))
+                 FROM queue) AS queue,
+              (SELECT count(*)::int FROM conversations
+                WHERE workspace_id = $1 AND status = 'open' AND waiting_since IS NOT NULL) AS waiting,
               (SELECT min(waiting_since) FROM conversations WHERE workspace_id = $1 AND status = 'open') AS oldest,
               (SELECT coalesce(json_agg(json_build_object('agentId', u.id, 'name', u.name,
                         'availability', ms.availability, 'capacity', ms.capacity, 'load', coalesce(l.load, 0))
@@ -431,6 +441,7 @@ export class ReportsRepository {
     return {
       at: new Date().toISOString(),
       ...row.queue,
+      waiting: row.waiting,
       longestWaitSeconds: oldest ? Math.round((Date.now() - oldest.getTime()) / 1000) : null,
       agentsOnline: row.agents.filter((agent) => agent.availability === 'online').length,
       agents: row.agents,
@@ -556,13 +567,19 @@ export class ReportsRepository {
         : group.by === 'agent'
           ? `c.agent_id::text`
           : `to_char(date_trunc(${sql.value(group.interval)}, c.day::timestamp), 'YYYY-MM-DD')`;
+    // The planner reckons each metrics row of a partial day at a hundred facts or more, and with the
+    // default 4 MB of work_mem then sorts the parts to group them, spilling to disk (docs/benchmarks.md):
+    // room for the hash it should use, for this transaction only.
     const rows: Array<{ g: string | null; metric: string; bucket: number; n: string; total: string }> =
-      await this.dataSource.query(
-        `SELECT ${key} AS g, c.metric, c.bucket, sum(c.n)::text AS n, sum(c.total)::text AS total
-           FROM (${parts.join('\n UNION ALL ')}) AS c(day, agent_id, metric, bucket, n, total)
-          GROUP BY 1, 2, 3`,
-        sql.params,
-      );
+      await this.dataSource.transaction(async (manager) => {
+        await manager.query(`SET LOCAL work_mem = '${REPORT_WORK_MEM}'`);
+        return manager.query(
+          `SELECT ${key} AS g, c.metric, c.bucket, sum(c.n)::text AS n, sum(c.total)::text AS total
+             FROM (${parts.join('\n UNION ALL ')}) AS c(day, agent_id, metric, bucket, n, total)
+            GROUP BY 1, 2, 3`,
+          sql.params,
+        );
+      });
     const groups = new Map<string, Tallies>();
     for (const row of rows) {
       if (row.g === null) continue;
