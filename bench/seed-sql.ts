@@ -204,7 +204,8 @@ export async function generate(
         frt_business_seconds, next_reply_seconds, next_reply_business_seconds, next_reply_agent_ids, resolved_at,
         resolved_by, resolution_seconds, resolution_business_seconds, active_resolution_seconds,
         active_resolution_business_seconds, last_resolve, agent_replies, customer_messages, handle_seconds,
-        handle_by_agent, fcr_candidate, fcr_window_ends_at, computed_seq, computed_at)
+        handle_by_agent, fcr_candidate, fcr_window_ends_at, first_assigned_at, assign_seconds, assignment_count,
+        assignment_kinds, computed_seq, computed_at)
      SELECT $1::uuid, c.id, 0, c.contact_id, c.reply_inbox_id, c.last_channel, c.team_id, c.assignee_id,
             c.priority, c.opened_at, p.opened_at + make_interval(secs => p.gap), c.first_response_at,
             ($2::uuid[])[p.agent_idx + 1], p.gap, p.gap / 2,
@@ -218,7 +219,7 @@ export async function generate(
             c.resolved_at IS NOT NULL, p.cnt / 2, (p.cnt + 1) / 2, least(600, p.cnt * p.gap),
             jsonb_build_object(($2::uuid[])[p.agent_idx + 1]::text, least(600, p.cnt * p.gap)),
             c.resolved_at IS NOT NULL AND p.cnt <= 3,
-            c.resolved_at + interval '7 days', 0, now()
+            c.resolved_at + interval '7 days', p.opened_at, 0, 1, '{"manual": 1}', 0, now()
        FROM bench_plan p JOIN conversations c ON c.id = p.id`,
     [ws, input.agentIds],
   );

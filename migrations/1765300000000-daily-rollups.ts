@@ -1,26 +1,13 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Daily rollups of `conversation_metrics` (docs/metrics.md#daily-rollups): `metrics_facts(m)` names
- * every additive fact a metrics row contributes to the reports (placed by a time, attributed to an
- * agent, a count or a value in a histogram bucket); `metrics_daily` sums them per workspace × local
- * day × inbox × channel × team × agent; `metrics_live_facts(m)` are the facts that depend on `now()`
- * and are never rolled up. `metrics_daily_rebuild(workspace)` refills a workspace set-based (the
- * rebuild command, the bench seed and this migration for existing data).
+ * `metrics_facts(m)` with further facts: VALUES rows (`metric, kind, at, agent_id, value`) and
+ * UNION ALL branches (`metric, at, agent_id, bucket, value`). Later migrations redefine the
+ * function through this, so every fact is written down once.
  */
-export class DailyRollups1765300000000 implements MigrationInterface {
-  name = 'DailyRollups1765300000000';
-
-  async up(db: QueryRunner): Promise<void> {
-    // Exact below 50 s, then log-spaced buckets 4 % wide: the geometric middle is within 2 % of any value in it.
-    await db.query(`
-      CREATE FUNCTION metrics_bucket(value bigint) RETURNS integer
-        LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-          SELECT CASE WHEN value < 50 THEN value::integer
-                      ELSE 50 + floor(ln(value / 50.0) / ln(1.04))::integer END
-        $$`);
-    await db.query(`
-      CREATE FUNCTION metrics_facts(m conversation_metrics)
+export function metricsFactsFunction(values: string[] = [], unions: string[] = []): string {
+  return `
+      CREATE OR REPLACE FUNCTION metrics_facts(m conversation_metrics)
         RETURNS TABLE (metric text, at timestamptz, agent_id uuid, bucket integer, value bigint)
         LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
           SELECT f.metric, f.at, f.agent_id,
@@ -29,7 +16,14 @@ export class DailyRollups1765300000000 implements MigrationInterface {
                              ELSE 0 END,
                  f.value
             FROM (VALUES
-              ('opened', 'count', m.started_at, m.assignee_id, CASE WHEN m.cycle = 0 THEN 1::bigint END),
+${[FACT_VALUES.trimEnd(), ...values.map((row) => `              ${row}`)].join(',\n')}\n            ) AS f(metric, kind, at, agent_id, value)
+           WHERE f.at IS NOT NULL AND f.value IS NOT NULL
+${FACT_UNIONS}${unions
+    .map((branch) => `          UNION ALL\n          ${branch}\n`)
+    .join('')}        $$`;
+}
+
+const FACT_VALUES = `              ('opened', 'count', m.started_at, m.assignee_id, CASE WHEN m.cycle = 0 THEN 1::bigint END),
               ('reopened_cycles', 'count', m.started_at, m.assignee_id, CASE WHEN m.cycle > 0 THEN 1 END),
               ('customer_messages', 'count', m.started_at, m.assignee_id, m.customer_messages),
               ('sla_next_met', 'count', m.started_at, m.assignee_id,
@@ -80,9 +74,9 @@ export class DailyRollups1765300000000 implements MigrationInterface {
                 CASE WHEN m.resolved_at > m.resolution_due_at THEN 1 END),
               ('sla_resolution_undone', 'count', m.resolution_due_at, m.resolved_by,
                 CASE WHEN m.resolved_at IS NULL THEN 1 END)
-            ) AS f(metric, kind, at, agent_id, value)
-           WHERE f.at IS NOT NULL AND f.value IS NOT NULL
-          UNION ALL
+`;
+
+const FACT_UNIONS = `          UNION ALL
           SELECT v.metric, m.started_at, s.agent_id, metrics_bucket(v.value), v.value
             FROM unnest(m.next_reply_seconds, m.next_reply_business_seconds, m.next_reply_agent_ids)
                    AS s(seconds, business, agent_id),
@@ -92,7 +86,28 @@ export class DailyRollups1765300000000 implements MigrationInterface {
           SELECT 'agent_handle', m.resolved_at, h.key::uuid, 0, h.value::bigint
             FROM jsonb_each_text(m.handle_by_agent) AS h
            WHERE m.resolved_at IS NOT NULL
+`;
+
+/**
+ * Daily rollups of `conversation_metrics` (docs/metrics.md#daily-rollups): `metrics_facts(m)` names
+ * every additive fact a metrics row contributes to the reports (placed by a time, attributed to an
+ * agent, a count or a value in a histogram bucket); `metrics_daily` sums them per workspace × local
+ * day × inbox × channel × team × agent; `metrics_live_facts(m)` are the facts that depend on `now()`
+ * and are never rolled up. `metrics_daily_rebuild(workspace)` refills a workspace set-based (the
+ * rebuild command, the bench seed and this migration for existing data).
+ */
+export class DailyRollups1765300000000 implements MigrationInterface {
+  name = 'DailyRollups1765300000000';
+
+  async up(db: QueryRunner): Promise<void> {
+    // Exact below 50 s, then log-spaced buckets 4 % wide: the geometric middle is within 2 % of any value in it.
+    await db.query(`
+      CREATE FUNCTION metrics_bucket(value bigint) RETURNS integer
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+          SELECT CASE WHEN value < 50 THEN value::integer
+                      ELSE 50 + floor(ln(value / 50.0) / ln(1.04))::integer END
         $$`);
+    await db.query(metricsFactsFunction());
     // Outcomes judged against the clock (FCR window still open, SLA targets not yet due): read from the rows.
     await db.query(`
       CREATE FUNCTION metrics_live_facts(m conversation_metrics)

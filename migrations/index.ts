@@ -18,6 +18,7 @@ import { RollupGrains1765500000000 } from './1765500000000-rollup-grains.js';
 import { ReportReads1765600000000 } from './1765600000000-report-reads.js';
 import { HourlyRollups1765610000000 } from './1765610000000-hourly-rollups.js';
 import { LiveQueueIndex1765700000000 } from './1765700000000-live-queue-index.js';
+import { AssignmentMetrics1765710000000 } from './1765710000000-assignment-metrics.js';
 
 /** Every migration, oldest first. */
 export const allMigrations = [
@@ -41,4 +42,5 @@ export const allMigrations = [
   ReportReads1765600000000,
   HourlyRollups1765610000000,
   LiveQueueIndex1765700000000,
+  AssignmentMetrics1765710000000,
 ];

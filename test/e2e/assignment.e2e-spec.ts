@@ -102,9 +102,17 @@ describe('auto-assignment end to end: policy over HTTP, availability from the so
     );
     expect((await members()).find((m) => m.userId === agentId)?.availability).not.toBe('offline'); // has a socket
 
-    const report = await admin('GET', '/api/v1/reports/assignment');
+    // The report reads the metrics the worker folds from the event log, a moment after each commit.
+    const report = await eventually(async () => {
+      const response = await admin('GET', '/api/v1/reports/assignment');
+      return response.body.conversationsAssigned === 2 ? response : undefined;
+    });
     expect(report.status).toBe(200);
-    expect(report.body).toMatchObject({ conversationsOpened: 2, conversationsAssigned: 2 });
+    expect(report.body).toMatchObject({
+      conversationsOpened: 2,
+      conversationsAssigned: 2,
+      assignments: { auto: 2, manual: 0, self: 0, requeued: 0 },
+    });
     expect((await agent('GET', '/api/v1/reports/assignment')).status).toBe(403);
     expect((await admin('GET', '/api/v1/reports/assignment?from=yesterday')).status).toBe(400);
   });

@@ -324,6 +324,7 @@ describe('metrics: the incremental result equals a rebuild from the event log', 
           await reports.distribution(filter, 'full_resolution'),
           await oracle.distribution(filter, 'full_resolution'),
         );
+        expectSameFigures(await reports.assignment(filter), await oracle.assignment(filter));
         const board = (await reports.leaderboard(filter)).map(({ csat: _csat, ...row }) => row);
         expectSameFigures(board, await oracle.leaderboard(filter));
         for (const metric of SERIES_METRICS) {

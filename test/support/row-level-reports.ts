@@ -204,6 +204,31 @@ export class RowLevelReports {
     }));
   }
 
+  /** The assignment report: the first cycles opened in the period, attributed to their assignee. */
+  async assignment(filter: ReportFilter): Promise<Record<string, unknown>> {
+    const kind = (name: string) => `coalesce(sum((assignment_kinds->>'${name}')::int), 0)::int AS ${name}`;
+    const [row] = (await this.one(
+      filter,
+      SOURCES.opened,
+      `count(*)::int AS opened, count(assign_seconds)::int AS assigned,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY assign_seconds) AS median,
+       percentile_cont(0.9) WITHIN GROUP (ORDER BY assign_seconds) AS p90,
+       round(avg(assign_seconds), 1)::float AS mean,
+       count(*) FILTER (WHERE assignment_count > 1)::int AS bounced,
+       ${['auto', 'manual', 'self', 'requeued'].map(kind).join(', ')}`,
+    )) as Array<Record<string, number | null>>;
+    const value = (name: string) => (row[name] === null ? null : round(Number(row[name])));
+    return {
+      from: filter.from.toISOString(),
+      to: filter.to.toISOString(),
+      conversationsOpened: row.opened,
+      conversationsAssigned: row.assigned,
+      timeToAssignSeconds: { median: value('median'), p90: value('p90'), mean: row.mean },
+      bouncedConversations: row.bounced,
+      assignments: { auto: row.auto, manual: row.manual, self: row.self, requeued: row.requeued },
+    };
+  }
+
   /** Per agent: resolved, FRT and next reply (to who replied), handle time, FCR (to who resolved). */
   async leaderboard(filter: ReportFilter): Promise<Array<Record<string, unknown>>> {
     const people = new Sql();

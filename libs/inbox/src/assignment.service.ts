@@ -164,59 +164,6 @@ export class AssignmentService {
     return released;
   }
 
-  /**
-   * Time to assign and bounces for conversations opened in a period: seconds from opening to the
-   * first assignment (median, p90, mean), assignments by kind, requeues.
-   */
-  async report(workspaceId: string, from: Date, to: Date) {
-    const [row] = await this.tx.manager.query<
-      Array<{
-        opened: number;
-        assigned: number;
-        median: number | null;
-        p90: number | null;
-        mean: number | null;
-        bounced: number;
-      }>
-    >(
-      // Set-based (one pass over the period's assignment events, not one lookup per conversation): a
-      // conversation's first assignment is never before it opened, so events from `from` on suffice.
-      `WITH c AS (
-         SELECT c.id, c.opened_at, c.assignment_count
-           FROM conversations c WHERE c.workspace_id = $1 AND c.opened_at >= $2 AND c.opened_at < $3),
-       a AS (
-         SELECT e.conversation_id, min(e.occurred_at) AS first_assigned
-           FROM conversation_events e
-          WHERE e.workspace_id = $1 AND e.type IN ('assigned', 'requeued') AND e.type = 'assigned' AND e.occurred_at >= $2
-          GROUP BY e.conversation_id)
-       SELECT count(*)::int AS opened,
-              count(a.first_assigned)::int AS assigned,
-              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM a.first_assigned - c.opened_at)) AS median,
-              percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM a.first_assigned - c.opened_at)) AS p90,
-              avg(extract(epoch FROM a.first_assigned - c.opened_at))::float AS mean,
-              count(*) FILTER (WHERE c.assignment_count > 1)::int AS bounced
-         FROM c LEFT JOIN a ON a.conversation_id = c.id`,
-      [workspaceId, from, to],
-    );
-    const kinds = await this.tx.manager.query<Array<{ kind: string; count: number }>>(
-      `SELECT CASE WHEN type = 'requeued' THEN 'requeued' ELSE coalesce(data->>'reason', 'manual') END AS kind, count(*)::int AS count
-         FROM conversation_events WHERE workspace_id = $1 AND type IN ('assigned', 'requeued') AND occurred_at >= $2 AND occurred_at < $3
-        GROUP BY 1`,
-      [workspaceId, from, to],
-    );
-    const round = (value: number | null | undefined) =>
-      value === null || value === undefined ? null : Math.round(Number(value) * 10) / 10;
-    return {
-      from: from.toISOString(),
-      to: to.toISOString(),
-      conversationsOpened: row?.opened ?? 0,
-      conversationsAssigned: row?.assigned ?? 0,
-      timeToAssignSeconds: { median: round(row?.median), p90: round(row?.p90), mean: round(row?.mean) },
-      bouncedConversations: row?.bounced ?? 0,
-      assignments: Object.fromEntries(kinds.map((k) => [k.kind, k.count])),
-    };
-  }
-
   /** Workspaces with something to assign; the periodic sweep walks these. */
   async workspacesWaiting(): Promise<string[]> {
     const rows: Array<{ workspace_id: string }> = await this.tx.manager.query(

@@ -37,6 +37,38 @@ function context(overrides: Partial<FoldContext> = {}): FoldContext {
 const days = (n: number) => new Date(T0.getTime() + n * 86_400_000);
 
 describe('foldConversation (golden fixtures, METRICS.md)', () => {
+  it('assignment: time to the first assignment, bounces and kinds, kept on the first cycle', () => {
+    const cycles = foldConversation(
+      [
+        at(0, 'opened', { actorType: 'contact' }),
+        at(0, 'customer_message'),
+        at(3, 'assigned', { actorType: 'system', data: { to: ANA, reason: 'auto' } }),
+        at(13, 'requeued', { actorType: 'system', data: { from: ANA, afterMinutes: 10 } }),
+        at(13, 'unassigned', { actorType: 'system', data: { from: ANA, to: null } }),
+        at(14, 'assigned', { data: { to: BEN, reason: 'self' } }),
+        at(20, 'resolved'),
+        at(60, 'reopened', { actorType: 'contact' }),
+        at(61, 'assigned', { data: { from: null, to: ANA } }),
+      ],
+      context(),
+    );
+    expect(cycles).toHaveLength(2);
+    expect(cycles[0]).toMatchObject({
+      firstAssignedAt: new Date(T0.getTime() + 3 * MIN * 1000),
+      timeToAssignSeconds: 3 * MIN,
+      assignmentCount: 3,
+      assignmentKinds: { auto: 1, requeued: 1, self: 1, manual: 1 },
+    });
+    expect(cycles[1]).toMatchObject({ firstAssignedAt: null, assignmentCount: 0, assignmentKinds: {} });
+  });
+
+  it('assignment: a conversation nobody was assigned has no time to assign', () => {
+    const [cycle] = foldConversation(
+      [at(0, 'opened', { actorType: 'contact' }), at(0, 'customer_message'), at(5, 'resolved')],
+      context(),
+    );
+    expect(cycle).toMatchObject({ firstAssignedAt: null, timeToAssignSeconds: null, assignmentCount: 0 });
+  });
   it('agent-started conversation: FRT runs from the first customer message, not the outbound one', () => {
     const [cycle] = foldConversation(
       [

@@ -52,6 +52,11 @@ export interface Duration {
 
 export type SlaTimerKind = 'first_response' | 'next_reply' | 'resolution';
 
+/** How a conversation got an assignee (the event's `reason`), or lost one to the queue. */
+export const ASSIGNMENT_KINDS = ['auto', 'manual', 'self', 'requeued'] as const;
+export type AssignmentKind = (typeof ASSIGNMENT_KINDS)[number];
+
+
 /** A running SLA target: when it warns and when it breaches. */
 export interface SlaTimer {
   kind: SlaTimerKind;
@@ -88,6 +93,15 @@ export interface CycleMetrics {
   snoozedSeconds: number;
   handleByAgent: Record<string, number>;
   assigneeId: string | null;
+  /**
+   * Conversation-level, kept on cycle 0: the first assignment, the seconds from opening to it (calendar
+   * time: assignment runs around the clock), how many assignments there were (above 1: bounced), and
+   * the assignment events by kind.
+   */
+  firstAssignedAt: Date | null;
+  timeToAssignSeconds: number | null;
+  assignmentCount: number;
+  assignmentKinds: Partial<Record<AssignmentKind, number>>;
   teamId: string | null;
   priority: number;
   /** Conversation-level outcome, kept on cycle 0: FCR candidate until its window closes. */
@@ -121,6 +135,15 @@ export function rankOf(name: unknown, fallback: number): number {
 
 function seconds(from: Date, to: Date): number {
   return Math.max(0, Math.round((to.getTime() - from.getTime()) / 1000));
+}
+
+function countKind(metrics: CycleMetrics, kind: AssignmentKind): void {
+  metrics.assignmentKinds[kind] = (metrics.assignmentKinds[kind] ?? 0) + 1;
+}
+
+/** `auto`, `self` or `manual` as the event says; anything else (older events had none) is manual. */
+function assignmentKind(reason: unknown): AssignmentKind {
+  return reason === 'auto' || reason === 'self' ? reason : 'manual';
 }
 
 function isCustomerMessage(event: MetricEvent): boolean {
@@ -191,6 +214,10 @@ export function foldConversation(events: MetricEvent[], context: FoldContext): C
         snoozedSeconds: 0,
         handleByAgent: {},
         assigneeId: null,
+        firstAssignedAt: null,
+        timeToAssignSeconds: null,
+        assignmentCount: 0,
+        assignmentKinds: {},
         teamId: null,
         priority: 0,
         fcrCandidate: false,
@@ -291,6 +318,15 @@ export function foldConversation(events: MetricEvent[], context: FoldContext): C
       case 'assigned':
       case 'unassigned':
         assigneeId = typeof event.data.to === 'string' ? event.data.to : null;
+        if (event.type === 'assigned') {
+          const first = cycles[0].metrics;
+          first.firstAssignedAt ??= event.at;
+          first.assignmentCount += 1;
+          countKind(first, assignmentKind(event.data.reason));
+        }
+        break;
+      case 'requeued':
+        countKind(cycles[0].metrics, 'requeued');
         break;
       case 'team_changed':
         teamId = typeof event.data.to === 'string' ? event.data.to : null;
@@ -337,8 +373,10 @@ export function foldConversation(events: MetricEvent[], context: FoldContext): C
   if (!last) return [];
   if (state.status === 'resolved') last.metrics.lastResolve = true;
 
-  // First-contact resolution and repeat contacts, judged from the conversation's latest resolve.
   const first = cycles[0].metrics;
+  if (first.firstAssignedAt) first.timeToAssignSeconds = seconds(first.startedAt, first.firstAssignedAt);
+
+  // First-contact resolution and repeat contacts, judged from the conversation's latest resolve.
   const resolvedAt = last.metrics.resolvedAt;
   if (state.status === 'resolved' && resolvedAt) {
     const windowEnd = new Date(resolvedAt.getTime() + context.fcrWindowSeconds * 1000);

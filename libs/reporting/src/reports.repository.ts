@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
 import type { Channel } from '@parley/realtime';
+import { ASSIGNMENT_KINDS } from './metrics-fold.js';
 import { GRAIN, grainFor, HOURLY_GRAIN } from './rollups.repository.js';
 
 export interface ReportFilter {
@@ -374,6 +375,28 @@ export class ReportsRepository {
         handleSeconds: t.total('agent_handle'),
       };
     });
+  }
+
+  /**
+   * Conversations opened in the period: how many were assigned, how long that took (calendar
+   * seconds), how many bounced (assigned more than once), and their assignments by kind.
+   */
+  async assignment(filter: ReportFilter): Promise<Record<string, unknown>> {
+    const kinds = ASSIGNMENT_KINDS.map((kind) => `assignments_${kind}`);
+    const t =
+      (await this.tallies(filter, ['opened', 'assign', 'assign_bounced', ...kinds], { by: 'none' })).get(
+        '',
+      ) ?? new Tallies();
+    const { median, p90, mean } = t.stats('assign');
+    return {
+      from: filter.from.toISOString(),
+      to: filter.to.toISOString(),
+      conversationsOpened: t.n('opened'),
+      conversationsAssigned: t.n('assign'),
+      timeToAssignSeconds: { median, p90, mean },
+      bouncedConversations: t.n('assign_bounced'),
+      assignments: Object.fromEntries(ASSIGNMENT_KINDS.map((kind) => [kind, t.total(`assignments_${kind}`)])),
+    };
   }
 
   /** The cycles of the period (by start), for CSV export, in start order. */

@@ -79,6 +79,11 @@ export class ReportsService {
     });
   }
 
+  /** Time to assign, bounces and assignments by kind, of the conversations opened in the period. */
+  assignment(filter: ReportFilter) {
+    return this.reports.assignment(this.checked(filter));
+  }
+
   live(workspaceId: string) {
     return this.reports.live(workspaceId);
   }

@@ -1,12 +1,9 @@
-import { BadRequestException, Controller, Get, Header, Query, Res } from '@nestjs/common';
+import { Controller, Get, Header, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@parley/accounts';
-import { AssignmentService } from '@parley/inbox';
 import { REPORT_SERIES, ReportsService } from '@parley/reporting';
 import { CurrentPrincipal, RequireRole } from '../auth/auth.decorators.js';
 import { DistributionQueryDto, ReportQueryDto, SeriesQueryDto } from './reports.dto.js';
-
-const DAY_MS = 24 * 3600_000;
 
 /** Supervisor reports; definitions in docs/metrics.md. Durations come in calendar and business seconds. */
 @ApiTags('reports')
@@ -14,10 +11,7 @@ const DAY_MS = 24 * 3600_000;
 @RequireRole('supervisor')
 @Controller('api/v1/reports')
 export class ReportsController {
-  constructor(
-    private readonly assignment: AssignmentService,
-    private readonly reports: ReportsService,
-  ) {}
+  constructor(private readonly reports: ReportsService) {}
 
   @Get('summary')
   @ApiOperation({
@@ -87,25 +81,11 @@ export class ReportsController {
 
   @Get('assignment')
   @ApiOperation({
-    summary: 'Time to assign (median, p90, mean seconds), assignments by kind, requeues and bounces',
+    summary:
+      'Conversations opened in the period: time to assign (median, p90, mean seconds), bounces, assignments by kind',
   })
-  @ApiQuery({ name: 'from', required: false, description: 'ISO time; default 7 days ago' })
-  @ApiQuery({ name: 'to', required: false, description: 'ISO time; default now' })
-  assignmentReport(
-    @CurrentPrincipal() principal: Principal,
-    @Query('from') from?: string,
-    @Query('to') to?: string,
-  ) {
-    const end = to ? new Date(to) : new Date();
-    const start = from ? new Date(from) : new Date(end.getTime() - 7 * DAY_MS);
-    if (
-      Number.isNaN(start.getTime()) ||
-      Number.isNaN(end.getTime()) ||
-      start >= end ||
-      end.getTime() - start.getTime() > 366 * DAY_MS
-    ) {
-      throw new BadRequestException('from and to must be ISO times, from before to, at most a year apart');
-    }
-    return this.assignment.report(principal.workspaceId, start, end);
+  @ApiQuery({ name: 'from', required: false, description: 'ISO time; default 7 days before `to`' })
+  assignmentReport(@CurrentPrincipal() principal: Principal, @Query() query: ReportQueryDto) {
+    return this.reports.assignment(query.toFilter(principal.workspaceId, 7));
   }
 }

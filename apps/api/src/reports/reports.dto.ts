@@ -22,9 +22,10 @@ export class ReportQueryDto extends PeriodQueryDto {
   @MaxLength(100)
   label?: string;
 
-  toFilter(workspaceId: string): ReportFilter {
+  /** `defaultDays`: the period's length when `from` is left out. */
+  toFilter(workspaceId: string, defaultDays = 30): ReportFilter {
     const to = this.to ? new Date(this.to) : new Date();
-    const from = this.from ? new Date(this.from) : new Date(to.getTime() - 30 * DAY_MS);
+    const from = this.from ? new Date(this.from) : new Date(to.getTime() - defaultDays * DAY_MS);
     return {
       workspaceId,
       from,
