@@ -27,7 +27,15 @@ export class RealtimePublisher implements OnApplicationShutdown {
   constructor(config: AppConfig) {
     this.redis = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false });
     this.redis.on('error', (error: Error) => this.logger.warn(`redis: ${error.message}`));
-    const root = new Emitter(this.redis, { key: `${config.env.REDIS_PREFIX}:socket.io` });
+    // The emitter drops the promise of its PUBLISH: when the connection goes between `ensureReady`
+    // and the command, its rejection would be unhandled and end the process.
+    const client = {
+      publish: (channel: string, message: string | Buffer) =>
+        this.redis
+          .publish(channel, message)
+          .catch((error: Error) => this.logger.warn(`redis: a publish was lost: ${error.message}`)),
+    };
+    const root = new Emitter(client, { key: `${config.env.REDIS_PREFIX}:socket.io` });
     this.emitter = root.of(AGENT_NAMESPACE);
     this.widgetEmitter = root.of(WIDGET_NAMESPACE);
   }
