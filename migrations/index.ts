@@ -19,6 +19,7 @@ import { ReportReads1765600000000 } from './1765600000000-report-reads.js';
 import { HourlyRollups1765610000000 } from './1765610000000-hourly-rollups.js';
 import { LiveQueueIndex1765700000000 } from './1765700000000-live-queue-index.js';
 import { AssignmentMetrics1765710000000 } from './1765710000000-assignment-metrics.js';
+import { FcrWindowCovering1765720000000 } from './1765720000000-fcr-window-covering.js';
 
 /** Every migration, oldest first. */
 export const allMigrations = [
@@ -43,4 +44,5 @@ export const allMigrations = [
   HourlyRollups1765610000000,
   LiveQueueIndex1765700000000,
   AssignmentMetrics1765710000000,
+  FcrWindowCovering1765720000000,
 ];
