@@ -38,6 +38,20 @@ class Sql {
     this.params.push(value);
     return `$${this.params.length}`;
   }
+
+  /**
+   * A statement made of some of the fragments: its placeholders renumbered from $1 and the values
+   * it uses (PostgreSQL refuses a value whose placeholder is not in the text).
+   */
+  statement(text: string): [string, unknown[]] {
+    const used = new Map<number, number>();
+    const renumbered = text.replace(/\$(\d+)\b/g, (_, index: string) => {
+      const at = Number(index);
+      if (!used.has(at)) used.set(at, used.size + 1);
+      return `$${used.get(at)}`;
+    });
+    return [renumbered, [...used.keys()].map((at) => this.params[at - 1])];
+  }
 }
 
 /**
@@ -88,7 +102,8 @@ type Group = { by: 'none' } | { by: 'agent' } | { by: 'period'; interval: Interv
 interface Tally {
   n: number;
   total: number;
-  buckets: Array<[bucket: number, n: number]>;
+  /** Rows by bucket: the parts of one bucket (rollups, rows added and subtracted) summed. */
+  buckets: Map<number, number>;
 }
 
 /** Tallies by metric, for one group. */
@@ -96,10 +111,10 @@ class Tallies {
   constructor(private readonly byMetric = new Map<string, Tally>()) {}
 
   add(metric: string, bucket: number, n: number, total: number): void {
-    const tally = this.byMetric.get(metric) ?? { n: 0, total: 0, buckets: [] };
+    const tally = this.byMetric.get(metric) ?? { n: 0, total: 0, buckets: new Map<number, number>() };
     tally.n += n;
     tally.total += total;
-    tally.buckets.push([bucket, n]);
+    tally.buckets.set(bucket, (tally.buckets.get(bucket) ?? 0) + n);
     this.byMetric.set(metric, tally);
   }
 
@@ -126,7 +141,7 @@ class Tallies {
   stats(metric: string): Stats {
     const count = this.n(metric);
     if (!count) return { count: 0, mean: null, median: null, p90: null };
-    const buckets = (this.byMetric.get(metric)?.buckets ?? [])
+    const buckets = [...(this.byMetric.get(metric)?.buckets ?? [])]
       .filter(([, n]) => n !== 0)
       .sort(([a], [b]) => a - b);
     const valueAt = (rank: number): number => {
@@ -151,10 +166,7 @@ class Tallies {
 
   /** Buckets counted by index (the distribution's fixed bounds). */
   counts(metric: string): Map<number, number> {
-    const counts = new Map<number, number>();
-    for (const [bucket, n] of this.byMetric.get(metric)?.buckets ?? [])
-      counts.set(bucket, (counts.get(bucket) ?? 0) + n);
-    return counts;
+    return new Map(this.byMetric.get(metric)?.buckets);
   }
 }
 
@@ -501,7 +513,8 @@ export class ReportsRepository {
     const sql = new Sql();
     const ws = sql.value(filter.workspaceId);
     const agent = (column: string) => (filter.agentId ? [`${column} = ${sql.value(filter.agentId)}`] : []);
-    const parts: string[] = [];
+    // Rollup rows on one side, metrics rows on the other: two statements on two connections.
+    const parts: Record<'rollups' | 'rows', string[]> = { rollups: [], rows: [] };
     if (plan.first < plan.end && stored.length) {
       const where = [
         `d.workspace_id = ${ws}`,
@@ -512,7 +525,7 @@ export class ReportsRepository {
         ...dimensions(sql, filter, 'd'),
         ...agent('d.agent_id'),
       ];
-      parts.push(
+      parts.rollups.push(
         `SELECT d.day, d.agent_id, d.metric, d.bucket, d.n, d.total FROM metrics_daily d WHERE ${where.join(' AND ')}`,
       );
     }
@@ -537,7 +550,7 @@ export class ReportsRepository {
             `(d.day BETWEEN ${sql.value(utcDate(from))}::date AND ${sql.value(utcDate(to))}::date
               AND ${at} >= ${sql.value(from)} AND ${at} < ${sql.value(to)})`,
         );
-        parts.push(
+        parts.rollups.push(
           `SELECT (${at} AT TIME ZONE ${zone})::date, NULL::uuid, d.metric, d.bucket, ${sign} * d.n, ${sign} * d.total
              FROM metrics_daily d
             WHERE d.workspace_id = ${ws} AND d.grain = ${HOURLY_GRAIN} AND d.metric = ANY(${sql.value(stored)}::text[])
@@ -557,7 +570,7 @@ export class ReportsRepository {
         ...labelled(sql, filter),
         ...agent('f.agent_id'),
       ];
-      parts.push(
+      parts.rows.push(
         `SELECT (f.at AT TIME ZONE ${zone})::date, f.agent_id, f.metric, f.bucket, ${sign}::bigint, ${sign} * f.value
            FROM conversation_metrics m CROSS JOIN LATERAL metrics_facts(m) AS f WHERE ${where.join(' AND ')}`,
       );
@@ -576,14 +589,13 @@ export class ReportsRepository {
         ...agent(`m.${by}`),
       ];
       const counts = counted.map((metric) => `count(*) FILTER (WHERE ${facts[metric]})`).join(', ');
-      parts.push(
+      parts.rows.push(
         `SELECT s.day, s.agent_id, u.metric, 0, u.n, u.n
            FROM (SELECT (m.${at} AT TIME ZONE ${zone})::date AS day, m.${by} AS agent_id, ARRAY[${counts}] AS n
                    FROM conversation_metrics m WHERE ${where.join(' AND ')} GROUP BY 1, 2) AS s
           CROSS JOIN LATERAL unnest(${sql.value(counted)}::text[], s.n) AS u(metric, n)`,
       );
     }
-    if (!parts.length) return new Map();
     // Grouped by the column itself (a uuid hashes faster than its text), named after.
     const [key, grouping] =
       group.by === 'none'
@@ -594,16 +606,20 @@ export class ReportsRepository {
     // The planner reckons each metrics row of a partial day at a hundred facts or more, and with the
     // default 4 MB of work_mem then sorts the parts to group them, spilling to disk (docs/benchmarks.md):
     // room for the hash it should use, for this transaction only.
-    const rows: Array<{ g: string | null; metric: string; bucket: number; n: string; total: string }> =
-      await this.dataSource.transaction(async (manager) => {
+    const summed = (side: string[]) =>
+      this.dataSource.transaction(async (manager) => {
         await manager.query(`SET LOCAL work_mem = '${REPORT_WORK_MEM}'`);
-        return manager.query(
+        const [text, params] = sql.statement(
           `SELECT ${key} AS g, c.metric, c.bucket, sum(c.n)::text AS n, sum(c.total)::text AS total
-             FROM (${parts.join('\n UNION ALL ')}) AS c(day, agent_id, metric, bucket, n, total)
+             FROM (${side.join('\n UNION ALL ')}) AS c(day, agent_id, metric, bucket, n, total)
             GROUP BY ${grouping}`,
-          sql.params,
         );
+        return manager.query<
+          Array<{ g: string | null; metric: string; bucket: number; n: string; total: string }>
+        >(text, params);
       });
+    const sides = [parts.rollups, parts.rows].filter((side) => side.length);
+    const rows = (await Promise.all(sides.map(summed))).flat();
     const groups = new Map<string, Tallies>();
     for (const row of rows) {
       if (row.g === null) continue;
