@@ -484,11 +484,12 @@ export class ReportsRepository {
   }
 
   /**
-   * The metrics of the period, summed per group, in one statement over four parts: the rollup rows of
-   * the local days of the plan, at the coarsest grain the filter allows; the facts of the rows placed in
-   * the partial days read from their rows (all of the period with a label filter, or while the rollups
-   * are cut in an older time zone); minus those placed outside the period in the partial days read
-   * from their rollup; and the clock-dependent facts of the rows that have any.
+   * The metrics of the period, summed per group, from four kinds of parts: the rollup rows of the
+   * local days of the plan, at the coarsest grain the filter allows (and hourly rows); the facts of the
+   * rows placed in the partial days read from their rows (all of the period with a label filter, or
+   * while the rollups are cut in an older time zone); minus those placed outside the period in the
+   * partial days read from their rollup; and the clock-dependent facts of the rows that have any. The
+   * rollup parts and the row parts are two statements, run at once on two connections.
    */
   private async tallies(
     filter: ReportFilter,
