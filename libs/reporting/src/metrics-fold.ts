@@ -56,7 +56,6 @@ export type SlaTimerKind = 'first_response' | 'next_reply' | 'resolution';
 export const ASSIGNMENT_KINDS = ['auto', 'manual', 'self', 'requeued'] as const;
 export type AssignmentKind = (typeof ASSIGNMENT_KINDS)[number];
 
-
 /** A running SLA target: when it warns and when it breaches. */
 export interface SlaTimer {
   kind: SlaTimerKind;
@@ -319,10 +318,8 @@ export function foldConversation(events: MetricEvent[], context: FoldContext): C
       case 'unassigned':
         assigneeId = typeof event.data.to === 'string' ? event.data.to : null;
         if (event.type === 'assigned') {
-          const first = cycles[0].metrics;
-          first.firstAssignedAt ??= event.at;
-          first.assignmentCount += 1;
-          countKind(first, assignmentKind(event.data.reason));
+          cycles[0].metrics.firstAssignedAt ??= event.at;
+          countKind(cycles[0].metrics, assignmentKind(event.data.reason));
         }
         break;
       case 'requeued':
@@ -375,6 +372,8 @@ export function foldConversation(events: MetricEvent[], context: FoldContext): C
 
   const first = cycles[0].metrics;
   if (first.firstAssignedAt) first.timeToAssignSeconds = seconds(first.startedAt, first.firstAssignedAt);
+  const { auto = 0, manual = 0, self = 0 } = first.assignmentKinds;
+  first.assignmentCount = auto + manual + self;
 
   // First-contact resolution and repeat contacts, judged from the conversation's latest resolve.
   const resolvedAt = last.metrics.resolvedAt;

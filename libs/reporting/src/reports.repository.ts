@@ -438,15 +438,14 @@ export class ReportsRepository {
   /**
    * The queue right now, in one statement: the unresolved conversations counted by status and
    * assignee (an index-only scan of `conversations_queue_idx`, in group order) give the counts and
-   * every agent's load; the waiting ones are a range of `conversations_waiting_idx`, its first entry
-   * the oldest wait.
+   * every agent's load; the waiting ones, counted with the oldest wait, are a range of
+   * `conversations_waiting_idx`.
    */
   async live(workspaceId: string): Promise<Record<string, unknown>> {
     const [row] = await this.dataSource.query<
       Array<{
         queue: Record<string, number>;
-        waiting: number;
-        oldest: Date | null;
+        waiting: { n: number; oldest: string | null };
         agents: Array<Record<string, unknown>>;
       }>
     >(
@@ -460,9 +459,8 @@ export class ReportsRepository {
                  'snoozed', coalesce(sum(n) FILTER (WHERE status = 'snoozed'), 0),
                  'unassigned', coalesce(sum(n) FILTER (WHERE status IN ('open', 'pending') AND assignee_id IS NULL), 0))
                  FROM queue) AS queue,
-              (SELECT count(*)::int FROM conversations
+              (SELECT json_build_object('n', count(*), 'oldest', min(waiting_since)) FROM conversations
                 WHERE workspace_id = $1 AND status = 'open' AND waiting_since IS NOT NULL) AS waiting,
-              (SELECT min(waiting_since) FROM conversations WHERE workspace_id = $1 AND status = 'open') AS oldest,
               (SELECT coalesce(json_agg(json_build_object('agentId', u.id, 'name', u.name,
                         'availability', ms.availability, 'capacity', ms.capacity, 'load', coalesce(l.load, 0))
                         ORDER BY u.name), '[]')
@@ -472,11 +470,11 @@ export class ReportsRepository {
                 WHERE ms.workspace_id = $1) AS agents`,
       [workspaceId],
     );
-    const oldest = row.oldest ? new Date(row.oldest) : null;
+    const oldest = row.waiting.oldest ? new Date(row.waiting.oldest) : null;
     return {
       at: new Date().toISOString(),
       ...row.queue,
-      waiting: row.waiting,
+      waiting: row.waiting.n,
       longestWaitSeconds: oldest ? Math.round((Date.now() - oldest.getTime()) / 1000) : null,
       agentsOnline: row.agents.filter((agent) => agent.availability === 'online').length,
       agents: row.agents,
