@@ -93,6 +93,9 @@ export const envSchema = z
       .default('v25.0'),
     LOGIN_RATE_LIMIT_PER_MINUTE: positiveInt.default(20),
     INGEST_RATE_LIMIT_PER_MINUTE: positiveInt.default(6000),
+    // Group commit: inbound messages that arrive while earlier ones are being written are stored
+    // together, up to this many in one transaction (1: every message in its own).
+    INGEST_BATCH_MAX: positiveInt.default(32),
     PUBLIC_SURVEY_RATE_LIMIT_PER_MINUTE: positiveInt.default(60),
     // Per-account lockout (any IP): this many failed sign-ins within the window lock the email for a while.
     LOGIN_LOCKOUT_ATTEMPTS: positiveInt.default(10),

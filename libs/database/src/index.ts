@@ -11,3 +11,4 @@ export { assertDatabaseReachable, redactUrl } from './preflight.js';
 export { isUniqueViolation } from './pg-errors.js';
 export { updatePartial } from './partial-update.js';
 export { storable } from './storable.js';
+export { GroupCommit, type GroupCommitOptions } from './group-commit.js';

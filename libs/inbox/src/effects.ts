@@ -108,24 +108,50 @@ export class Effects {
     return this;
   }
 
-  async flush(manager: EntityManager, outbox: OutboxRepository): Promise<void> {
-    if (this.events.length) {
+  flush(manager: EntityManager, outbox: OutboxRepository): Promise<void> {
+    return Effects.flushAll(manager, outbox, [this]);
+  }
+
+  /**
+   * Writes the effects of several changes made in one transaction (a group commit of ingested
+   * messages): their events in one INSERT, then their outbox rows in one, each change's items
+   * followed by its metrics jobs as `flush` alone would write them.
+   */
+  static async flushAll(
+    manager: EntityManager,
+    outbox: OutboxRepository,
+    all: ReadonlyArray<Effects>,
+  ): Promise<void> {
+    const events = all.flatMap((effects) => effects.events);
+    if (events.length) {
       const inserted = await manager
         .createQueryBuilder()
         .insert()
         .into(ConversationEvent)
-        .values(this.events as Array<QueryDeepPartialEntity<ConversationEvent>>)
+        .values(events as Array<QueryDeepPartialEntity<ConversationEvent>>)
         .returning('conversation_id, seq')
         .execute();
-      // Metrics follow the log: one job per conversation and batch, keyed by the newest event.
+      // Metrics follow the log: one job per conversation and batch, keyed by the newest event,
+      // queued by the change that wrote the conversation's first event of the batch.
+      const rows = inserted.raw as Array<{ conversation_id: string; seq: string }>;
       const newest = new Map<string, string>();
-      for (const row of inserted.raw as Array<{ conversation_id: string; seq: string }>) {
+      for (const row of rows) {
         const seen = newest.get(row.conversation_id);
         if (!seen || BigInt(row.seq) > BigInt(seen)) newest.set(row.conversation_id, row.seq);
       }
-      for (const [conversationId, seq] of newest) this.job(metricsJob(this.workspaceId, conversationId, seq));
+      for (const effects of all) {
+        for (const { conversationId } of effects.events) {
+          const seq = newest.get(conversationId as string);
+          if (seq === undefined) continue;
+          newest.delete(conversationId as string);
+          effects.job(metricsJob(effects.workspaceId, conversationId as string, seq));
+        }
+      }
     }
-    await outbox.append(manager, this.workspaceId, this.items);
+    await outbox.appendAll(
+      manager,
+      all.map((effects) => ({ workspaceId: effects.workspaceId, items: effects.items })),
+    );
   }
 
   private roomsFor(conversationId: string): string[] {

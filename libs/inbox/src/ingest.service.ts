@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager, QueryDeepPartialEntity } from 'typeorm';
-import { storable, TransactionRunner } from '@parley/database';
+import { AppConfig } from '@parley/config';
+import { GroupCommit, storable, TransactionRunner } from '@parley/database';
 import { OutboxRelay, OutboxRepository } from '@parley/jobs';
 import { Metrics } from '@parley/observability';
 import type { ConversationView, MessageView } from '@parley/realtime';
@@ -103,6 +104,21 @@ interface Appended {
   labels: string[];
 }
 
+/** A validated message waiting for its group commit. */
+interface Pending {
+  input: InboundMessage;
+  inbox: Inbox;
+  identities: Array<{ kind: IdentityKind; value: string; scopeInboxId: string | null }>;
+}
+
+/** What a pending message became in its transaction, with the effects still to be written. */
+interface Stored {
+  appended: Appended;
+  effects: Effects;
+}
+
+/** Batches written at once by one api process (each holds a pooled connection while it runs). */
+const MAX_CONCURRENT_BATCHES = 4;
 const DAY_MS = 24 * 3600 * 1000;
 const MAX_BODY = 65_536;
 
@@ -116,6 +132,12 @@ function scopedIdentity(
     value: normalizeIdentity(identity.kind, identity.value),
     scopeInboxId: INBOX_SCOPED_KINDS.has(identity.kind) ? inbox.id : null,
   };
+}
+
+/** The sender's first identity as one sortable key: the lock order of a batch. */
+function identityKey({ input, identities }: Pending): string {
+  const first = identities[0];
+  return `${input.workspaceId}\u0000${first.kind}\u0000${first.value}\u0000${first.scopeInboxId ?? ''}`;
 }
 
 /** A customer message's effect on its conversation: replies go back where it came from, counters move. */
@@ -164,7 +186,27 @@ export class IngestService {
     private readonly relay: OutboxRelay,
     private readonly metrics: Metrics,
     private readonly hooks: ConversationHookRegistry,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.commits = new GroupCommit<Pending, Appended>({
+      maxBatch: config.env.INGEST_BATCH_MAX,
+      concurrency: Math.max(
+        1,
+        Math.min(MAX_CONCURRENT_BATCHES, Math.floor(config.env.DATABASE_POOL_SIZE / 2)),
+      ),
+      runOne: (pending) => this.tx.run((manager) => this.storeAll(manager, [pending])).then(([one]) => one),
+      runBatch: (batch) => this.tx.run((manager) => this.storeAll(manager, batch)),
+      onBatchFailed: (error, size) => {
+        this.metrics.ingestBatchRetries.inc();
+        this.logger.warn(
+          `a group commit of ${size} messages rolled back, retrying each alone: ${String(error)}`,
+        );
+      },
+    });
+  }
+
+  private readonly logger = new Logger(IngestService.name);
+  private readonly commits: GroupCommit<Pending, Appended>;
 
   /**
    * `loaded`: the inbox row when the caller has just read it (a webhook's signature check), so it is
@@ -190,29 +232,7 @@ export class IngestService {
       throw new InboxError(InboxErrorCode.InvalidIdentity, 'A message needs a sender identity');
 
     const stopTimer = this.metrics.ingestDuration.startTimer({ channel: inbox.channel });
-    const result = await this.tx.run(async (manager) => {
-      const { contact, identity } = await this.resolveContact(manager, input, identities);
-      const duplicate = await manager.findOne(Message, {
-        where: { workspaceId: input.workspaceId, inboxId: inbox.id, externalId: input.externalId },
-      });
-      if (duplicate) {
-        const conversation = await this.conversations.findById(
-          input.workspaceId,
-          duplicate.conversationId,
-          manager,
-        );
-        if (!conversation) throw InboxError.notFound('Conversation');
-        const labels = await this.conversations.labelsOf(input.workspaceId, conversation.id, manager);
-        return {
-          outcome: 'duplicate' as const,
-          contactId: duplicate.contactId,
-          message: duplicate,
-          conversation,
-          labels,
-        };
-      }
-      return this.appendInbound(manager, input, inbox, contact, identity);
-    });
+    const result = await this.commits.submit({ input, inbox, identities });
     if (result.outcome !== 'duplicate') this.relay.kick();
     stopTimer();
     this.metrics.ingested.inc({ channel: inbox.channel, outcome: result.outcome });
@@ -224,15 +244,63 @@ export class IngestService {
     };
   }
 
+  /**
+   * Stores messages in the caller's transaction, one after another, then writes all their events
+   * and outbox rows at once. Contacts are locked in the order of the senders' identities, so two
+   * batches holding the same customers lock them in the same order.
+   */
+  private async storeAll(manager: EntityManager, batch: Pending[]): Promise<Appended[]> {
+    this.metrics.ingestBatchSize.observe(batch.length);
+    const order = batch
+      .map((pending, index) => ({ key: identityKey(pending), index }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.index - b.index));
+    const stored: Stored[] = new Array<Stored>(batch.length);
+    for (const { index } of order) stored[index] = await this.store(manager, batch[index]);
+    await Effects.flushAll(
+      manager,
+      this.outbox,
+      order.map(({ index }) => stored[index].effects),
+    );
+    return stored.map((one) => one.appended);
+  }
+
+  private async store(manager: EntityManager, { input, inbox, identities }: Pending): Promise<Stored> {
+    const effects = new Effects(input.workspaceId);
+    const { contact, identity } = await this.resolveContact(manager, input, identities);
+    const duplicate = await manager.findOne(Message, {
+      where: { workspaceId: input.workspaceId, inboxId: inbox.id, externalId: input.externalId },
+    });
+    if (duplicate) {
+      const conversation = await this.conversations.findById(
+        input.workspaceId,
+        duplicate.conversationId,
+        manager,
+      );
+      if (!conversation) throw InboxError.notFound('Conversation');
+      const labels = await this.conversations.labelsOf(input.workspaceId, conversation.id, manager);
+      return {
+        appended: {
+          outcome: 'duplicate',
+          contactId: duplicate.contactId,
+          message: duplicate,
+          conversation,
+          labels,
+        },
+        effects,
+      };
+    }
+    return { appended: await this.appendInbound(manager, input, inbox, contact, identity, effects), effects };
+  }
+
   private async appendInbound(
     manager: EntityManager,
     input: InboundMessage,
     inbox: Inbox,
     contact: Contact,
     identity: ContactIdentity,
+    effects: Effects,
   ): Promise<Appended> {
     const now = new Date();
-    const effects = new Effects(input.workspaceId);
     const customer: Actor = { type: 'contact', id: contact.id };
     const channelFacts = { channel: inbox.channel, inboxId: inbox.id };
     const messageId = input.messageId ?? randomUUID();
@@ -362,7 +430,6 @@ export class IngestService {
         data: { identityId: identity.id, optedOut: input.consent === 'opted_out' },
       });
     }
-    await effects.flush(manager, this.outbox);
     return { outcome, contactId: contact.id, message, conversation, labels };
   }
 
@@ -399,7 +466,6 @@ export class IngestService {
       { messagesCount: conversation.messagesCount },
     );
     effects.messageCreated(toMessageView(message));
-    await effects.flush(manager, this.outbox);
     const labels = await this.conversations.labelsOf(input.workspaceId, conversation.id, manager);
     return { outcome: 'claimed', contactId: contact.id, message, conversation, labels };
   }

@@ -52,14 +52,30 @@ export class JobQueues implements OnModuleDestroy {
   }
 
   async add(job: JobRequest): Promise<void> {
-    await this.queue(queueOf(job.name)).add(job.name, job.data, {
+    await this.queue(queueOf(job.name)).add(job.name, job.data, this.optionsOf(job));
+  }
+
+  /**
+   * Jobs of one queue in one pipelined round trip (BullMQ `addBulk`, a MULTI), in the order given:
+   * all of them are added, or the call rejects and none is.
+   */
+  async addBulk(queue: QueueName, jobs: JobRequest[]): Promise<void> {
+    if (jobs.length === 0) return;
+    if (jobs.length === 1) return this.add(jobs[0]);
+    await this.queue(queue).addBulk(
+      jobs.map((job) => ({ name: job.name, data: job.data, opts: this.optionsOf(job) })),
+    );
+  }
+
+  private optionsOf(job: JobRequest) {
+    return {
       jobId: job.jobId,
       delay: job.delayMs,
       attempts: this.config.env.DELIVERY_ATTEMPTS,
       backoff: { type: 'exponential', delay: this.config.env.DELIVERY_BACKOFF_MS },
       removeOnComplete: { age: 24 * 3600, count: 10000 },
       removeOnFail: { age: 7 * 24 * 3600 },
-    });
+    };
   }
 
   /** A job that repeats every `everyMs`, once across all workers (a BullMQ job scheduler). */

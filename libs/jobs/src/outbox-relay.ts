@@ -2,7 +2,8 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy }
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@parley/config';
 import { RealtimePublisher, type RealtimeEnvelope } from '@parley/realtime';
-import type { JobRequest } from './job-map.js';
+import { queueOf, type JobRequest, type QueueName } from './job-map.js';
+import type { OutboxEntry } from './outbox.entity.js';
 import { JobQueues } from './job-queues.js';
 import { OutboxRepository } from './outbox.repository.js';
 
@@ -91,20 +92,40 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
+  /**
+   * One pass: realtime events go to the emitter in id order, jobs to BullMQ in one `addBulk` per
+   * queue (one round trip each instead of one per job). A queue that refuses its jobs keeps all of
+   * them pending, with `last_error` on the first, for the next sweep; the other rows are stamped.
+   */
   private dispatchBatch(): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
       const rows = await this.outbox.claimPending(manager, BATCH);
       const done: string[] = [];
+      const jobs = new Map<QueueName, OutboxEntry[]>();
       for (const row of rows) {
-        try {
-          if (row.kind === 'realtime') this.publisher.publish(row.payload as RealtimeEnvelope);
-          else await this.queues.add(row.payload as JobRequest);
+        if (row.kind === 'realtime') {
+          this.publisher.publish(row.payload as RealtimeEnvelope);
           done.push(row.id);
-        } catch (error) {
-          // Keep order: stop at the first failure and let the sweeper retry from here.
-          await this.outbox.markFailed(manager, row.id, (error as Error).message);
-          break;
+          continue;
         }
+        const queue = queueOf((row.payload as JobRequest).name);
+        const queued = jobs.get(queue);
+        if (queued) queued.push(row);
+        else jobs.set(queue, [row]);
+      }
+      const added = await Promise.allSettled(
+        [...jobs].map(([queue, queued]) =>
+          this.queues.addBulk(
+            queue,
+            queued.map((row) => row.payload as JobRequest),
+          ),
+        ),
+      );
+      const groups = [...jobs.values()];
+      for (const [index, result] of added.entries()) {
+        const queued = groups[index];
+        if (result.status === 'fulfilled') done.push(...queued.map((row) => row.id));
+        else await this.outbox.markFailed(manager, queued[0].id, (result.reason as Error).message);
       }
       await this.outbox.markDispatched(manager, done);
       return done.length;

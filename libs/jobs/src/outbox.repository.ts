@@ -11,16 +11,24 @@ export class OutboxRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Writes outbox rows inside the caller's transaction, so they commit with the state change. */
-  async append(manager: EntityManager, workspaceId: string, items: OutboxItem[]): Promise<void> {
-    if (items.length === 0) return;
-    await manager.insert(
-      OutboxEntry,
+  append(manager: EntityManager, workspaceId: string, items: OutboxItem[]): Promise<void> {
+    return this.appendAll(manager, [{ workspaceId, items }]);
+  }
+
+  /** Several workspaces' rows in one multi-row INSERT (a group commit), in the order given. */
+  async appendAll(
+    manager: EntityManager,
+    groups: ReadonlyArray<{ workspaceId: string; items: OutboxItem[] }>,
+  ): Promise<void> {
+    const rows = groups.flatMap(({ workspaceId, items }) =>
       items.map((item) =>
         item.kind === 'realtime'
           ? { workspaceId, kind: item.kind, name: item.envelope.event, payload: item.envelope }
           : { workspaceId, kind: item.kind, name: item.job.name, payload: item.job },
       ),
     );
+    if (rows.length === 0) return;
+    await manager.insert(OutboxEntry, rows);
   }
 
   /** Claims pending rows for this process; other relays skip them (SKIP LOCKED). */

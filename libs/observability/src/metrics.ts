@@ -32,6 +32,19 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly ingestBatchSize = new Histogram({
+    name: 'parley_ingest_batch_size',
+    help: 'Inbound messages stored per transaction (group commit)',
+    buckets: [1, 2, 4, 8, 16, 32, 64],
+    registers: [this.registry],
+  });
+
+  readonly ingestBatchRetries = new Counter({
+    name: 'parley_ingest_batch_retries_total',
+    help: 'Group commits rolled back and retried message by message (a bad message, a deadlock)',
+    registers: [this.registry],
+  });
+
   readonly deliveries = new Counter({
     name: 'parley_deliveries_total',
     help: 'Outbound delivery attempts by channel and result (sent, retry, failed)',
