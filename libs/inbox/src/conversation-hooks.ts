@@ -24,6 +24,8 @@ export interface InboundCandidate {
   body: string;
   metadata: Record<string, unknown>;
   now: Date;
+  /** The contact was created by this transaction (its first message): it has nothing to answer yet. */
+  newContact: boolean;
 }
 
 /** The message answers something else (a survey): stored in that conversation, not threaded. */

@@ -266,7 +266,7 @@ export class IngestService {
 
   private async store(manager: EntityManager, { input, inbox, identities }: Pending): Promise<Stored> {
     const effects = new Effects(input.workspaceId);
-    const { contact, identity } = await this.resolveContact(manager, input, identities);
+    const { contact, identity, created } = await this.resolveContact(manager, input, identities);
     const duplicate = await manager.findOne(Message, {
       where: { workspaceId: input.workspaceId, inboxId: inbox.id, externalId: input.externalId },
     });
@@ -289,14 +289,17 @@ export class IngestService {
         effects,
       };
     }
-    return { appended: await this.appendInbound(manager, input, inbox, contact, identity, effects), effects };
+    return {
+      appended: await this.appendInbound(manager, input, inbox, { contact, created }, identity, effects),
+      effects,
+    };
   }
 
   private async appendInbound(
     manager: EntityManager,
     input: InboundMessage,
     inbox: Inbox,
-    contact: Contact,
+    { contact, created: newContact }: { contact: Contact; created: boolean },
     identity: ContactIdentity,
     effects: Effects,
   ): Promise<Appended> {
@@ -316,18 +319,22 @@ export class IngestService {
       body: input.body,
       metadata: input.metadata ?? {},
       now,
+      newContact,
     });
     if (claim) return this.appendClaimed(manager, input, inbox, contact, identity, claim, effects, now);
 
     let outcome: IngestOutcome = 'joined';
-    let conversation = await this.conversations.findUnresolvedForContact(
-      manager,
-      input.workspaceId,
-      contact.id,
-    );
+    // A contact created by this transaction has no conversations yet.
+    let conversation = newContact
+      ? null
+      : await this.conversations.findUnresolvedForContact(manager, input.workspaceId, contact.id);
     if (!conversation) {
-      const previous = await this.conversations.findLatestForContact(manager, input.workspaceId, contact.id);
-      const windowMs = (await this.directory.reopenWindowDays(input.workspaceId, manager)) * DAY_MS;
+      const previous = newContact
+        ? null
+        : await this.conversations.findLatestForContact(manager, input.workspaceId, contact.id);
+      const windowMs = previous?.resolvedAt
+        ? (await this.directory.reopenWindowDays(input.workspaceId, manager)) * DAY_MS
+        : 0;
       if (previous?.resolvedAt && now.getTime() - previous.resolvedAt.getTime() <= windowMs) {
         outcome = 'reopened';
         conversation = previous;
@@ -384,7 +391,8 @@ export class IngestService {
       applyInbound(conversation, inbox, identity, input.subject, now);
       await manager.update(Conversation, { id: conversation.id }, inboundColumns(conversation));
     }
-    await manager.update(Contact, { id: contact.id }, { lastActivityAt: now });
+    // A new contact was inserted with its activity just now.
+    if (!newContact) await manager.update(Contact, { id: contact.id }, { lastActivityAt: now });
 
     effects.event(conversation, 'customer_message', customer, {
       ...channelFacts,
@@ -714,7 +722,7 @@ export class IngestService {
     manager: EntityManager,
     input: Pick<InboundMessage, 'workspaceId' | 'contactName' | 'threadContactId'>,
     identities: Array<{ kind: IdentityKind; value: string; scopeInboxId: string | null }>,
-  ): Promise<{ contact: Contact; identity: ContactIdentity }> {
+  ): Promise<{ contact: Contact; identity: ContactIdentity; created: boolean }> {
     const workspaceId = input.workspaceId;
     for (let attempt = 0; attempt < 3; attempt += 1) {
       // One transaction is one connection: look identities up one after another, not in parallel.
@@ -722,13 +730,14 @@ export class IngestService {
       for (const identity of identities) known.push(await this.findIdentity(manager, workspaceId, identity));
       let ownerId = known.find((identity) => identity)?.contactId;
       let createdHere = false;
+      let created: Contact | null = null;
       if (!ownerId && input.threadContactId)
         ownerId = (await this.liveContactId(manager, workspaceId, input.threadContactId)) ?? undefined;
       if (!ownerId) {
         createdHere = true;
         const byKind = (kind: IdentityKind) =>
           identities.find((identity) => identity.kind === kind)?.value ?? null;
-        const created = await manager.save(Contact, {
+        created = await manager.save(Contact, {
           workspaceId,
           name: input.contactName?.trim() || null,
           email: byKind('email'),
@@ -739,32 +748,41 @@ export class IngestService {
         });
         ownerId = created.id;
       }
-      const contact = await manager.findOne(Contact, {
-        where: { workspaceId, id: ownerId },
-        lock: { mode: 'pessimistic_write' },
-      });
+      // A contact inserted by this transaction is invisible to every other one until commit: no lock needed.
+      const contact = createdHere
+        ? created
+        : await manager.findOne(Contact, {
+            where: { workspaceId, id: ownerId },
+            lock: { mode: 'pessimistic_write' },
+          });
       if (!contact) continue;
       // Attach identities nobody owns yet; a concurrent writer may win a race for one, which is fine.
+      let inserted: ContactIdentity | null = null;
       for (const [index, identity] of identities.entries()) {
         if (known[index]) continue;
-        await manager
+        const values = {
+          workspaceId,
+          contactId: contact.id,
+          ...identity,
+          verified: false,
+          optedOutChannels: [],
+          lastSeenAt: new Date(),
+        };
+        const result = await manager
           .createQueryBuilder()
           .insert()
           .into(ContactIdentity)
-          .values({
-            workspaceId,
-            contactId: contact.id,
-            ...identity,
-            verified: false,
-            optedOutChannels: [],
-            lastSeenAt: new Date(),
-          })
+          .values(values)
           .orIgnore()
+          .returning('id')
           .execute();
+        const id = (result.raw as Array<{ id: string }>)[0]?.id;
+        // Ours: the primary identity needs no second look-up nor a `last_seen_at` stamp.
+        if (index === 0 && id) inserted = manager.create(ContactIdentity, { ...values, id });
       }
       const primary = known[0]
         ? await this.touchIdentity(manager, known[0], contact.id)
-        : await this.findIdentity(manager, workspaceId, identities[0]);
+        : (inserted ?? (await this.findIdentity(manager, workspaceId, identities[0])));
       if (primary?.contactId !== contact.id) {
         // Lost a race (a concurrent first message, or a merge moved the identity): drop our new contact, retry.
         if (createdHere) {
@@ -777,8 +795,9 @@ export class IngestService {
         contact.name = input.contactName.trim();
         await manager.update(Contact, { id: contact.id }, { name: contact.name });
       }
-      if (!known[0]) await manager.update(ContactIdentity, { id: primary.id }, { lastSeenAt: new Date() });
-      return { contact, identity: primary };
+      if (!known[0] && !inserted)
+        await manager.update(ContactIdentity, { id: primary.id }, { lastSeenAt: new Date() });
+      return { contact, identity: primary, created: createdHere };
     }
     throw new InboxError(InboxErrorCode.Conflict, 'The sender identity changed hands concurrently; retry');
   }

@@ -293,12 +293,22 @@ export class WebchatService {
     );
   }
 
-  /** The conversation the visitor is writing in (for typing), or null before their first message. */
+  /**
+   * The conversation the visitor is writing in (for typing), or null before their first message:
+   * that of their latest message on this widget. Asked on every connect and typing event, so it
+   * reads `messages_inbound_window_idx`; by identity alone it was a scan of every message (5–13 s
+   * a widget connect on the 10M-message bench set).
+   */
   async currentConversationId(session: WebchatSession): Promise<string | null> {
     const identity = await this.identityRow(session);
     if (!identity) return null;
     const latest = await this.tx.manager.findOne(Message, {
-      where: { workspaceId: session.workspaceId, identityId: identity.id },
+      where: {
+        workspaceId: session.workspaceId,
+        identityId: identity.id,
+        inboxId: session.inboxId,
+        direction: 'in',
+      },
       order: { createdAt: 'DESC' },
       select: { id: true, conversationId: true },
     });

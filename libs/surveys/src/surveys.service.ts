@@ -141,7 +141,8 @@ export class SurveysService implements ConversationHooks, OnModuleInit {
    */
   async claimInbound(candidate: InboundCandidate): Promise<InboundClaim | null> {
     const { manager, workspaceId, contactId, inbox, now } = candidate;
-    if (inbox.channel === 'email') return null;
+    // A brand-new contact was never sent a survey; email answers come by link, not by reply.
+    if (candidate.newContact || inbox.channel === 'email') return null;
     // Almost every customer message has no survey out: one indexed lookup, then threading as usual.
     if (!(await this.repository.hasOpenSurvey(manager, workspaceId, contactId))) return null;
     const button = parseQuickReply(candidate.metadata.quickReply);
