@@ -58,6 +58,8 @@ const RUNNERS: Record<Part, BenchPart> = { idle, views, reports, ingest, realtim
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
+  const startedAt = new Date().toISOString();
+  const loadAverageAtStart = loadavg().map((l) => round(l, 2));
   const parts = options.only.length ? (options.only as Part[]) : [...PARTS];
   const db = new pg.Pool({ connectionString: options.databaseUrl, max: 4 });
   const meta = await db
@@ -104,6 +106,8 @@ async function main(): Promise<void> {
   }
   console.log(`\n${formatTable(rows)}\n`);
   writeResults(options.output, rows, {
+    startedAt,
+    loadAverageAtStart,
     loadAverageAtEnd: loadavg().map((l) => round(l, 2)),
     dataSet: {
       scale: meta.scale,
