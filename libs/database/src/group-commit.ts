@@ -61,19 +61,18 @@ export class GroupCommit<I, R> {
 
   private async write(batch: Array<Waiting<I, R>>): Promise<void> {
     if (batch.length > 1) {
-      let results: R[] | null = null;
-      try {
-        results = await this.options.runBatch(batch.map((entry) => entry.item));
-      } catch (error) {
+      const results = await this.options.runBatch(batch.map((entry) => entry.item)).catch((error) => {
         this.options.onBatchFailed?.(error, batch.length);
+        return null;
+      });
+      if (results && results.length !== batch.length) {
+        // A bug in runBatch, after its commit: retrying could write twice, so every caller hears it.
+        const error = new Error(`runBatch returned ${results.length} results for ${batch.length} items`);
+        for (const entry of batch) entry.reject(error);
+        return;
       }
       if (results) {
-        const written = results;
-        if (written.length !== batch.length) {
-          // A bug in runBatch, after its commit: retrying could write twice, so every caller hears it.
-          const error = new Error(`runBatch returned ${written.length} results for ${batch.length} items`);
-          for (const entry of batch) entry.reject(error);
-        } else batch.forEach((entry, index) => entry.resolve(written[index]));
+        batch.forEach((entry, index) => entry.resolve(results[index]));
         return;
       }
     }

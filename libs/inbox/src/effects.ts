@@ -114,14 +114,15 @@ export class Effects {
 
   /**
    * Writes the effects of several changes made in one transaction (a group commit of ingested
-   * messages): their events in one INSERT, then their outbox rows in one, each change's items
-   * followed by its metrics jobs as `flush` alone would write them.
+   * messages): their events in one INSERT, then their outbox rows in one, in the order given,
+   * followed by the metrics jobs the events call for.
    */
   static async flushAll(
     manager: EntityManager,
     outbox: OutboxRepository,
     all: ReadonlyArray<Effects>,
   ): Promise<void> {
+    const groups = all.map((effects) => ({ workspaceId: effects.workspaceId, items: effects.items }));
     const events = all.flatMap((effects) => effects.events);
     if (events.length) {
       const inserted = await manager
@@ -129,29 +130,23 @@ export class Effects {
         .insert()
         .into(ConversationEvent)
         .values(events as Array<QueryDeepPartialEntity<ConversationEvent>>)
-        .returning('conversation_id, seq')
+        .returning('workspace_id, conversation_id, seq')
         .execute();
-      // Metrics follow the log: one job per conversation and batch, keyed by the newest event,
-      // queued by the change that wrote the conversation's first event of the batch.
-      const rows = inserted.raw as Array<{ conversation_id: string; seq: string }>;
-      const newest = new Map<string, string>();
+      // Metrics follow the log: one job per conversation and batch, keyed by the newest event.
+      const rows = inserted.raw as Array<{ workspace_id: string; conversation_id: string; seq: string }>;
+      const newest = new Map<string, { workspaceId: string; seq: string }>();
       for (const row of rows) {
         const seen = newest.get(row.conversation_id);
-        if (!seen || BigInt(row.seq) > BigInt(seen)) newest.set(row.conversation_id, row.seq);
+        if (!seen || BigInt(row.seq) > BigInt(seen.seq))
+          newest.set(row.conversation_id, { workspaceId: row.workspace_id, seq: row.seq });
       }
-      for (const effects of all) {
-        for (const { conversationId } of effects.events) {
-          const seq = newest.get(conversationId as string);
-          if (seq === undefined) continue;
-          newest.delete(conversationId as string);
-          effects.job(metricsJob(effects.workspaceId, conversationId as string, seq));
-        }
-      }
+      for (const [conversationId, { workspaceId, seq }] of newest)
+        groups.push({
+          workspaceId,
+          items: [{ kind: 'job', job: metricsJob(workspaceId, conversationId, seq) }],
+        });
     }
-    await outbox.appendAll(
-      manager,
-      all.map((effects) => ({ workspaceId: effects.workspaceId, items: effects.items })),
-    );
+    await outbox.appendAll(manager, groups);
   }
 
   private roomsFor(conversationId: string): string[] {

@@ -104,11 +104,18 @@ interface Appended {
   labels: string[];
 }
 
+/** An identity as stored: normalized, and scoped to its inbox for page-scoped kinds. */
+interface ScopedIdentity {
+  kind: IdentityKind;
+  value: string;
+  scopeInboxId: string | null;
+}
+
 /** A validated message waiting for its group commit. */
 interface Pending {
   input: InboundMessage;
   inbox: Inbox;
-  identities: Array<{ kind: IdentityKind; value: string; scopeInboxId: string | null }>;
+  identities: ScopedIdentity[];
 }
 
 /** What a pending message became in its transaction, with the effects still to be written. */
@@ -126,7 +133,7 @@ const MAX_BODY = 65_536;
 function scopedIdentity(
   identity: { kind: IdentityKind; value: string },
   inbox: Pick<Inbox, 'id'>,
-): { kind: IdentityKind; value: string; scopeInboxId: string | null } {
+): ScopedIdentity {
   return {
     kind: identity.kind,
     value: normalizeIdentity(identity.kind, identity.value),
@@ -194,8 +201,8 @@ export class IngestService {
         1,
         Math.min(MAX_CONCURRENT_BATCHES, Math.floor(config.env.DATABASE_POOL_SIZE / 2)),
       ),
-      runOne: (pending) => this.tx.run((manager) => this.storeAll(manager, [pending])).then(([one]) => one),
-      runBatch: (batch) => this.tx.run((manager) => this.storeAll(manager, batch)),
+      runOne: (pending) => this.write([pending]).then(([one]) => one),
+      runBatch: (batch) => this.write(batch),
       onBatchFailed: (error, size) => {
         this.metrics.ingestBatchRetries.inc();
         this.logger.warn(
@@ -244,13 +251,19 @@ export class IngestService {
     };
   }
 
+  /** Stores messages in one transaction; the batch size is counted once it committed. */
+  private async write(batch: Pending[]): Promise<Appended[]> {
+    const appended = await this.tx.run((manager) => this.storeAll(manager, batch));
+    this.metrics.ingestBatchSize.observe(batch.length);
+    return appended;
+  }
+
   /**
    * Stores messages in the caller's transaction, one after another, then writes all their events
    * and outbox rows at once. Contacts are locked in the order of the senders' identities, so two
    * batches holding the same customers lock them in the same order.
    */
   private async storeAll(manager: EntityManager, batch: Pending[]): Promise<Appended[]> {
-    this.metrics.ingestBatchSize.observe(batch.length);
     const order = batch
       .map((pending, index) => ({ key: identityKey(pending), index }))
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.index - b.index));
@@ -332,10 +345,11 @@ export class IngestService {
       const previous = newContact
         ? null
         : await this.conversations.findLatestForContact(manager, input.workspaceId, contact.id);
-      const windowMs = previous?.resolvedAt
-        ? (await this.directory.reopenWindowDays(input.workspaceId, manager)) * DAY_MS
-        : 0;
-      if (previous?.resolvedAt && now.getTime() - previous.resolvedAt.getTime() <= windowMs) {
+      const reopen =
+        previous?.resolvedAt &&
+        now.getTime() - previous.resolvedAt.getTime() <=
+          (await this.directory.reopenWindowDays(input.workspaceId, manager)) * DAY_MS;
+      if (previous && reopen) {
         outcome = 'reopened';
         conversation = previous;
         conversation.status = 'open';
@@ -721,7 +735,7 @@ export class IngestService {
   private async resolveContact(
     manager: EntityManager,
     input: Pick<InboundMessage, 'workspaceId' | 'contactName' | 'threadContactId'>,
-    identities: Array<{ kind: IdentityKind; value: string; scopeInboxId: string | null }>,
+    identities: ScopedIdentity[],
   ): Promise<{ contact: Contact; identity: ContactIdentity; created: boolean }> {
     const workspaceId = input.workspaceId;
     for (let attempt = 0; attempt < 3; attempt += 1) {
@@ -729,12 +743,10 @@ export class IngestService {
       const known: Array<ContactIdentity | null> = [];
       for (const identity of identities) known.push(await this.findIdentity(manager, workspaceId, identity));
       let ownerId = known.find((identity) => identity)?.contactId;
-      let createdHere = false;
       let created: Contact | null = null;
       if (!ownerId && input.threadContactId)
         ownerId = (await this.liveContactId(manager, workspaceId, input.threadContactId)) ?? undefined;
       if (!ownerId) {
-        createdHere = true;
         const byKind = (kind: IdentityKind) =>
           identities.find((identity) => identity.kind === kind)?.value ?? null;
         created = await manager.save(Contact, {
@@ -749,7 +761,7 @@ export class IngestService {
         ownerId = created.id;
       }
       // A contact inserted by this transaction is invisible to every other one until commit: no lock needed.
-      const contact = createdHere
+      const contact = created
         ? created
         : await manager.findOne(Contact, {
             where: { workspaceId, id: ownerId },
@@ -785,7 +797,7 @@ export class IngestService {
         : (inserted ?? (await this.findIdentity(manager, workspaceId, identities[0])));
       if (primary?.contactId !== contact.id) {
         // Lost a race (a concurrent first message, or a merge moved the identity): drop our new contact, retry.
-        if (createdHere) {
+        if (created) {
           await manager.delete(ContactIdentity, { workspaceId, contactId: contact.id });
           await manager.delete(Contact, { workspaceId, id: contact.id });
         }
@@ -797,7 +809,7 @@ export class IngestService {
       }
       if (!known[0] && !inserted)
         await manager.update(ContactIdentity, { id: primary.id }, { lastSeenAt: new Date() });
-      return { contact, identity: primary, created: createdHere };
+      return { contact, identity: primary, created: created !== null };
     }
     throw new InboxError(InboxErrorCode.Conflict, 'The sender identity changed hands concurrently; retry');
   }
@@ -841,7 +853,7 @@ export class IngestService {
   private findIdentity(
     manager: EntityManager,
     workspaceId: string,
-    identity: { kind: IdentityKind; value: string; scopeInboxId: string | null },
+    identity: ScopedIdentity,
   ): Promise<ContactIdentity | null> {
     return manager
       .createQueryBuilder(ContactIdentity, 'i')

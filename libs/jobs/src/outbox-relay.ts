@@ -113,17 +113,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
         if (queued) queued.push(row);
         else jobs.set(queue, [row]);
       }
+      const groups = [...jobs];
       const added = await Promise.allSettled(
-        [...jobs].map(([queue, queued]) =>
+        groups.map(([queue, queued]) =>
           this.queues.addBulk(
             queue,
             queued.map((row) => row.payload as JobRequest),
           ),
         ),
       );
-      const groups = [...jobs.values()];
-      for (const [index, result] of added.entries()) {
-        const queued = groups[index];
+      for (const [index, [, queued]] of groups.entries()) {
+        const result = added[index];
         if (result.status === 'fulfilled') done.push(...queued.map((row) => row.id));
         else await this.outbox.markFailed(manager, queued[0].id, (result.reason as Error).message);
       }
