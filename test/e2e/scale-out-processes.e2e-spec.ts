@@ -84,6 +84,30 @@ describe('two api processes and two workers as separate processes', () => {
     expect(all).not.toMatch(/pk_[A-Za-z0-9_-]{8,}|eyJ[A-Za-z0-9_-]{5,}\./);
   });
 
+  it('refuses a revoked API key and a disabled inbox on the other api process at once, though both cache them', async () => {
+    const [one, two] = apis;
+    const inbox = await ws.addInbox({ channel: 'api' });
+    const admin = client(one.url, { token: await login(one.url, ws.admin.email) });
+    const created = await admin('POST', '/api/v1/api-keys', { name: 'cached on api #2' });
+    expect(created.status).toBe(201);
+    const onTwo = client(two.url, { apiKey: created.body.key });
+    const post = (n: number) =>
+      onTwo('POST', `/api/v1/inboxes/${inbox.id}/inbound`, {
+        contact: { identifier: 'cust-cache' },
+        body: `Message ${n}`,
+      });
+    // api #2 now holds both the key and the inbox in its memory.
+    expect((await post(1)).status).toBe(201);
+    expect((await post(2)).status).toBe(201);
+
+    expect((await admin('DELETE', `/api/v1/inboxes/${inbox.id}`)).status).toBe(204);
+    await eventually(async () => (await post(3)).status === 409, 5_000);
+    expect((await onTwo('GET', '/api/v1/auth/me')).status).toBe(200);
+
+    expect((await admin('DELETE', `/api/v1/api-keys/${created.body.id}`)).status).toBe(204);
+    await eventually(async () => (await onTwo('GET', '/api/v1/auth/me')).status === 401, 5_000);
+  });
+
   it('polls an IMAP mailbox from exactly one worker, and the other takes over when it is killed', async () => {
     const inbox = await ws.addInbox({
       channel: 'email',

@@ -1,11 +1,11 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { JwtService, TokenExpiredError } from '@nestjs/jwt';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { AppConfig } from '@parley/config';
 import { RealtimePublisher, rooms } from '@parley/realtime';
-import { ApiKey, Membership, User, Workspace, type Role } from './accounts.entities.js';
+import { Membership, User, Workspace, type Role } from './accounts.entities.js';
 import { AccountsError, AccountsErrorCode } from './accounts.errors.js';
 import { AuthStateStore } from './auth-state.store.js';
 import { PasswordHasher } from './password-hasher.js';
@@ -36,13 +36,7 @@ export interface LoginResult {
   workspaces: Array<{ id: string; name: string; role: Role }>;
 }
 
-export const API_KEY_PREFIX = 'pk_';
-
 const INVALID_TOKEN = 'The token is not valid (malformed or not signed by this server)';
-
-export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
-}
 
 @Injectable()
 export class AuthService {
@@ -50,7 +44,6 @@ export class AuthService {
     @InjectRepository(User) private readonly users: Repository<User>,
     @InjectRepository(Membership) private readonly memberships: Repository<Membership>,
     @InjectRepository(Workspace) private readonly workspaces: Repository<Workspace>,
-    @InjectRepository(ApiKey) private readonly apiKeys: Repository<ApiKey>,
     private readonly jwt: JwtService,
     private readonly hasher: PasswordHasher,
     private readonly config: AppConfig,
@@ -195,22 +188,5 @@ export class AuthService {
     await this.revoke(check);
     this.realtime.disconnectAgents([rooms.agent(user.id)]);
     return this.issue(user, principal.workspaceId);
-  }
-
-  /** An API key → an agent-level principal of its workspace; revoked keys are refused. */
-  async principalFromApiKey(key: string): Promise<Principal | null> {
-    if (!key.startsWith(API_KEY_PREFIX)) return null;
-    const apiKey = await this.apiKeys.findOne({ where: { keyHash: hashApiKey(key), revokedAt: IsNull() } });
-    if (!apiKey) return null;
-    // A write per request would sit on the ingest path; a minute's precision is plenty for "last used".
-    if (!apiKey.lastUsedAt || Date.now() - apiKey.lastUsedAt.getTime() > 60_000) {
-      void this.apiKeys.update({ id: apiKey.id }, { lastUsedAt: new Date() }).catch(() => undefined);
-    }
-    return { workspaceId: apiKey.workspaceId, role: 'agent', userId: null, apiKeyId: apiKey.id };
-  }
-
-  static generateApiKey(): { key: string; prefix: string; hash: string } {
-    const key = `${API_KEY_PREFIX}${randomBytes(24).toString('base64url')}`;
-    return { key, prefix: key.slice(0, 10), hash: hashApiKey(key) };
   }
 }

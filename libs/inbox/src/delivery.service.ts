@@ -10,6 +10,7 @@ import { DirectoryRepository } from './directory.repository.js';
 import { Effects } from './effects.js';
 import { EmailThreads } from './email-threads.js';
 import { ContactIdentity, Conversation, Inbox, Message, type ChannelHealth } from './inbox.entities.js';
+import { InboxesService } from './inboxes.service.js';
 import { toMessageView } from './views.js';
 import { isSurveyPayload } from './webchat-config.js';
 
@@ -40,6 +41,7 @@ export class DeliveryService {
     private readonly queues: JobQueues,
     private readonly metrics: Metrics,
     private readonly emailThreads: EmailThreads,
+    private readonly inboxes: InboxesService,
   ) {}
 
   /**
@@ -121,7 +123,7 @@ export class DeliveryService {
           error: failure.message,
           since: new Date().toISOString(),
         };
-        await this.tx.manager.update(Inbox, { id: inbox.id }, { health });
+        await this.inboxes.markHealth(inbox.workspaceId, inbox.id, health);
       }
       if (failure.code === 'opted_out') {
         // The provider knows better than we did: remember it, so the composer says so next time.

@@ -3,12 +3,15 @@ import { Injectable } from '@nestjs/common';
 import type { QueryDeepPartialEntity } from 'typeorm';
 import { emailConfigProblem } from '@parley/channels';
 import { isUniqueViolation, SecretCipher, TransactionRunner } from '@parley/database';
-import type { Channel } from '@parley/realtime';
+import { LocalCaches, type Channel, type LocalCache } from '@parley/realtime';
 import { DirectoryRepository } from './directory.repository.js';
 import { EmailMailboxRepository } from './email-mailbox.repository.js';
 import { Inbox, type AssignmentPolicy, type ChannelHealth } from './inbox.entities.js';
 import { InboxError, InboxErrorCode } from './inbox.errors.js';
 import { webchatConfigProblem } from './webchat-config.js';
+
+/** Every change below drops the row in every process at once; this bounds a lost invalidation only. */
+const ROW_CACHE_TTL_MS = 30_000;
 
 export interface InboxInput {
   name: string;
@@ -150,12 +153,18 @@ export interface SecretsResealReport {
 
 @Injectable()
 export class InboxesService {
+  /** Inbox rows by id, as the webhooks and the API channel read them on every message. */
+  private readonly rows: LocalCache<Inbox>;
+
   constructor(
     private readonly tx: TransactionRunner,
     private readonly cipher: SecretCipher,
     private readonly directory: DirectoryRepository,
     private readonly mailboxes: EmailMailboxRepository,
-  ) {}
+    caches: LocalCaches,
+  ) {
+    this.rows = caches.cache('inboxes', { ttlMs: ROW_CACHE_TTL_MS, maxEntries: 10_000 });
+  }
 
   async list(workspaceId: string): Promise<InboxPublicView[]> {
     const inboxes = await this.tx.manager.find(Inbox, {
@@ -175,8 +184,10 @@ export class InboxesService {
   }
 
   /** The stored row (secrets still encrypted), for a caller that hands it to `IngestService.ingest`. */
-  row(workspaceId: string, id: string): Promise<Inbox> {
-    return this.load(workspaceId, id);
+  async row(workspaceId: string, id: string): Promise<Inbox> {
+    const inbox = await this.cached(id);
+    if (inbox?.workspaceId !== workspaceId) throw InboxError.notFound('Inbox');
+    return inbox;
   }
 
   private async withMailboxes(workspaceId: string, views: InboxPublicView[]): Promise<InboxPublicView[]> {
@@ -265,6 +276,7 @@ export class InboxesService {
         ...(secrets ? { secrets: this.cipher.encryptJson(secrets), health: { status: 'ok' } } : {}),
       } as QueryDeepPartialEntity<Inbox>)
       .catch(websiteTokenTaken);
+    await this.rows.invalidate(id);
     return this.get(workspaceId, id);
   }
 
@@ -275,6 +287,7 @@ export class InboxesService {
     const webhookSecret = randomBytes(32).toString('hex');
     const secrets = { ...this.cipher.decryptJson(inbox.secrets), webhookSecret };
     await this.tx.manager.update(Inbox, { workspaceId, id }, { secrets: this.cipher.encryptJson(secrets) });
+    await this.rows.invalidate(id);
     return webhookSecret;
   }
 
@@ -286,7 +299,7 @@ export class InboxesService {
     id: string,
     channels: readonly Channel[],
   ): Promise<{ inbox: Inbox; secrets: S }> {
-    const inbox = await this.tx.manager.findOne(Inbox, { where: { id }, select: this.allColumns() });
+    const inbox = await this.cached(id);
     if (!inbox || !channels.includes(inbox.channel)) throw InboxError.notFound('Inbox');
     if (!inbox.enabled) throw new InboxError(InboxErrorCode.InvalidState, 'Inbox is disabled');
     return { inbox, secrets: this.cipher.decryptJson<S>(inbox.secrets) };
@@ -297,7 +310,8 @@ export class InboxesService {
    * current encryption key, in one transaction: all rows move or none does. Idempotent.
    */
   async resealSecrets(): Promise<SecretsResealReport> {
-    return this.tx.run(async (manager) => {
+    const resealedIds: string[] = [];
+    const report = await this.tx.run(async (manager) => {
       const inboxes = await manager
         .createQueryBuilder(Inbox, 'inbox')
         .select(['inbox.id', 'inbox.workspaceId', 'inbox.secrets'])
@@ -323,23 +337,37 @@ export class InboxesService {
           );
         }
         await manager.update(Inbox, { workspaceId: inbox.workspaceId, id: inbox.id }, { secrets: resealed });
+        resealedIds.push(inbox.id);
         report.resealed += 1;
       }
       return report;
     });
+    for (const id of resealedIds) await this.rows.invalidate(id);
+    return report;
   }
 
   /** Records what an operator must fix on this channel (e.g. Meta error 190: the token expired). */
   async markHealth(workspaceId: string, id: string, health: ChannelHealth): Promise<void> {
     await this.tx.manager.update(Inbox, { workspaceId, id }, { health });
+    await this.rows.invalidate(id);
   }
 
   /** Disables rather than deletes: messages keep pointing at their inbox. */
   async disable(workspaceId: string, id: string): Promise<void> {
     await this.load(workspaceId, id);
     await this.tx.manager.update(Inbox, { workspaceId, id }, { enabled: false });
+    await this.rows.invalidate(id);
   }
 
+  /** A copy of the row (callers may change their copy), read through the process's cache. */
+  private async cached(id: string): Promise<Inbox | null> {
+    const inbox = await this.rows.get(id, () =>
+      this.tx.manager.findOne(Inbox, { where: { id }, select: this.allColumns() }),
+    );
+    return inbox && Object.assign(new Inbox(), inbox);
+  }
+
+  /** The row as stored now, for a change that starts from it. */
   private async load(workspaceId: string, id: string): Promise<Inbox> {
     const inbox = await this.tx.manager.findOne(Inbox, {
       where: { workspaceId, id },

@@ -10,6 +10,7 @@ export type {
   Priority,
   SurveyAnswerEvent,
 } from './agent-events.js';
+export { LocalCache, LocalCaches, type LocalCacheOptions } from './local-caches.js';
 export { PresenceStore } from './presence.store.js';
 export { RealtimePublisher, type RealtimeEnvelope } from './realtime-publisher.js';
 export { RealtimeModule } from './realtime.module.js';

@@ -6,7 +6,7 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthService, hasRole, type Principal, type Role } from '@parley/accounts';
+import { ApiKeysService, AuthService, hasRole, type Principal, type Role } from '@parley/accounts';
 import { IS_PUBLIC, REQUIRED_ROLE, type AuthedRequest } from './auth.decorators.js';
 
 interface HttpRequest extends Partial<AuthedRequest> {
@@ -18,6 +18,7 @@ interface HttpRequest extends Partial<AuthedRequest> {
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly auth: AuthService,
+    private readonly apiKeys: ApiKeysService,
     private readonly reflector: Reflector,
   ) {}
 
@@ -37,10 +38,10 @@ export class AuthGuard implements CanActivate {
 
   private async authenticate(request: HttpRequest): Promise<Principal | { refused: string } | null> {
     const apiKey = header(request, 'x-api-key');
-    if (apiKey) return this.auth.principalFromApiKey(apiKey);
+    if (apiKey) return this.apiKeys.principal(apiKey);
     const token = bearerToken(request);
     if (!token) return null;
-    if (token.startsWith('pk_')) return this.auth.principalFromApiKey(token);
+    if (token.startsWith('pk_')) return this.apiKeys.principal(token);
     const check = await this.auth.checkToken(token);
     return 'principal' in check ? check.principal : check;
   }
