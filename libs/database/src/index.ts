@@ -6,7 +6,7 @@ export { dataSourceOptions, migrations } from './data-source.options.js';
 export { DatabaseModule } from './database.module.js';
 export { ensureDatabase, runMigrations } from './migrate.js';
 export { encryptionKeys, SecretCipher, UnreadableSecretError } from './secret-cipher.js';
-export { TransactionRunner } from './transaction.js';
+export { SECOND_CONNECTION, TransactionRunner } from './transaction.js';
 export { assertDatabaseReachable, redactUrl } from './preflight.js';
 export { isUniqueViolation } from './pg-errors.js';
 export { updatePartial } from './partial-update.js';

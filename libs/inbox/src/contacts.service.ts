@@ -409,8 +409,8 @@ export class ContactsService {
   }
 
   /** Live contacts only: a merged-away contact answers 404 through the API, an erased one 410. */
-  async requireLive(workspaceId: string, id: string): Promise<Contact> {
-    const contact = await this.tx.manager.findOne(Contact, {
+  async requireLive(workspaceId: string, id: string, manager = this.tx.manager): Promise<Contact> {
+    const contact = await manager.findOne(Contact, {
       where: { workspaceId, id, mergedIntoId: IsNull() },
     });
     if (!contact) throw InboxError.notFound('Contact');

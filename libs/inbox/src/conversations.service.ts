@@ -287,7 +287,7 @@ export class ConversationsService {
         const actorName =
           actor.label ??
           (actor.type === 'agent' && actor.id
-            ? ((await this.directory.userName(actor.id)) ?? 'an agent')
+            ? ((await this.directory.userName(actor.id, manager)) ?? 'an agent')
             : 'an integration');
         conversation.assigneeId = input.assigneeId;
         conversation.assignedAt = input.assigneeId ? new Date() : null;

@@ -47,11 +47,8 @@ export class DirectoryRepository {
     return rows.length > 0;
   }
 
-  async userName(userId: string): Promise<string | null> {
-    const rows: Array<{ name: string }> = await this.dataSource.query(
-      'SELECT name FROM users WHERE id = $1',
-      [userId],
-    );
+  async userName(userId: string, manager: EntityManager = this.dataSource.manager): Promise<string | null> {
+    const rows: Array<{ name: string }> = await manager.query('SELECT name FROM users WHERE id = $1', [userId]);
     return rows[0]?.name ?? null;
   }
 }

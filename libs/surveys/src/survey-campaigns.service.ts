@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
+import type { EntityManager, Repository } from 'typeorm';
 import { TransactionRunner } from '@parley/database';
 import { Effects } from '@parley/inbox';
 import { OutboxRelay, OutboxRepository } from '@parley/jobs';
@@ -134,7 +134,7 @@ export class SurveyCampaignsService {
         );
       const effects = new Effects(workspaceId);
       for (const row of rows) effects.job(sendJob(workspaceId, row.id, Math.max(0, Number(row.delay_ms))));
-      const targets = rows.length ? Number(rows[0].targets) : await this.segmentSize(workspaceId, campaign);
+      const targets = rows.length ? Number(rows[0].targets) : await this.segmentSize(manager, workspaceId, campaign);
       campaign.status = 'running';
       campaign.targeted = rows.length;
       campaign.skipped = Math.max(0, targets - rows.length);
@@ -144,8 +144,12 @@ export class SurveyCampaignsService {
     this.relay.kick();
   }
 
-  private async segmentSize(workspaceId: string, campaign: SurveyCampaign): Promise<number> {
-    const rows: Array<{ n: string }> = await this.campaigns.query(
+  private async segmentSize(
+    manager: EntityManager,
+    workspaceId: string,
+    campaign: SurveyCampaign,
+  ): Promise<number> {
+    const rows: Array<{ n: string }> = await manager.query(
       `SELECT count(DISTINCT c.contact_id) AS n FROM conversations c
         WHERE c.workspace_id = $1 AND c.merged_into_id IS NULL AND c.status = 'resolved'
           AND c.resolved_at >= now() - $2 * interval '1 day'

@@ -560,7 +560,7 @@ export class SurveysService implements ConversationHooks, OnModuleInit {
     actor: Actor,
     policy: SurveyPolicy,
   ): Promise<string | null> {
-    const consentReason = await this.consentReason(conversation.workspaceId, conversation.contactId);
+    const consentReason = await this.consentReason(conversation.workspaceId, conversation.contactId, manager);
     if (consentReason) return consentReason;
     if (actor.type !== 'agent' && !policy.surveyAutoResolved) return 'resolved automatically';
     const replies = await this.repository.agentRepliesThisCycle(manager, conversation.id);
@@ -580,8 +580,12 @@ export class SurveysService implements ConversationHooks, OnModuleInit {
   }
 
   /** Consent flags on the contact (`consent.surveys: false`) and erasure both mean: never survey. */
-  private async consentReason(workspaceId: string, contactId: string): Promise<string | null> {
-    const contact = await this.contacts.requireLive(workspaceId, contactId).catch(() => null);
+  private async consentReason(
+    workspaceId: string,
+    contactId: string,
+    manager?: EntityManager,
+  ): Promise<string | null> {
+    const contact = await this.contacts.requireLive(workspaceId, contactId, manager).catch(() => null);
     if (!contact) return 'consent: the contact was erased or merged away';
     return contact.consent.surveys === false ? 'consent: the contact does not want surveys' : null;
   }
