@@ -80,6 +80,27 @@ describe('automation rules end to end', () => {
     expect(replaced.body).toMatchObject({ id: rule.id, name: 'Escalate outages (paused)', enabled: false });
     const listed = (await supervisor('GET', '/api/v1/automation-rules')).body.items;
     expect(listed).toEqual([expect.objectContaining({ id: rule.id, enabled: false })]);
+
+    // The worker, which has the rules cached, sees both changes on the next message: the paused rule
+    // stays quiet, and a rule created just now fires.
+    const tagging = await supervisor('POST', '/api/v1/automation-rules', {
+      name: 'Tag outages',
+      event: 'message.created',
+      conditions: { all: [{ field: 'message.body', operator: 'contains', value: 'down' }] },
+      actions: [{ type: 'add_label', label: 'urgent-words' }],
+    });
+    expect(tagging.status).toBe(201);
+    const posted = await integration('POST', `/api/v1/inboxes/${inboxId}/inbound`, {
+      contact: { identifier: 'c-paused' },
+      body: 'Down again',
+    });
+    const conversation = await eventually(async () => {
+      const detail = (await agent('GET', `/api/v1/conversations/${posted.body.conversationId}`)).body
+        .conversation;
+      return detail.labels.includes('urgent-words') ? detail : undefined;
+    });
+    expect(conversation.priority).not.toBe('urgent');
+    expect((await supervisor('DELETE', `/api/v1/automation-rules/${tagging.body.id}`)).status).toBe(204);
   });
 
   it('acknowledges once per cycle outside business hours, without stopping the first-response clock', async () => {

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { TransactionRunner } from '@parley/database';
-import { OutboxRelay, OutboxRepository } from '@parley/jobs';
+import { JobQueues, OutboxRelay, OutboxRepository } from '@parley/jobs';
+import { LocalCaches, type LocalCache } from '@parley/realtime';
 import { matchesRule, type RuleFacts } from './automation-evaluator.js';
 export { automationJob } from './automation-jobs.js';
 import {
@@ -39,6 +40,8 @@ interface RuleRow {
 
 /** How many rules may set each other off in a row before the chain stops. */
 const MAX_CHAIN = 3;
+/** A change to a rule drops it in every process at once; this bounds a lost invalidation only. */
+const RULES_CACHE_TTL_MS = 30_000;
 
 /**
  * Automation rules: for an event, each enabled rule in order (position, then age) is matched against
@@ -49,6 +52,8 @@ const MAX_CHAIN = 3;
 @Injectable()
 export class AutomationService {
   private readonly logger = new Logger(AutomationService.name);
+  /** A workspace's enabled rules in firing order (every message and status change reads them). */
+  private readonly enabled: LocalCache<RuleRow[]>;
 
   constructor(
     private readonly tx: TransactionRunner,
@@ -58,7 +63,11 @@ export class AutomationService {
     private readonly outbox: OutboxRepository,
     private readonly relay: OutboxRelay,
     private readonly businessHours: BusinessHours,
-  ) {}
+    private readonly queues: JobQueues,
+    caches: LocalCaches,
+  ) {
+    this.enabled = caches.cache('automation-rules', { ttlMs: RULES_CACHE_TTL_MS, maxEntries: 10_000 });
+  }
 
   async list(workspaceId: string): Promise<AutomationRuleView[]> {
     const rows: RuleRow[] = await this.tx.manager.query(
@@ -92,6 +101,7 @@ export class AutomationService {
         JSON.stringify(rule.actions),
       ],
     );
+    await this.enabled.invalidate(workspaceId);
     return view(row);
   }
 
@@ -114,6 +124,7 @@ export class AutomationService {
         JSON.stringify(rule.actions),
       ],
     );
+    await this.enabled.invalidate(workspaceId);
     return view(row);
   }
 
@@ -123,6 +134,7 @@ export class AutomationService {
       workspaceId,
       id,
     ]);
+    await this.enabled.invalidate(workspaceId);
   }
 
   /** Runs the rules of one event; resolves with how many fired. */
@@ -134,10 +146,8 @@ export class AutomationService {
     chain: string[],
   ): Promise<number> {
     if (chain.length >= MAX_CHAIN) return 0;
-    const rules: RuleRow[] = await this.tx.manager.query(
-      `SELECT * FROM automation_rules WHERE workspace_id = $1 AND event = $2 AND enabled AND NOT (id = ANY($3::uuid[]))
-        ORDER BY position, created_at`,
-      [workspaceId, event, chain],
+    const rules = ((await this.enabledRules(workspaceId)) ?? []).filter(
+      (rule) => rule.event === event && !chain.includes(rule.id),
     );
     let fired = 0;
     for (const rule of rules) {
@@ -170,15 +180,21 @@ export class AutomationService {
       fired += 1;
     }
     if (event === 'conversation.created' && chain.length === 0) {
-      // Routing follows the rules: auto-assignment sees the team, priority and labels they set.
-      await this.tx.run((manager) =>
-        new Effects(workspaceId)
-          .job(assignConversationJob(workspaceId, conversationId))
-          .flush(manager, this.outbox),
-      );
+      // Routing follows the rules: auto-assignment sees the team, priority and labels they set. No
+      // row changes here, so no outbox: if the add fails, this job fails and is retried.
+      await this.queues.add(assignConversationJob(workspaceId, conversationId));
     }
-    if (fired || event === 'conversation.created') this.relay.kick();
+    if (fired) this.relay.kick();
     return fired;
+  }
+
+  private enabledRules(workspaceId: string): Promise<RuleRow[] | null> {
+    return this.enabled.get(workspaceId, () =>
+      this.tx.manager.query<RuleRow[]>(
+        `SELECT * FROM automation_rules WHERE workspace_id = $1 AND enabled ORDER BY position, created_at`,
+        [workspaceId],
+      ),
+    );
   }
 
   private async apply(

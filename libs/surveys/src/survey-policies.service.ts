@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, type EntityManager, type Repository } from 'typeorm';
 import { InboxesService } from '@parley/inbox';
+import { LocalCaches, type LocalCache } from '@parley/realtime';
 import {
   effectivePolicy,
   policyProblems,
@@ -10,6 +11,9 @@ import {
 } from './survey-policy.js';
 import { SurveyPolicyRow } from './surveys.entities.js';
 import { SurveysError } from './surveys.errors.js';
+
+/** Every change below drops the policies in every process at once; this bounds a lost invalidation only. */
+const POLICY_CACHE_TTL_MS = 30_000;
 
 export interface SurveyPolicyView {
   /** What applies (defaults, then the workspace policy, then the inbox's override). */
@@ -21,22 +25,29 @@ export interface SurveyPolicyView {
 /** The workspace's survey policy and per-inbox overrides (METRICS.md "Surveys"). */
 @Injectable()
 export class SurveyPoliciesService {
+  /** A workspace's stored policies (its own and its inboxes'), read on every resolve and survey sent. */
+  private readonly stored: LocalCache<SurveyPolicyRow[]>;
+
   constructor(
     @InjectRepository(SurveyPolicyRow) private readonly rows: Repository<SurveyPolicyRow>,
     private readonly inboxes: InboxesService,
-  ) {}
+    caches: LocalCaches,
+  ) {
+    this.stored = caches.cache('survey-policies', { ttlMs: POLICY_CACHE_TTL_MS, maxEntries: 10_000 });
+  }
 
+  /** `manager`: the caller's transaction, if it holds one (a cache miss is read through it). */
   async effective(
     manager: EntityManager | null,
     workspaceId: string,
     inboxId: string | null,
   ): Promise<SurveyPolicy> {
-    const repository = manager ? manager.getRepository(SurveyPolicyRow) : this.rows;
-    const rows = await repository.find({
-      where: [{ workspaceId, inboxId: IsNull() }, ...(inboxId ? [{ workspaceId, inboxId }] : [])],
-    });
+    const rows =
+      (await this.stored.get(workspaceId, () =>
+        (manager ?? this.rows.manager).find(SurveyPolicyRow, { where: { workspaceId } }),
+      )) ?? [];
     const workspace = rows.find((row) => row.inboxId === null)?.policy;
-    const inbox = rows.find((row) => row.inboxId !== null)?.policy;
+    const inbox = inboxId ? rows.find((row) => row.inboxId === inboxId)?.policy : undefined;
     return effectivePolicy(workspace, inbox);
   }
 
@@ -57,6 +68,7 @@ export class SurveyPoliciesService {
     if (problems.length) throw SurveysError.invalid('The survey policy is invalid', problems);
     const existing = await this.rows.findOne({ where: { workspaceId, inboxId: inboxId ?? IsNull() } });
     await this.rows.save({ ...(existing ?? {}), workspaceId, inboxId, policy });
+    await this.stored.invalidate(workspaceId);
     return this.get(workspaceId, inboxId);
   }
 
@@ -64,5 +76,6 @@ export class SurveyPoliciesService {
   async clear(workspaceId: string, inboxId: string): Promise<void> {
     await this.inboxes.get(workspaceId, inboxId);
     await this.rows.delete({ workspaceId, inboxId });
+    await this.stored.invalidate(workspaceId);
   }
 }

@@ -13,6 +13,7 @@ import {
   InboxErrorCode,
   SYSTEM,
   type Actor,
+  type Contact,
   type ConversationChange,
   type ConversationHooks,
   type InboundCandidate,
@@ -70,6 +71,12 @@ export interface PublicSurveyView {
  * Interaction surveys end to end: scheduled in the resolve's transaction, cancelled by a reopen,
  * re-checked and recorded before the message goes out, answered in the channel or on the page.
  */
+/** Why a contact (null: erased or merged away) must not be surveyed, or null. */
+function consentProblem(contact: Pick<Contact, 'consent'> | null): string | null {
+  if (!contact) return 'consent: the contact was erased or merged away';
+  return contact.consent.surveys === false ? 'consent: the contact does not want surveys' : null;
+}
+
 @Injectable()
 export class SurveysService implements ConversationHooks, OnModuleInit {
   private readonly logger = new Logger(SurveysService.name);
@@ -245,7 +252,8 @@ export class SurveysService implements ConversationHooks, OnModuleInit {
       return;
     }
     // Consent can be withdrawn between the resolve and the send.
-    const consentReason = await this.consentReason(workspaceId, survey.contactId);
+    const contact = await this.contacts.requireLive(workspaceId, survey.contactId).catch(() => null);
+    const consentReason = consentProblem(contact);
     if (consentReason) {
       await this.repository.close(workspaceId, [survey.id], 'skipped', consentReason);
       return;
@@ -297,7 +305,6 @@ export class SurveysService implements ConversationHooks, OnModuleInit {
     const group = rows.filter((row) => row.status === 'scheduled');
     // Email asks every question of the sequence on one page; chat channels ask one at a time.
     const batch = option.channel === 'email' ? group : [survey];
-    const contact = await this.contacts.requireLive(workspaceId, survey.contactId).catch(() => null);
     const locale = localeOf(contact?.attributes.locale) ?? policy.defaultLocale;
     const company = (await this.workspaces.get(workspaceId)).name;
     const words = wordingFor(policy, locale);
@@ -585,9 +592,7 @@ export class SurveysService implements ConversationHooks, OnModuleInit {
     contactId: string,
     manager?: EntityManager,
   ): Promise<string | null> {
-    const contact = await this.contacts.requireLive(workspaceId, contactId, manager).catch(() => null);
-    if (!contact) return 'consent: the contact was erased or merged away';
-    return contact.consent.surveys === false ? 'consent: the contact does not want surveys' : null;
+    return consentProblem(await this.contacts.requireLive(workspaceId, contactId, manager).catch(() => null));
   }
 
   private compose(
