@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager, QueryDeepPartialEntity } from 'typeorm';
 import { AppConfig } from '@parley/config';
-import { GroupCommit, storable, TransactionRunner } from '@parley/database';
+import { GroupCommit, hydrate, storable, TransactionRunner } from '@parley/database';
 import { OutboxRelay, OutboxRepository } from '@parley/jobs';
 import { Metrics } from '@parley/observability';
 import type { ConversationView, MessageView } from '@parley/realtime';
@@ -165,22 +165,40 @@ function applyInbound(
   conversation.subject ??= subject ?? null;
 }
 
-/** The columns an inbound message changes on an existing conversation (status for reopen/unsnooze). */
-function inboundColumns(conversation: Conversation): QueryDeepPartialEntity<Conversation> {
-  return {
-    status: conversation.status,
-    snoozedUntil: conversation.snoozedUntil,
-    resolvedAt: conversation.resolvedAt,
-    reopenCount: conversation.reopenCount,
-    replyInboxId: conversation.replyInboxId,
-    replyIdentityId: conversation.replyIdentityId,
-    lastChannel: conversation.lastChannel,
-    lastMessageAt: conversation.lastMessageAt,
-    waitingSince: conversation.waitingSince,
-    messagesCount: conversation.messagesCount,
-    customerMessagesCount: conversation.customerMessagesCount,
-    subject: conversation.subject,
-  };
+/**
+ * What an inbound message changes on an existing conversation (status too, for reopen/unsnooze) and
+ * its contact's activity, in one statement: the row is locked and read in this transaction, so what
+ * changed is written without save()'s re-read.
+ */
+async function writeInbound(
+  manager: EntityManager,
+  conversation: Conversation,
+  contactId: string,
+): Promise<void> {
+  await manager.query(
+    `WITH activity AS (UPDATE contacts SET last_activity_at = $2, updated_at = now() WHERE id = $3)
+     UPDATE conversations SET status = $4, snoozed_until = $5, resolved_at = $6, reopen_count = $7,
+            reply_inbox_id = $8, reply_identity_id = $9, last_channel = $10, last_message_at = $2,
+            waiting_since = $11, messages_count = $12, customer_messages_count = $13, subject = $14,
+            updated_at = now()
+      WHERE id = $1`,
+    [
+      conversation.id,
+      conversation.lastMessageAt,
+      contactId,
+      conversation.status,
+      conversation.snoozedUntil,
+      conversation.resolvedAt,
+      conversation.reopenCount,
+      conversation.replyInboxId,
+      conversation.replyIdentityId,
+      conversation.lastChannel,
+      conversation.waitingSince,
+      conversation.messagesCount,
+      conversation.customerMessagesCount,
+      conversation.subject,
+    ],
+  );
 }
 
 @Injectable()
@@ -401,12 +419,12 @@ export class IngestService {
 
     const message = await this.insertInbound(manager, input, inbox, contact, identity, conversation.id, now);
     if (outcome !== 'created') {
-      // The row is locked and read in this transaction: write what changed, without save()'s re-read.
       applyInbound(conversation, inbox, identity, input.subject, now);
-      await manager.update(Conversation, { id: conversation.id }, inboundColumns(conversation));
+      await writeInbound(manager, conversation, contact.id);
+    } else if (!newContact) {
+      // A new contact was inserted with its activity just now.
+      await manager.update(Contact, { id: contact.id }, { lastActivityAt: now });
     }
-    // A new contact was inserted with its activity just now.
-    if (!newContact) await manager.update(Contact, { id: contact.id }, { lastActivityAt: now });
 
     effects.event(conversation, 'customer_message', customer, {
       ...channelFacts,
@@ -739,17 +757,31 @@ export class IngestService {
   ): Promise<{ contact: Contact; identity: ContactIdentity; created: boolean }> {
     const workspaceId = input.workspaceId;
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      // One transaction is one connection: look identities up one after another, not in parallel.
-      const known: Array<ContactIdentity | null> = [];
-      for (const identity of identities) known.push(await this.findIdentity(manager, workspaceId, identity));
-      let ownerId = known.find((identity) => identity)?.contactId;
-      let created: Contact | null = null;
-      if (!ownerId && input.threadContactId)
-        ownerId = (await this.liveContactId(manager, workspaceId, input.threadContactId)) ?? undefined;
-      if (!ownerId) {
+      let contact: Contact | null = null;
+      // Which identities someone owns already. A lone identity (nearly every message) is looked up and
+      // its contact locked in one statement; several are looked up one after another (one connection).
+      let known: boolean[];
+      if (identities.length === 1) {
+        contact = await this.lockOwner(manager, workspaceId, identities[0]);
+        known = [contact !== null];
+      } else {
+        const found: Array<ContactIdentity | null> = [];
+        for (const identity of identities)
+          found.push(await this.findIdentity(manager, workspaceId, identity));
+        known = found.map((identity) => identity !== null);
+        const ownerId = found.find((identity) => identity)?.contactId;
+        if (ownerId && !(contact = await this.lockContact(manager, workspaceId, ownerId))) continue;
+      }
+      if (!contact && input.threadContactId) {
+        const ownerId = await this.liveContactId(manager, workspaceId, input.threadContactId);
+        if (ownerId && !(contact = await this.lockContact(manager, workspaceId, ownerId))) continue;
+      }
+      // A contact inserted by this transaction is invisible to every other one until commit: no lock needed.
+      let created = false;
+      if (!contact) {
         const byKind = (kind: IdentityKind) =>
           identities.find((identity) => identity.kind === kind)?.value ?? null;
-        created = await manager.save(Contact, {
+        contact = await manager.save(Contact, {
           workspaceId,
           name: input.contactName?.trim() || null,
           email: byKind('email'),
@@ -758,16 +790,8 @@ export class IngestService {
           consent: {},
           lastActivityAt: new Date(),
         });
-        ownerId = created.id;
+        created = true;
       }
-      // A contact inserted by this transaction is invisible to every other one until commit: no lock needed.
-      const contact = created
-        ? created
-        : await manager.findOne(Contact, {
-            where: { workspaceId, id: ownerId },
-            lock: { mode: 'pessimistic_write' },
-          });
-      if (!contact) continue;
       // Attach identities nobody owns yet; a concurrent writer may win a race for one, which is fine.
       let inserted: ContactIdentity | null = null;
       for (const [index, identity] of identities.entries()) {
@@ -793,7 +817,7 @@ export class IngestService {
         if (index === 0 && id) inserted = manager.create(ContactIdentity, { ...values, id });
       }
       const primary = known[0]
-        ? await this.touchIdentity(manager, known[0], contact.id)
+        ? await this.touchIdentity(manager, workspaceId, identities[0], contact.id)
         : (inserted ?? (await this.findIdentity(manager, workspaceId, identities[0])));
       if (primary?.contactId !== contact.id) {
         // Lost a race (a concurrent first message, or a merge moved the identity): drop our new contact, retry.
@@ -809,29 +833,56 @@ export class IngestService {
       }
       if (!known[0] && !inserted)
         await manager.update(ContactIdentity, { id: primary.id }, { lastSeenAt: new Date() });
-      return { contact, identity: primary, created: created !== null };
+      return { contact, identity: primary, created };
     }
     throw new InboxError(InboxErrorCode.Conflict, 'The sender identity changed hands concurrently; retry');
+  }
+
+  /** The contact owning this identity, locked; null when nobody owns it. */
+  private lockOwner(
+    manager: EntityManager,
+    workspaceId: string,
+    identity: ScopedIdentity,
+  ): Promise<Contact | null> {
+    return manager
+      .createQueryBuilder(Contact, 'c')
+      .where(
+        `c.workspace_id = :workspaceId AND c.id = (SELECT i.contact_id FROM contact_identities i WHERE ${identityMatch('i', identity)})`,
+        { workspaceId, ...identity },
+      )
+      .setLock('pessimistic_write')
+      .getOne();
+  }
+
+  private lockContact(manager: EntityManager, workspaceId: string, id: string): Promise<Contact | null> {
+    return manager.findOne(Contact, { where: { workspaceId, id }, lock: { mode: 'pessimistic_write' } });
   }
 
   /**
    * Stamps `last_seen_at` on an identity found before the contact was locked, if it still belongs
    * to that contact (a merge may have moved it meanwhile): the re-check and the write in one
-   * statement. Returns the identity with its current opt-outs, or null when it moved.
+   * statement. Returns the identity as it is now, or null when it moved.
    */
   private async touchIdentity(
     manager: EntityManager,
-    identity: ContactIdentity,
+    workspaceId: string,
+    identity: ScopedIdentity,
     contactId: string,
   ): Promise<ContactIdentity | null> {
-    const [rows]: [Array<{ opted_out_channels: ContactIdentity['optedOutChannels'] }>, number] =
-      await manager.query(
-        `UPDATE contact_identities SET last_seen_at = now() WHERE id = $1 AND contact_id = $2
-         RETURNING opted_out_channels`,
-        [identity.id, contactId],
-      );
-    if (rows.length === 0) return null;
-    return Object.assign(identity, { optedOutChannels: rows[0].opted_out_channels, lastSeenAt: new Date() });
+    const scope = identity.scopeInboxId ? 'scope_inbox_id = $5' : 'scope_inbox_id IS NULL';
+    const [rows]: [Array<Record<string, unknown>>, number] = await manager.query(
+      `UPDATE contact_identities SET last_seen_at = now()
+        WHERE workspace_id = $1 AND kind = $2 AND value = $3 AND contact_id = $4 AND ${scope}
+        RETURNING *`,
+      [
+        workspaceId,
+        identity.kind,
+        identity.value,
+        contactId,
+        ...(identity.scopeInboxId ? [identity.scopeInboxId] : []),
+      ],
+    );
+    return rows[0] ? hydrate(manager, ContactIdentity, rows[0]) : null;
   }
 
   /** The contact a threaded reply belongs to, following merges; null if it is gone. */
@@ -857,15 +908,17 @@ export class IngestService {
   ): Promise<ContactIdentity | null> {
     return manager
       .createQueryBuilder(ContactIdentity, 'i')
-      .where('i.workspace_id = :workspaceId AND i.kind = :kind AND i.value = :value', {
-        workspaceId,
-        ...identity,
-      })
-      .andWhere(identity.scopeInboxId ? 'i.scope_inbox_id = :scope' : 'i.scope_inbox_id IS NULL', {
-        scope: identity.scopeInboxId,
-      })
+      .where(identityMatch('i', identity), { workspaceId, ...identity })
       .getOne();
   }
+}
+
+/** An identity's row by its unique key, in query-builder parameters (workspaceId, kind, value, scopeInboxId). */
+function identityMatch(alias: string, identity: ScopedIdentity): string {
+  const scope = identity.scopeInboxId
+    ? `${alias}.scope_inbox_id = :scopeInboxId`
+    : `${alias}.scope_inbox_id IS NULL`;
+  return `${alias}.workspace_id = :workspaceId AND ${alias}.kind = :kind AND ${alias}.value = :value AND ${scope}`;
 }
 
 /**
