@@ -13,3 +13,4 @@ export { updatePartial } from './partial-update.js';
 export { storable } from './storable.js';
 export { GroupCommit, type GroupCommitOptions } from './group-commit.js';
 export { hydrate } from './hydrate.js';
+export { TrackedRow } from './tracked-row.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
-import { TransactionRunner } from '@parley/database';
+import { TrackedRow, TransactionRunner } from '@parley/database';
 import { JobQueues, OutboxRelay, OutboxRepository } from '@parley/jobs';
 import { rooms } from '@parley/realtime';
 import { ConversationRepository } from './conversation.repository.js';
@@ -231,15 +231,19 @@ export class AssignmentService {
   ): Promise<void> {
     const workspaceId = conversation.workspaceId;
     const previous = conversation.assigneeId;
+    const row = new TrackedRow(manager, Conversation, conversation);
     conversation.assigneeId = null;
     conversation.assignedAt = null;
     conversation.assignmentReason = null;
     conversation.requeuedFrom = previous;
-    const saved = await manager.save(conversation);
+    await row.write();
     const effects = new Effects(workspaceId);
-    effects.event(saved, 'requeued', SYSTEM, { data: { from: previous, ...data } });
-    effects.event(saved, 'unassigned', SYSTEM, { data: { from: previous, to: null, reason } });
-    const view = toConversationView(saved, await this.conversations.labelsOf(workspaceId, saved.id, manager));
+    effects.event(conversation, 'requeued', SYSTEM, { data: { from: previous, ...data } });
+    effects.event(conversation, 'unassigned', SYSTEM, { data: { from: previous, to: null, reason } });
+    const view = toConversationView(
+      conversation,
+      await this.conversations.labelsOf(workspaceId, conversation.id, manager),
+    );
     effects.realtime(
       'conversation.assigned',
       [rooms.workspace(workspaceId), ...(previous ? [rooms.agent(previous)] : [])],
@@ -263,35 +267,40 @@ export class AssignmentService {
     policy: AssignmentPolicy,
   ): Promise<void> {
     const now = new Date();
+    const row = new TrackedRow(manager, Conversation, conversation);
     conversation.assigneeId = userId;
     conversation.assignedAt = now;
     conversation.assignmentReason = reason;
     conversation.assignmentCount += 1;
     conversation.requeuedFrom = null;
-    const saved = await manager.save(conversation);
-    effects.event(saved, 'assigned', SYSTEM, {
+    await row.write();
+    effects.event(conversation, 'assigned', SYSTEM, {
       data: { from: null, to: userId, reason: 'auto', detail: reason },
     });
     const view = toConversationView(
-      saved,
-      await this.conversations.labelsOf(saved.workspaceId, saved.id, manager),
+      conversation,
+      await this.conversations.labelsOf(conversation.workspaceId, conversation.id, manager),
     );
-    effects.realtime('conversation.assigned', [rooms.workspace(saved.workspaceId), rooms.agent(userId)], {
-      conversation: view,
-      previousAssigneeId: null,
-      actorId: null,
-    });
+    effects.realtime(
+      'conversation.assigned',
+      [rooms.workspace(conversation.workspaceId), rooms.agent(userId)],
+      {
+        conversation: view,
+        previousAssigneeId: null,
+        actorId: null,
+      },
+    );
     effects.conversationUpdated(view);
     if (policy.requeueAfterMinutes) {
       effects.job({
         name: 'assignment.requeue',
         data: {
-          workspaceId: saved.workspaceId,
-          conversationId: saved.id,
+          workspaceId: conversation.workspaceId,
+          conversationId: conversation.id,
           assignedAt: now.toISOString(),
           afterMinutes: policy.requeueAfterMinutes,
         },
-        jobId: `requeue-${saved.id}-${now.getTime()}`,
+        jobId: `requeue-${conversation.id}-${now.getTime()}`,
         delayMs: policy.requeueAfterMinutes * 60_000,
       });
     }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
-import { isUniqueViolation, type Page, TransactionRunner } from '@parley/database';
+import { isUniqueViolation, type Page, TrackedRow, TransactionRunner } from '@parley/database';
 import { OutboxRelay, OutboxRepository } from '@parley/jobs';
 import {
   rooms,
@@ -594,10 +594,14 @@ export class ConversationsService {
       const view = await this.tx.run(async (manager) => {
         const conversation = await this.conversations.lockById(manager, workspaceId, id);
         if (!conversation) throw InboxError.notFound('Conversation');
+        const row = new TrackedRow(manager, Conversation, conversation);
         const effects = new Effects(workspaceId);
         await apply({ conversation, effects, manager });
-        const saved = await manager.save(conversation);
-        const result = toConversationView(saved, await this.conversations.labelsOf(workspaceId, id, manager));
+        await row.write();
+        const result = toConversationView(
+          conversation,
+          await this.conversations.labelsOf(workspaceId, id, manager),
+        );
         effects.conversationUpdated(result);
         await effects.flush(manager, this.outbox);
         return result;

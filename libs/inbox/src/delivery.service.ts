@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { In, LessThanOrEqual, type EntityManager } from 'typeorm';
 import { ChannelSenders, ChannelSendError, type QuickReply, type SendResult } from '@parley/channels';
-import { SecretCipher, TransactionRunner } from '@parley/database';
+import { SecretCipher, TrackedRow, TransactionRunner } from '@parley/database';
 import { JobQueues, OutboxRelay, OutboxRepository } from '@parley/jobs';
 import { Metrics } from '@parley/observability';
 import type { Channel, DeliveryStatus } from '@parley/realtime';
@@ -160,11 +160,12 @@ export class DeliveryService {
         lock: { mode: 'pessimistic_write' },
       });
       if (locked?.status !== 'queued') return;
+      const row = new TrackedRow(manager, Message, locked);
       locked.attempts += 1;
       locked.errorCode = failure.code;
       locked.errorMessage = `${failure.message} (retrying)`;
-      const saved = await manager.save(locked);
-      await new Effects(saved.workspaceId).messageUpdated(toMessageView(saved)).flush(manager, this.outbox);
+      await row.write();
+      await new Effects(locked.workspaceId).messageUpdated(toMessageView(locked)).flush(manager, this.outbox);
     });
     this.relay.kick();
   }
@@ -282,6 +283,7 @@ export class DeliveryService {
         lock: { mode: 'pessimistic_write' },
       });
       if (!locked || !canAdvance(locked.status, status)) return false;
+      const row = new TrackedRow(manager, Message, locked);
       const now = new Date();
       locked.status = status;
       locked.attempts += 1;
@@ -293,8 +295,8 @@ export class DeliveryService {
       if (status === 'read') locked.readAt ??= now;
       locked.errorCode = error?.code ?? (status === 'failed' ? locked.errorCode : null);
       locked.errorMessage = error?.message ?? (status === 'failed' ? locked.errorMessage : null);
-      const saved = await manager.save(locked);
-      const effects = new Effects(saved.workspaceId).messageUpdated(toMessageView(saved));
+      await row.write();
+      const effects = new Effects(locked.workspaceId).messageUpdated(toMessageView(locked));
       await effects.flush(manager, this.outbox);
       return true;
     });

@@ -16,8 +16,16 @@ export class SurveysRepository {
     return manager.findOne(Survey, { where: { workspaceId, id } });
   }
 
-  group(workspaceId: string, groupId: string, manager = this.manager): Promise<Survey[]> {
-    return manager.find(Survey, { where: { workspaceId, groupId }, order: { position: 'ASC' } });
+  /** Every survey of the group `surveyId` belongs to (a sequence of questions), by position. */
+  groupOf(workspaceId: string, surveyId: string): Promise<Survey[]> {
+    return this.manager
+      .createQueryBuilder(Survey, 's')
+      .where(
+        's.workspace_id = :workspaceId AND s.group_id = (SELECT g.group_id FROM surveys g WHERE g.workspace_id = :workspaceId AND g.id = :surveyId)',
+        { workspaceId, surveyId },
+      )
+      .orderBy('s.position', 'ASC')
+      .getMany();
   }
 
   /** Rows still `scheduled`, locked; fewer than asked means another run got there first. */

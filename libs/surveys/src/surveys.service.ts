@@ -3,7 +3,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { WorkspacesService } from '@parley/accounts';
 import { AppConfig } from '@parley/config';
-import { TransactionRunner } from '@parley/database';
+import { TrackedRow, TransactionRunner } from '@parley/database';
 import {
   ContactsService,
   ConversationHookRegistry,
@@ -238,7 +238,8 @@ export class SurveysService implements ConversationHooks, OnModuleInit {
 
   /** `surveys.send`: re-check everything, record the send with the message, let delivery deliver it. */
   async send(workspaceId: string, surveyId: string): Promise<void> {
-    const survey = await this.repository.find(workspaceId, surveyId);
+    const rows = await this.repository.groupOf(workspaceId, surveyId);
+    const survey = rows.find((row) => row.id === surveyId);
     if (!survey || survey.status !== 'scheduled') return;
     const conversationId =
       survey.conversationId ?? (await this.repository.latestConversationOf(workspaceId, survey.contactId));
@@ -298,7 +299,6 @@ export class SurveysService implements ConversationHooks, OnModuleInit {
         return;
       }
     }
-    const rows = await this.repository.group(workspaceId, survey.groupId);
     // In a chat the next question follows an answer to the previous one (the answer enqueues it).
     const previous = rows.find((row) => row.position === survey.position - 1);
     if (previous && previous.status !== 'answered') return;
@@ -335,6 +335,7 @@ export class SurveysService implements ConversationHooks, OnModuleInit {
           )
             throw new NoLongerApplies();
           const now = new Date();
+          const tracked = locked.map((row) => new TrackedRow(manager, Survey, row));
           for (const row of locked) {
             Object.assign(row, {
               status: 'sent',
@@ -348,7 +349,7 @@ export class SurveysService implements ConversationHooks, OnModuleInit {
               locale,
             });
           }
-          await manager.save(locked);
+          for (const row of tracked) await row.write();
           if (survey.kind !== 'nps') {
             effects.event(conversation, 'survey_sent', SYSTEM, {
               channel: sent.channel,
