@@ -92,6 +92,14 @@ export class ConversationsService {
     };
   }
 
+  /** Whether the customer can be reached where they wrote last (null: no such inbox, or disabled). */
+  async replyOption(workspaceId: string, id: string): Promise<ReplyOption | null> {
+    const conversation = await this.conversations.findById(workspaceId, id);
+    if (!conversation) throw InboxError.notFound('Conversation');
+    if (!conversation.replyInboxId) return null;
+    return this.replyRouter.optionFor(this.tx.manager, conversation, conversation.replyInboxId);
+  }
+
   /** Messages of one conversation, oldest first. */
   async messages(workspaceId: string, id: string): Promise<MessageView[]> {
     await this.require(workspaceId, id);

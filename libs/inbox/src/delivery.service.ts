@@ -51,18 +51,7 @@ export class DeliveryService {
   async deliver(workspaceId: string, messageId: string, lastAttempt: boolean): Promise<DeliveryOutcome> {
     const message = await this.tx.manager.findOne(Message, { where: { workspaceId, id: messageId } });
     if (message?.status !== 'queued' || message.direction !== 'out' || !message.inboxId) return 'skipped';
-    const inbox = await this.tx.manager.findOne(Inbox, {
-      where: { workspaceId, id: message.inboxId },
-      select: {
-        id: true,
-        channel: true,
-        config: true,
-        secrets: true,
-        enabled: true,
-        name: true,
-        workspaceId: true,
-      },
-    });
+    const inbox = await this.inboxes.find(workspaceId, message.inboxId);
     const identity = message.identityId
       ? await this.tx.manager.findOne(ContactIdentity, { where: { workspaceId, id: message.identityId } })
       : null;

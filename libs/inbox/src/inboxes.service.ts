@@ -185,9 +185,15 @@ export class InboxesService {
 
   /** The stored row (secrets still encrypted), for a caller that hands it to `IngestService.ingest`. */
   async row(workspaceId: string, id: string): Promise<Inbox> {
-    const inbox = await this.cached(id);
-    if (inbox?.workspaceId !== workspaceId) throw InboxError.notFound('Inbox');
+    const inbox = await this.find(workspaceId, id);
+    if (!inbox) throw InboxError.notFound('Inbox');
     return inbox;
+  }
+
+  /** The stored row (secrets still encrypted) read through the cache, or null. */
+  async find(workspaceId: string, id: string): Promise<Inbox | null> {
+    const inbox = await this.cached(id);
+    return inbox?.workspaceId === workspaceId ? inbox : null;
   }
 
   private async withMailboxes(workspaceId: string, views: InboxPublicView[]): Promise<InboxPublicView[]> {

@@ -51,6 +51,22 @@ export class ReplyRouter {
     return options;
   }
 
+  /** The option of one inbox (null when it is gone or disabled), without those of the others. */
+  async optionFor(
+    manager: EntityManager,
+    conversation: Conversation,
+    inboxId: string,
+  ): Promise<ReplyOption | null> {
+    const inbox = await manager.findOne(Inbox, {
+      where: { workspaceId: conversation.workspaceId, id: inboxId, enabled: true },
+    });
+    if (!inbox) return null;
+    const identities = await manager.find(ContactIdentity, {
+      where: { workspaceId: conversation.workspaceId, contactId: conversation.contactId },
+    });
+    return this.option(manager, conversation, inbox, identities);
+  }
+
   /** The inbox and identity a reply goes to; refuses with the reason when it cannot go there. */
   async target(
     manager: EntityManager,

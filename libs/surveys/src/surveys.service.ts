@@ -269,8 +269,7 @@ export class SurveysService implements ConversationHooks, OnModuleInit {
       );
       return;
     }
-    const detail = await this.conversations.get(workspaceId, conversationId);
-    const option = detail.replyOptions.find((o) => o.inboxId === detail.conversation.replyInboxId);
+    const option = await this.conversations.replyOption(workspaceId, conversationId);
     if (!option?.available) {
       await this.repository.close(
         workspaceId,
