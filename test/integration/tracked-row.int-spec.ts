@@ -1,11 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import type { TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { TrackedRow, TransactionRunner } from '@parley/database';
+import { hydrate, insertRow, TrackedRow, TransactionRunner } from '@parley/database';
 import { Inbox } from '@parley/inbox';
 import { createWorkspace, type WorkspaceFixture } from '@parley/testing';
 import { bootDomain } from '../support/integration.js';
 
-describe('TrackedRow: write what changed since the row was read', () => {
+describe('hand-written rows: TrackedRow, insertRow, hydrate', () => {
   let moduleRef: TestingModule;
   let tx: TransactionRunner;
   let db: DataSource;
@@ -60,5 +61,32 @@ describe('TrackedRow: write what changed since the row was read', () => {
       config: expect.objectContaining({ note: 'changed' }),
     });
     expect(after.updated_at.getTime()).toBeGreaterThan(untouched.updated_at.getTime());
+  });
+
+  it('inserts the values an entity has, reads the defaults back, and hydrates rows as TypeORM does', async () => {
+    const manager = db.manager;
+    const inbox = manager.create(Inbox, {
+      id: randomUUID(),
+      workspaceId: ws.workspaceId,
+      name: 'Raw',
+      channel: 'api',
+      teamId: null,
+      enabled: true,
+      config: { nested: { list: [1, 2] } },
+      assignment: { mode: 'off' },
+    });
+    await insertRow(manager, Inbox, inbox);
+    // Left to their DEFAULT and read back: the timestamps and the health column.
+    expect(inbox.createdAt).toBeInstanceOf(Date);
+    expect(inbox.health).toEqual({ status: 'ok' });
+    const [row] = await manager.query<Array<Record<string, unknown>>>(`SELECT * FROM inboxes WHERE id = $1`, [
+      inbox.id,
+    ]);
+    const hydrated = hydrate(manager, Inbox, row);
+    expect(hydrated).toBeInstanceOf(Inbox);
+    expect(hydrated).toEqual(inbox);
+    // What TypeORM reads (without the select: false secrets column) is the same.
+    const found = await manager.findOneByOrFail(Inbox, { id: inbox.id });
+    expect({ ...hydrated, secrets: undefined }).toEqual({ ...found });
   });
 });

@@ -12,5 +12,5 @@ export { isUniqueViolation } from './pg-errors.js';
 export { updatePartial } from './partial-update.js';
 export { storable } from './storable.js';
 export { GroupCommit, type GroupCommitOptions } from './group-commit.js';
-export { hydrate } from './hydrate.js';
+export { hydrate, insertRow } from './hydrate.js';
 export { TrackedRow } from './tracked-row.js';

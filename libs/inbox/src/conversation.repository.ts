@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In, IsNull, Not, type EntityManager } from 'typeorm';
-import { decodeCursor, toPage, type Page } from '@parley/database';
+import { decodeCursor, hydrate, toPage, type Page } from '@parley/database';
 import type { Channel, ConversationStatus } from '@parley/realtime';
 import { Conversation, ConversationLabel, Label } from './inbox.entities.js';
 
@@ -66,15 +66,18 @@ export class ConversationRepository {
   }
 
   /** The contact's open, pending or snoozed conversation: there is at most one (unique index). */
-  findUnresolvedForContact(
+  /** The contact's one unresolved conversation, locked (every inbound message reads it: no query builder). */
+  async findUnresolvedForContact(
     manager: EntityManager,
     workspaceId: string,
     contactId: string,
   ): Promise<Conversation | null> {
-    return manager.findOne(Conversation, {
-      where: { workspaceId, contactId, status: In(UNRESOLVED) },
-      lock: { mode: 'pessimistic_write' },
-    });
+    const rows = await manager.query<Array<Record<string, unknown>>>(
+      `SELECT * FROM conversations WHERE workspace_id = $1 AND contact_id = $2 AND status = ANY($3::text[])
+        LIMIT 1 FOR UPDATE`,
+      [workspaceId, contactId, UNRESOLVED],
+    );
+    return rows[0] ? hydrate(manager, Conversation, rows[0]) : null;
   }
 
   findLatestForContact(

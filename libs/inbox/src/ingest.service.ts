@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import type { EntityManager, QueryDeepPartialEntity } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { AppConfig } from '@parley/config';
-import { GroupCommit, hydrate, storable, TransactionRunner } from '@parley/database';
+import { GroupCommit, hydrate, insertRow, storable, TransactionRunner } from '@parley/database';
 import { OutboxRelay, OutboxRepository } from '@parley/jobs';
 import { Metrics } from '@parley/observability';
 import type { ConversationView, MessageView } from '@parley/realtime';
@@ -298,9 +298,7 @@ export class IngestService {
   private async store(manager: EntityManager, { input, inbox, identities }: Pending): Promise<Stored> {
     const effects = new Effects(input.workspaceId);
     const { contact, identity, created } = await this.resolveContact(manager, input, identities);
-    const duplicate = await manager.findOne(Message, {
-      where: { workspaceId: input.workspaceId, inboxId: inbox.id, externalId: input.externalId },
-    });
+    const duplicate = await this.knownMessage(manager, input.workspaceId, inbox.id, input.externalId);
     if (duplicate) {
       const conversation = await this.conversations.findById(
         input.workspaceId,
@@ -397,7 +395,7 @@ export class IngestService {
           reopenCount: 0,
         });
         applyInbound(conversation, inbox, identity, input.subject, now);
-        conversation = await insertNew(manager, Conversation, conversation);
+        conversation = await insertRow(manager, Conversation, conversation);
         effects.event(conversation, 'opened', customer, {
           ...channelFacts,
           data: { previousId: previous?.id ?? null },
@@ -520,7 +518,7 @@ export class IngestService {
     now: Date,
     kind: Message['kind'] = 'text',
   ): Promise<Message> {
-    return insertNew(
+    return insertRow(
       manager,
       Message,
       manager.create(Message, {
@@ -645,9 +643,7 @@ export class IngestService {
     const inbox = await this.inboxOf(input.workspaceId, input.inboxId);
     const sender = scopedIdentity(input.sender, inbox);
     const result = await this.tx.run(async (manager) => {
-      const duplicate = await manager.findOne(Message, {
-        where: { workspaceId: input.workspaceId, inboxId: inbox.id, externalId: input.externalId },
-      });
+      const duplicate = await this.knownMessage(manager, input.workspaceId, inbox.id, input.externalId);
       if (duplicate) return { outcome: 'duplicate' as const, message: duplicate };
       const identity = await this.findIdentity(manager, input.workspaceId, sender);
       let conversation = input.conversationId
@@ -839,19 +835,35 @@ export class IngestService {
   }
 
   /** The contact owning this identity, locked; null when nobody owns it. */
-  private lockOwner(
+  private async lockOwner(
     manager: EntityManager,
     workspaceId: string,
     identity: ScopedIdentity,
   ): Promise<Contact | null> {
-    return manager
-      .createQueryBuilder(Contact, 'c')
-      .where(
-        `c.workspace_id = :workspaceId AND c.id = (SELECT i.contact_id FROM contact_identities i WHERE ${identityMatch('i', identity)})`,
-        { workspaceId, ...identity },
-      )
-      .setLock('pessimistic_write')
-      .getOne();
+    const scope = identity.scopeInboxId ? 'i.scope_inbox_id = $4' : 'i.scope_inbox_id IS NULL';
+    const rows = await manager.query<Array<Record<string, unknown>>>(
+      `SELECT c.* FROM contacts c
+        WHERE c.workspace_id = $1
+          AND c.id = (SELECT i.contact_id FROM contact_identities i
+                       WHERE i.workspace_id = $1 AND i.kind = $2 AND i.value = $3 AND ${scope})
+        FOR UPDATE`,
+      [workspaceId, identity.kind, identity.value, ...(identity.scopeInboxId ? [identity.scopeInboxId] : [])],
+    );
+    return rows[0] ? hydrate(manager, Contact, rows[0]) : null;
+  }
+
+  /** The message this inbox already has under that provider id (a redelivery), if any. */
+  private async knownMessage(
+    manager: EntityManager,
+    workspaceId: string,
+    inboxId: string,
+    externalId: string,
+  ): Promise<Message | null> {
+    const rows = await manager.query<Array<Record<string, unknown>>>(
+      `SELECT * FROM messages WHERE workspace_id = $1 AND inbox_id = $2 AND external_id = $3`,
+      [workspaceId, inboxId, externalId],
+    );
+    return rows[0] ? hydrate(manager, Message, rows[0]) : null;
   }
 
   private lockContact(manager: EntityManager, workspaceId: string, id: string): Promise<Contact | null> {
@@ -919,17 +931,4 @@ function identityMatch(alias: string, identity: ScopedIdentity): string {
     ? `${alias}.scope_inbox_id = :scopeInboxId`
     : `${alias}.scope_inbox_id IS NULL`;
   return `${alias}.workspace_id = :workspaceId AND ${alias}.kind = :kind AND ${alias}.value = :value AND ${scope}`;
-}
-
-/**
- * Inserts a new row whose id is already set: `save()` would first SELECT that id to choose between
- * INSERT and UPDATE (one wasted round trip per message). The generated columns come back by RETURNING.
- */
-async function insertNew<T extends Message | Conversation>(
-  manager: EntityManager,
-  target: new () => T,
-  entity: T,
-): Promise<T> {
-  await manager.insert(target, entity as QueryDeepPartialEntity<T>);
-  return entity;
 }
