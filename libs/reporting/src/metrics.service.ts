@@ -56,6 +56,10 @@ export class MetricsService {
    * earlier conversations whose repeat-contact window this one falls in, and arms the SLA timers.
    */
   async refresh(workspaceId: string, conversationId: string, seq: bigint): Promise<void> {
+    // Most jobs of a burst find an earlier one computed through their event already: one read, no lock.
+    // (`computed_seq` only moves forward, and a rebuild replaces a conversation's rows in one transaction.)
+    const done = await this.repository.computedSeq(this.repository.manager, conversationId);
+    if (done !== null && done >= seq) return;
     const result = await this.repository.transaction(async (manager) => {
       await this.repository.lockConversation(manager, conversationId);
       const computed = await this.repository.computedSeq(manager, conversationId);
