@@ -20,10 +20,13 @@ return { hits, ttl }`;
 @Injectable()
 export class RateLimitCounters implements OnModuleDestroy {
   private readonly logger = new Logger(RateLimitCounters.name);
-  private readonly redis: Redis;
+  private readonly redis: Redis & { rateHit(key: string, windowMs: number): Promise<[number, number]> };
 
   constructor(private readonly config: AppConfig) {
-    this.redis = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: 1 });
+    const redis = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: 1 });
+    // Sent by its SHA (EVALSHA) once Redis has it, not as the whole script on every request.
+    redis.defineCommand('rateHit', { numberOfKeys: 1, lua: HIT });
+    this.redis = redis as typeof this.redis;
     this.redis.on('error', (error: Error) => this.logger.warn(`redis: ${error.message}`));
   }
 
@@ -35,7 +38,7 @@ export class RateLimitCounters implements OnModuleDestroy {
       prefix,
       localKeys: false,
       async increment(key: string): Promise<ClientRateLimitInfo> {
-        const [hits, ttl] = (await redis.eval(HIT, 1, prefix + key, windowMs)) as [number, number];
+        const [hits, ttl] = await redis.rateHit(prefix + key, windowMs);
         return { totalHits: hits, resetTime: new Date(Date.now() + ttl) };
       },
       async decrement(key: string): Promise<void> {
