@@ -245,4 +245,24 @@ describe('metrics end to end: events → worker → conversation_metrics → rep
     expect(first.mismatched).toHaveLength(1); // the first conversation predates the policy
     expect((await metrics.rebuild(ws.workspaceId)).mismatched).toEqual([]);
   });
+
+  it('applies a changed SLA policy to the next conversation at once, though the worker caches the policies', async () => {
+    const policies = (await supervisor('GET', '/api/v1/sla-policies')).body.items as Array<{
+      id: string;
+      name: string;
+    }>;
+    const fast = policies.find((policy) => policy.name === 'Fast lane');
+    const changed = await supervisor('PUT', `/api/v1/sla-policies/${fast?.id}`, {
+      name: 'Calm lane',
+      firstResponseSeconds: 3600,
+      businessHours: false,
+    });
+    expect(changed.status).toBe(200);
+    const { conversationId } = await inbound('m-3', 'Hello again');
+    const timers = await eventually(async () => {
+      const response = await agent('GET', `/api/v1/conversations/${conversationId}/sla`);
+      return response.body.policy ? response.body : undefined;
+    });
+    expect(timers.policy.name).toBe('Calm lane');
+  });
 });

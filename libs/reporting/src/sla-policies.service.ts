@@ -3,7 +3,7 @@ import { isUniqueViolation } from '@parley/database';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
 import { PRIORITIES } from '@parley/inbox';
-import type { Channel, Priority } from '@parley/realtime';
+import { LocalCaches, type Channel, type LocalCache, type Priority } from '@parley/realtime';
 import type { SlaTargets } from './metrics-fold.js';
 import type { ConversationFacts } from './metrics.repository.js';
 import { SlaPolicy } from './reporting.entities.js';
@@ -27,13 +27,24 @@ export interface SlaPolicyInput {
 
 export type SlaPolicyView = Omit<SlaPolicy, 'workspaceId'>;
 
+/** Every change below drops the policies in every process at once; this bounds a lost invalidation only. */
+const POLICY_CACHE_TTL_MS = 30_000;
+
 /**
  * SLA policies: the first enabled policy (by position) whose conditions all match a conversation's
  * priority, channel, team and inbox applies; an empty condition matches everything.
  */
 @Injectable()
 export class SlaPoliciesService {
-  constructor(@InjectRepository(SlaPolicy) private readonly policies: Repository<SlaPolicy>) {}
+  /** A workspace's enabled policies in order (every metrics fold reads them). */
+  private readonly enabled: LocalCache<SlaPolicy[]>;
+
+  constructor(
+    @InjectRepository(SlaPolicy) private readonly policies: Repository<SlaPolicy>,
+    caches: LocalCaches,
+  ) {
+    this.enabled = caches.cache('sla-policies', { ttlMs: POLICY_CACHE_TTL_MS, maxEntries: 10_000 });
+  }
 
   list(workspaceId: string): Promise<SlaPolicy[]> {
     return this.policies.find({ where: { workspaceId }, order: { position: 'ASC', createdAt: 'ASC' } });
@@ -43,7 +54,9 @@ export class SlaPoliciesService {
     this.assertTargets(input);
     const existing = await this.policies.exists({ where: { workspaceId, name: input.name } });
     if (existing) throw ReportingError.conflict(`An SLA policy named "${input.name}" exists`);
-    return this.policies.save(this.policies.create({ ...input, workspaceId }));
+    const created = await this.policies.save(this.policies.create({ ...input, workspaceId }));
+    await this.enabled.invalidate(workspaceId);
+    return created;
   }
 
   async update(workspaceId: string, id: string, input: Partial<SlaPolicyInput>): Promise<SlaPolicy> {
@@ -51,18 +64,22 @@ export class SlaPoliciesService {
     if (!policy) throw ReportingError.notFound('SLA policy');
     const merged = Object.assign(policy, definedOnly(input));
     this.assertTargets(merged);
+    let saved: SlaPolicy;
     try {
-      return await this.policies.save(merged);
+      saved = await this.policies.save(merged);
     } catch (error) {
       if (isUniqueViolation(error))
         throw ReportingError.conflict(`An SLA policy named "${merged.name}" exists`);
       throw error;
     }
+    await this.enabled.invalidate(workspaceId);
+    return saved;
   }
 
   async remove(workspaceId: string, id: string): Promise<void> {
     const result = await this.policies.delete({ workspaceId, id });
     if (!result.affected) throw ReportingError.notFound('SLA policy');
+    await this.enabled.invalidate(workspaceId);
   }
 
   /** The targets that apply to a conversation now, or null when no policy matches. */
@@ -71,10 +88,14 @@ export class SlaPoliciesService {
     facts: ConversationFacts,
     manager: EntityManager,
   ): Promise<SlaTargets | null> {
-    const policies = await manager.find(SlaPolicy, {
-      where: { workspaceId, enabled: true },
-      order: { position: 'ASC', createdAt: 'ASC' },
-    });
+    // A miss is read through the caller's transaction (the metrics fold holds one).
+    const policies =
+      (await this.enabled.get(workspaceId, () =>
+        manager.find(SlaPolicy, {
+          where: { workspaceId, enabled: true },
+          order: { position: 'ASC', createdAt: 'ASC' },
+        }),
+      )) ?? [];
     const priority = PRIORITIES[facts.priority] ?? 'none';
     const policy = policies.find(
       (candidate) =>
