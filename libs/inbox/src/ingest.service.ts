@@ -420,7 +420,7 @@ export class IngestService {
       applyInbound(conversation, inbox, identity, input.subject, now);
       await writeInbound(manager, conversation, contact.id);
     } else if (!newContact) {
-      // A new contact was inserted with its activity just now.
+      // A known contact's new conversation (a new contact was inserted with its activity just now).
       await manager.update(Contact, { id: contact.id }, { lastActivityAt: now });
     }
 
