@@ -77,12 +77,14 @@ export class CalendarsService implements OnModuleInit {
       if (isUniqueViolation(error)) throw ReportingError.conflict(`A calendar named "${merged.name}" exists`);
       throw error;
     }
+    await this.metrics.calendarsChanged(workspaceId);
     return this.view(saved, await this.assignments.find({ where: { workspaceId, calendarId: id } }));
   }
 
   async remove(workspaceId: string, id: string): Promise<void> {
     const result = await this.calendars.delete({ workspaceId, id });
     if (!result.affected) throw ReportingError.notFound('Calendar');
+    await this.metrics.calendarsChanged(workspaceId);
   }
 
   /**
@@ -101,6 +103,7 @@ export class CalendarsService implements OnModuleInit {
     if (scope === 'team') await this.teams.get(workspaceId, scopeId);
     if (calendarId === null) {
       await this.assignments.delete({ workspaceId, scope, scopeId });
+      await this.metrics.calendarsChanged(workspaceId);
       return;
     }
     if (!(await this.calendars.exists({ where: { workspaceId, id: calendarId } }))) {
@@ -111,6 +114,7 @@ export class CalendarsService implements OnModuleInit {
       'scope',
       'scopeId',
     ]);
+    await this.metrics.calendarsChanged(workspaceId);
   }
 
   private assertValid(input: CalendarInput): void {

@@ -1,9 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { Channel } from '@parley/realtime';
+import { LocalCaches, type Channel, type LocalCache } from '@parley/realtime';
 import type { CalendarDefinition } from './business-calendar.js';
 import type { CycleMetrics, MetricEvent } from './metrics-fold.js';
 import { RollupsRepository } from './rollups.repository.js';
+
+/** Every calendar change drops a workspace's calendars in every process; this bounds a lost invalidation only. */
+const CALENDAR_CACHE_TTL_MS = 30_000;
+
+interface AssignedCalendar extends CalendarDefinition {
+  scope: string;
+  scope_id: string;
+}
 
 export const DEFAULT_FCR_WINDOW_DAYS = 7;
 
@@ -95,10 +103,16 @@ export type StoredCycle = Record<string, unknown>;
 /** Reads the event log and writes `conversation_metrics`; the only SQL of the metrics pipeline. */
 @Injectable()
 export class MetricsRepository {
+  /** A workspace's calendar assignments with their calendars (every metrics fold asks which applies). */
+  private readonly calendars: LocalCache<AssignedCalendar[]>;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly rollups: RollupsRepository,
-  ) {}
+    caches: LocalCaches,
+  ) {
+    this.calendars = caches.cache('business-calendars', { ttlMs: CALENDAR_CACHE_TTL_MS, maxEntries: 10_000 });
+  }
 
   get manager(): EntityManager {
     return this.dataSource.manager;
@@ -212,18 +226,24 @@ export class MetricsRepository {
     teamId: string | null,
     inboxId: string | null,
   ): Promise<CalendarDefinition | null> {
-    const rows: Array<{ timezone: string; week: CalendarDefinition['week']; holidays: string[] }> =
-      await manager.query(
-        `SELECT c.timezone, c.week, c.holidays
-           FROM calendar_assignments a JOIN business_calendars c ON c.id = a.calendar_id
-          WHERE a.workspace_id = $1
-            AND ((a.scope = 'team' AND a.scope_id = $2) OR (a.scope = 'inbox' AND a.scope_id = $3)
-                 OR (a.scope = 'workspace' AND a.scope_id = $1))
-          ORDER BY CASE a.scope WHEN 'team' THEN 0 WHEN 'inbox' THEN 1 ELSE 2 END
-          LIMIT 1`,
-        [workspaceId, teamId, inboxId],
-      );
-    return rows[0] ?? null;
+    const assigned =
+      (await this.calendars.get(workspaceId, () =>
+        manager.query<AssignedCalendar[]>(
+          `SELECT a.scope, a.scope_id, c.timezone, c.week, c.holidays
+             FROM calendar_assignments a JOIN business_calendars c ON c.id = a.calendar_id
+            WHERE a.workspace_id = $1`,
+          [workspaceId],
+        ),
+      )) ?? [];
+    const at = (scope: string, id: string | null) =>
+      id === null ? undefined : assigned.find((row) => row.scope === scope && row.scope_id === id);
+    const row = at('team', teamId) ?? at('inbox', inboxId) ?? at('workspace', workspaceId);
+    return row ? { timezone: row.timezone, week: row.week, holidays: row.holidays } : null;
+  }
+
+  /** Call after a calendar or an assignment of this workspace changed (in every process). */
+  calendarsChanged(workspaceId: string): Promise<void> {
+    return this.calendars.invalidate(workspaceId);
   }
 
   /** Replaces a conversation's cycle rows, and moves the daily rollups by the difference. */
