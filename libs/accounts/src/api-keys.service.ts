@@ -8,8 +8,6 @@ import { AccountsError, AccountsErrorCode } from './accounts.errors.js';
 import type { Principal } from './principal.js';
 
 const API_KEY_PREFIX = 'pk_';
-/** A revoked key is refused at once everywhere; this bounds it only if Redis lost the invalidation. */
-const CACHE_TTL_MS = 30_000;
 /** "Last used" is kept to the minute: a write per request would sit on the ingest path. */
 const LAST_USED_PRECISION_MS = 60_000;
 
@@ -32,7 +30,7 @@ export class ApiKeysService {
     private readonly tx: TransactionRunner,
     caches: LocalCaches,
   ) {
-    this.known = caches.cache('api-keys', { ttlMs: CACHE_TTL_MS, maxEntries: 10_000 });
+    this.known = caches.cache('api-keys');
   }
 
   list(workspaceId: string): Promise<ApiKey[]> {

@@ -1,4 +1,10 @@
-import type { EntityManager, EntityTarget, ObjectLiteral, QueryDeepPartialEntity } from 'typeorm';
+import type {
+  EntityManager,
+  EntityMetadata,
+  EntityTarget,
+  ObjectLiteral,
+  QueryDeepPartialEntity,
+} from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 
 /** A value as compared for change: dates by instant, JSON columns by content. */
@@ -12,6 +18,7 @@ function fingerprint(value: unknown): string {
  * SELECT the row again first to find out what changed.
  */
 export class TrackedRow<T extends ObjectLiteral> {
+  private readonly metadata: EntityMetadata;
   private readonly columns: ColumnMetadata[];
   private readonly before: string[];
 
@@ -20,9 +27,10 @@ export class TrackedRow<T extends ObjectLiteral> {
     private readonly target: EntityTarget<T>,
     readonly entity: T,
   ) {
-    this.columns = manager.connection
-      .getMetadata(target)
-      .columns.filter((column) => !column.isPrimary && !column.isUpdateDate && !column.isCreateDate);
+    this.metadata = manager.connection.getMetadata(target);
+    this.columns = this.metadata.columns.filter(
+      (column) => !column.isPrimary && !column.isUpdateDate && !column.isCreateDate,
+    );
     this.before = this.columns.map((column) => fingerprint(column.getEntityValue(entity)));
   }
 
@@ -33,12 +41,8 @@ export class TrackedRow<T extends ObjectLiteral> {
       if (fingerprint(value) !== this.before[index]) changes[column.propertyPath] = value;
     });
     if (Object.keys(changes).length === 0) return;
-    const key = this.manager.connection.getMetadata(this.target).getEntityIdMap(this.entity);
+    const key = this.metadata.getEntityIdMap(this.entity);
     if (!key) throw new Error('a tracked row needs its primary key');
-    await this.manager.update(
-      this.target,
-      key,
-      changes as QueryDeepPartialEntity<T>,
-    );
+    await this.manager.update(this.target, key, changes as QueryDeepPartialEntity<T>);
   }
 }

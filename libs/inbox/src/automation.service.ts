@@ -40,8 +40,6 @@ interface RuleRow {
 
 /** How many rules may set each other off in a row before the chain stops. */
 const MAX_CHAIN = 3;
-/** A change to a rule drops it in every process at once; this bounds a lost invalidation only. */
-const RULES_CACHE_TTL_MS = 30_000;
 
 /**
  * Automation rules: for an event, each enabled rule in order (position, then age) is matched against
@@ -66,7 +64,7 @@ export class AutomationService {
     private readonly queues: JobQueues,
     caches: LocalCaches,
   ) {
-    this.enabled = caches.cache('automation-rules', { ttlMs: RULES_CACHE_TTL_MS, maxEntries: 10_000 });
+    this.enabled = caches.cache('automation-rules');
   }
 
   async list(workspaceId: string): Promise<AutomationRuleView[]> {
@@ -146,7 +144,7 @@ export class AutomationService {
     chain: string[],
   ): Promise<number> {
     if (chain.length >= MAX_CHAIN) return 0;
-    const rules = ((await this.enabledRules(workspaceId)) ?? []).filter(
+    const rules = (await this.enabledRules(workspaceId)).filter(
       (rule) => rule.event === event && !chain.includes(rule.id),
     );
     let fired = 0;
@@ -188,7 +186,7 @@ export class AutomationService {
     return fired;
   }
 
-  private enabledRules(workspaceId: string): Promise<RuleRow[] | null> {
+  private enabledRules(workspaceId: string): Promise<RuleRow[]> {
     return this.enabled.get(workspaceId, () =>
       this.tx.manager.query<RuleRow[]>(
         `SELECT * FROM automation_rules WHERE workspace_id = $1 AND enabled ORDER BY position, created_at`,

@@ -10,9 +10,6 @@ import { Inbox, type AssignmentPolicy, type ChannelHealth } from './inbox.entiti
 import { InboxError, InboxErrorCode } from './inbox.errors.js';
 import { webchatConfigProblem } from './webchat-config.js';
 
-/** Every change below drops the row in every process at once; this bounds a lost invalidation only. */
-const ROW_CACHE_TTL_MS = 30_000;
-
 export interface InboxInput {
   name: string;
   channel: Channel;
@@ -163,7 +160,7 @@ export class InboxesService {
     private readonly mailboxes: EmailMailboxRepository,
     caches: LocalCaches,
   ) {
-    this.rows = caches.cache('inboxes', { ttlMs: ROW_CACHE_TTL_MS, maxEntries: 10_000 });
+    this.rows = caches.cache('inboxes');
   }
 
   async list(workspaceId: string): Promise<InboxPublicView[]> {
@@ -183,7 +180,7 @@ export class InboxesService {
     return view;
   }
 
-  /** The stored row (secrets still encrypted), for a caller that hands it to `IngestService.ingest`. */
+  /** The stored row (secrets still encrypted), through the cache; another workspace's is not found. */
   async row(workspaceId: string, id: string): Promise<Inbox> {
     const inbox = await this.find(workspaceId, id);
     if (!inbox) throw InboxError.notFound('Inbox');

@@ -23,6 +23,7 @@ import {
   type IdentityKind,
 } from './inbox.entities.js';
 import { InboxError, InboxErrorCode } from './inbox.errors.js';
+import { InboxesService } from './inboxes.service.js';
 import { toConversationView, toMessageView } from './views.js';
 
 export interface IdentityInput {
@@ -211,6 +212,7 @@ export class IngestService {
     private readonly relay: OutboxRelay,
     private readonly metrics: Metrics,
     private readonly hooks: ConversationHookRegistry,
+    private readonly inboxes: InboxesService,
     config: AppConfig,
   ) {
     this.commits = new GroupCommit<Pending, Appended>({
@@ -234,12 +236,10 @@ export class IngestService {
   private readonly commits: GroupCommit<Pending, Appended>;
 
   /**
-   * `loaded`: the inbox row when the caller has just read it (a webhook's signature check), so it is
-   * not read twice.
    * Identity → contact → the contact's one open conversation (joined, reopened inside the window,
    * or new and linked to the previous) → message, counters, events and outbox: one transaction.
    */
-  async ingest(received: InboundMessage, loaded?: Inbox): Promise<IngestResult> {
+  async ingest(received: InboundMessage): Promise<IngestResult> {
     // Stored as received, save what PostgreSQL cannot hold (NUL, lone surrogates).
     const input = storable(received);
     if (input.body.length > MAX_BODY)
@@ -247,10 +247,7 @@ export class IngestService {
     if (!input.externalId || input.externalId.length > 255) {
       throw new InboxError(InboxErrorCode.InvalidInput, 'externalId must be 1-255 characters');
     }
-    const inbox =
-      loaded?.id === input.inboxId && loaded.workspaceId === input.workspaceId
-        ? loaded
-        : await this.inboxOf(input.workspaceId, input.inboxId);
+    const inbox = await this.inboxes.row(input.workspaceId, input.inboxId);
     if (!inbox.enabled) throw new InboxError(InboxErrorCode.InvalidState, 'Inbox is disabled');
     const identities = input.identities.map((identity) => scopedIdentity(identity, inbox));
     if (identities.length === 0)
@@ -552,7 +549,7 @@ export class IngestService {
    * the open conversation, else the latest one, else a new one. A repeated id is a no-op.
    */
   async recordExternalOutbound(input: ExternalOutbound): Promise<{ stored: boolean }> {
-    const inbox = await this.inboxOf(input.workspaceId, input.inboxId);
+    const inbox = await this.inboxes.row(input.workspaceId, input.inboxId);
     const recipient = scopedIdentity(input.recipient, inbox);
     const stored = await this.tx.run(async (manager) => {
       const { contact, identity } = await this.resolveContact(manager, { workspaceId: input.workspaceId }, [
@@ -640,7 +637,7 @@ export class IngestService {
   async recordAutomatic(
     input: AutomaticInbound,
   ): Promise<{ outcome: 'stored' | 'duplicate' | 'unthreaded'; message: MessageView | null }> {
-    const inbox = await this.inboxOf(input.workspaceId, input.inboxId);
+    const inbox = await this.inboxes.row(input.workspaceId, input.inboxId);
     const sender = scopedIdentity(input.sender, inbox);
     const result = await this.tx.run(async (manager) => {
       const duplicate = await this.knownMessage(manager, input.workspaceId, inbox.id, input.externalId);
@@ -700,12 +697,6 @@ export class IngestService {
     if (result.outcome === 'stored') this.relay.kick();
     this.metrics.ingested.inc({ channel: inbox.channel, outcome: `automatic_${result.outcome}` });
     return { outcome: result.outcome, message: result.message ? toMessageView(result.message) : null };
-  }
-
-  private async inboxOf(workspaceId: string, inboxId: string): Promise<Inbox> {
-    const inbox = await this.tx.manager.findOne(Inbox, { where: { workspaceId, id: inboxId } });
-    if (!inbox) throw InboxError.notFound('Inbox');
-    return inbox;
   }
 
   /** A customer's reaction to a message, kept in the event log of that message's conversation. */
@@ -840,14 +831,13 @@ export class IngestService {
     workspaceId: string,
     identity: ScopedIdentity,
   ): Promise<Contact | null> {
-    const scope = identity.scopeInboxId ? 'i.scope_inbox_id = $4' : 'i.scope_inbox_id IS NULL';
+    const key = identityKeyWhere('i', identity);
     const rows = await manager.query<Array<Record<string, unknown>>>(
       `SELECT c.* FROM contacts c
         WHERE c.workspace_id = $1
-          AND c.id = (SELECT i.contact_id FROM contact_identities i
-                       WHERE i.workspace_id = $1 AND i.kind = $2 AND i.value = $3 AND ${scope})
+          AND c.id = (SELECT i.contact_id FROM contact_identities i WHERE i.workspace_id = $1 AND ${key.sql})
         FOR UPDATE`,
-      [workspaceId, identity.kind, identity.value, ...(identity.scopeInboxId ? [identity.scopeInboxId] : [])],
+      [workspaceId, ...key.params],
     );
     return rows[0] ? hydrate(manager, Contact, rows[0]) : null;
   }
@@ -881,18 +871,12 @@ export class IngestService {
     identity: ScopedIdentity,
     contactId: string,
   ): Promise<ContactIdentity | null> {
-    const scope = identity.scopeInboxId ? 'scope_inbox_id = $5' : 'scope_inbox_id IS NULL';
+    const key = identityKeyWhere('i', identity);
     const [rows]: [Array<Record<string, unknown>>, number] = await manager.query(
-      `UPDATE contact_identities SET last_seen_at = now()
-        WHERE workspace_id = $1 AND kind = $2 AND value = $3 AND contact_id = $4 AND ${scope}
-        RETURNING *`,
-      [
-        workspaceId,
-        identity.kind,
-        identity.value,
-        contactId,
-        ...(identity.scopeInboxId ? [identity.scopeInboxId] : []),
-      ],
+      `UPDATE contact_identities i SET last_seen_at = now()
+        WHERE i.workspace_id = $1 AND ${key.sql} AND i.contact_id = $${key.params.length + 2}
+        RETURNING i.*`,
+      [workspaceId, ...key.params, contactId],
     );
     return rows[0] ? hydrate(manager, ContactIdentity, rows[0]) : null;
   }
@@ -913,22 +897,27 @@ export class IngestService {
     return null;
   }
 
-  private findIdentity(
+  private async findIdentity(
     manager: EntityManager,
     workspaceId: string,
     identity: ScopedIdentity,
   ): Promise<ContactIdentity | null> {
-    return manager
-      .createQueryBuilder(ContactIdentity, 'i')
-      .where(identityMatch('i', identity), { workspaceId, ...identity })
-      .getOne();
+    const key = identityKeyWhere('i', identity);
+    const rows = await manager.query<Array<Record<string, unknown>>>(
+      `SELECT i.* FROM contact_identities i WHERE i.workspace_id = $1 AND ${key.sql}`,
+      [workspaceId, ...key.params],
+    );
+    return rows[0] ? hydrate(manager, ContactIdentity, rows[0]) : null;
   }
 }
 
-/** An identity's row by its unique key, in query-builder parameters (workspaceId, kind, value, scopeInboxId). */
-function identityMatch(alias: string, identity: ScopedIdentity): string {
-  const scope = identity.scopeInboxId
-    ? `${alias}.scope_inbox_id = :scopeInboxId`
-    : `${alias}.scope_inbox_id IS NULL`;
-  return `${alias}.workspace_id = :workspaceId AND ${alias}.kind = :kind AND ${alias}.value = :value AND ${scope}`;
+/**
+ * An identity's unique key (kind, value, scope) over `alias`, with its parameters numbered from $2:
+ * callers put the workspace in $1 and their own parameters after these.
+ */
+function identityKeyWhere(alias: string, identity: ScopedIdentity): { sql: string; params: unknown[] } {
+  const sql = `${alias}.kind = $2 AND ${alias}.value = $3 AND ${alias}.scope_inbox_id `;
+  return identity.scopeInboxId
+    ? { sql: `${sql}= $4`, params: [identity.kind, identity.value, identity.scopeInboxId] }
+    : { sql: `${sql}IS NULL`, params: [identity.kind, identity.value] };
 }

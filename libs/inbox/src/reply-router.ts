@@ -57,14 +57,8 @@ export class ReplyRouter {
     conversation: Conversation,
     inboxId: string,
   ): Promise<ReplyOption | null> {
-    const inbox = await manager.findOne(Inbox, {
-      where: { workspaceId: conversation.workspaceId, id: inboxId, enabled: true },
-    });
-    if (!inbox) return null;
-    const identities = await manager.find(ContactIdentity, {
-      where: { workspaceId: conversation.workspaceId, contactId: conversation.contactId },
-    });
-    return this.option(manager, conversation, inbox, identities);
+    const { inbox, identities } = await this.candidates(manager, conversation, inboxId);
+    return inbox?.enabled ? this.option(manager, conversation, inbox, identities) : null;
   }
 
   /** The inbox and identity a reply goes to; refuses with the reason when it cannot go there. */
@@ -77,15 +71,10 @@ export class ReplyRouter {
   ): Promise<{ inbox: Inbox; identity: ContactIdentity; tag: 'HUMAN_AGENT' | null }> {
     const targetInboxId = inboxId ?? conversation.replyInboxId;
     if (!targetInboxId) throw new InboxError(InboxErrorCode.Unreachable, 'Choose an inbox to reply from');
-    const inbox = await manager.findOne(Inbox, {
-      where: { workspaceId: conversation.workspaceId, id: targetInboxId },
-    });
+    const { inbox, identities } = await this.candidates(manager, conversation, targetInboxId);
     if (!inbox) throw InboxError.notFound('Inbox');
     if (!inbox.enabled)
       throw new InboxError(InboxErrorCode.Unreachable, `The ${inbox.name} inbox is disabled`);
-    const identities = await manager.find(ContactIdentity, {
-      where: { workspaceId: conversation.workspaceId, contactId: conversation.contactId },
-    });
     const option = await this.option(manager, conversation, inbox, identities);
     const identity = identities.find((i) => i.id === option.identityId);
     if (!identity || (!option.available && !(option.templateOnly && withTemplate))) {
@@ -104,6 +93,22 @@ export class ReplyRouter {
       );
     }
     return { inbox, identity, tag: option.tag };
+  }
+
+  /** The inbox a reply would go from (null: not in this workspace) and the contact's identities. */
+  private async candidates(
+    manager: EntityManager,
+    conversation: Conversation,
+    inboxId: string,
+  ): Promise<{ inbox: Inbox | null; identities: ContactIdentity[] }> {
+    const inbox = await manager.findOne(Inbox, {
+      where: { workspaceId: conversation.workspaceId, id: inboxId },
+    });
+    if (!inbox) return { inbox, identities: [] };
+    const identities = await manager.find(ContactIdentity, {
+      where: { workspaceId: conversation.workspaceId, contactId: conversation.contactId },
+    });
+    return { inbox, identities };
   }
 
   private async option(

@@ -38,25 +38,22 @@ export class TwilioWebhooksService {
     const inbound = parseTwilioInbound(params);
     await this.journal.journal(inbox.workspaceId, inbox.id, 'twilio', inbound.messageSid, params);
     try {
-      const result = await this.ingest.ingest(
-        {
-          workspaceId: inbox.workspaceId,
-          inboxId: inbox.id,
-          externalId: inbound.messageSid,
-          identities: [senderIdentity(inbound.from)],
-          contactName: inbound.profileName,
-          body: inbound.location
-            ? `📍 ${inbound.location.latitude}, ${inbound.location.longitude}`
-            : inbound.body,
-          pendingMedia: inbound.media,
-          consent: inbound.consent,
-          metadata: {
-            twilio: { to: inbound.to, accountSid: inbound.accountSid },
-            ...(inbound.location ? { location: inbound.location } : {}),
-          },
+      const result = await this.ingest.ingest({
+        workspaceId: inbox.workspaceId,
+        inboxId: inbox.id,
+        externalId: inbound.messageSid,
+        identities: [senderIdentity(inbound.from)],
+        contactName: inbound.profileName,
+        body: inbound.location
+          ? `📍 ${inbound.location.latitude}, ${inbound.location.longitude}`
+          : inbound.body,
+        pendingMedia: inbound.media,
+        consent: inbound.consent,
+        metadata: {
+          twilio: { to: inbound.to, accountSid: inbound.accountSid },
+          ...(inbound.location ? { location: inbound.location } : {}),
         },
-        inbox,
-      );
+      });
       await this.journal.markProcessed(inbox.workspaceId, inbox.id, inbound.messageSid);
       return result;
     } catch (error) {

@@ -9,6 +9,12 @@ export interface LocalCacheOptions {
   maxEntries: number;
 }
 
+/**
+ * Every writer invalidates at once; the TTL bounds only an invalidation Redis lost while the
+ * subscribers stayed connected.
+ */
+const DEFAULTS: LocalCacheOptions = { ttlMs: 30_000, maxEntries: 10_000 };
+
 interface Entry<V> {
   value: V;
   expiresAt: number;
@@ -32,13 +38,13 @@ export class LocalCache<V> {
   ) {}
 
   /** The cached value of `key`, else what `load` reads (a null, "no such row", is never kept). */
-  async get(key: string, load: () => Promise<V | null>): Promise<V | null> {
+  async get<R extends V | null>(key: string, load: () => Promise<R>): Promise<R> {
     const now = Date.now();
     const hit = this.entries.get(key);
     if (hit && hit.expiresAt > now && this.bus.listening()) {
       this.entries.delete(key);
       this.entries.set(key, hit);
-      return hit.value;
+      return hit.value as R;
     }
     const generation = this.generation;
     const value = await load();
@@ -88,7 +94,7 @@ export class LocalCaches implements OnApplicationShutdown {
   }
 
   /** The cache of that name (one per process: every caller of a name shares its entries). */
-  cache<V>(name: string, options: LocalCacheOptions): LocalCache<V> {
+  cache<V>(name: string, options: LocalCacheOptions = DEFAULTS): LocalCache<V> {
     this.connect();
     let cache = this.caches.get(name);
     if (!cache) {

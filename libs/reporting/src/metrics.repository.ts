@@ -5,9 +5,6 @@ import type { CalendarDefinition } from './business-calendar.js';
 import type { CycleMetrics, MetricEvent } from './metrics-fold.js';
 import { RollupsRepository } from './rollups.repository.js';
 
-/** Every calendar change drops a workspace's calendars in every process; this bounds a lost invalidation only. */
-const CALENDAR_CACHE_TTL_MS = 30_000;
-
 interface AssignedCalendar extends CalendarDefinition {
   scope: string;
   scope_id: string;
@@ -111,7 +108,7 @@ export class MetricsRepository {
     private readonly rollups: RollupsRepository,
     caches: LocalCaches,
   ) {
-    this.calendars = caches.cache('business-calendars', { ttlMs: CALENDAR_CACHE_TTL_MS, maxEntries: 10_000 });
+    this.calendars = caches.cache('business-calendars');
   }
 
   get manager(): EntityManager {
@@ -226,15 +223,14 @@ export class MetricsRepository {
     teamId: string | null,
     inboxId: string | null,
   ): Promise<CalendarDefinition | null> {
-    const assigned =
-      (await this.calendars.get(workspaceId, () =>
-        manager.query<AssignedCalendar[]>(
-          `SELECT a.scope, a.scope_id, c.timezone, c.week, c.holidays
+    const assigned = await this.calendars.get(workspaceId, () =>
+      manager.query<AssignedCalendar[]>(
+        `SELECT a.scope, a.scope_id, c.timezone, c.week, c.holidays
              FROM calendar_assignments a JOIN business_calendars c ON c.id = a.calendar_id
             WHERE a.workspace_id = $1`,
-          [workspaceId],
-        ),
-      )) ?? [];
+        [workspaceId],
+      ),
+    );
     const at = (scope: string, id: string | null) =>
       id === null ? undefined : assigned.find((row) => row.scope === scope && row.scope_id === id);
     const row = at('team', teamId) ?? at('inbox', inboxId) ?? at('workspace', workspaceId);

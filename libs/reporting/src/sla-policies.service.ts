@@ -27,9 +27,6 @@ export interface SlaPolicyInput {
 
 export type SlaPolicyView = Omit<SlaPolicy, 'workspaceId'>;
 
-/** Every change below drops the policies in every process at once; this bounds a lost invalidation only. */
-const POLICY_CACHE_TTL_MS = 30_000;
-
 /**
  * SLA policies: the first enabled policy (by position) whose conditions all match a conversation's
  * priority, channel, team and inbox applies; an empty condition matches everything.
@@ -43,7 +40,7 @@ export class SlaPoliciesService {
     @InjectRepository(SlaPolicy) private readonly policies: Repository<SlaPolicy>,
     caches: LocalCaches,
   ) {
-    this.enabled = caches.cache('sla-policies', { ttlMs: POLICY_CACHE_TTL_MS, maxEntries: 10_000 });
+    this.enabled = caches.cache('sla-policies');
   }
 
   list(workspaceId: string): Promise<SlaPolicy[]> {
@@ -89,13 +86,12 @@ export class SlaPoliciesService {
     manager: EntityManager,
   ): Promise<SlaTargets | null> {
     // A miss is read through the caller's transaction (the metrics fold holds one).
-    const policies =
-      (await this.enabled.get(workspaceId, () =>
-        manager.find(SlaPolicy, {
-          where: { workspaceId, enabled: true },
-          order: { position: 'ASC', createdAt: 'ASC' },
-        }),
-      )) ?? [];
+    const policies = await this.enabled.get(workspaceId, () =>
+      manager.find(SlaPolicy, {
+        where: { workspaceId, enabled: true },
+        order: { position: 'ASC', createdAt: 'ASC' },
+      }),
+    );
     const priority = PRIORITIES[facts.priority] ?? 'none';
     const policy = policies.find(
       (candidate) =>

@@ -12,9 +12,6 @@ import {
 import { SurveyPolicyRow } from './surveys.entities.js';
 import { SurveysError } from './surveys.errors.js';
 
-/** Every change below drops the policies in every process at once; this bounds a lost invalidation only. */
-const POLICY_CACHE_TTL_MS = 30_000;
-
 export interface SurveyPolicyView {
   /** What applies (defaults, then the workspace policy, then the inbox's override). */
   effective: SurveyPolicy;
@@ -33,7 +30,7 @@ export class SurveyPoliciesService {
     private readonly inboxes: InboxesService,
     caches: LocalCaches,
   ) {
-    this.stored = caches.cache('survey-policies', { ttlMs: POLICY_CACHE_TTL_MS, maxEntries: 10_000 });
+    this.stored = caches.cache('survey-policies');
   }
 
   /** `manager`: the caller's transaction, if it holds one (a cache miss is read through it). */
@@ -42,10 +39,9 @@ export class SurveyPoliciesService {
     workspaceId: string,
     inboxId: string | null,
   ): Promise<SurveyPolicy> {
-    const rows =
-      (await this.stored.get(workspaceId, () =>
-        (manager ?? this.rows.manager).find(SurveyPolicyRow, { where: { workspaceId } }),
-      )) ?? [];
+    const rows = await this.stored.get(workspaceId, () =>
+      (manager ?? this.rows.manager).find(SurveyPolicyRow, { where: { workspaceId } }),
+    );
     const workspace = rows.find((row) => row.inboxId === null)?.policy;
     const inbox = inboxId ? rows.find((row) => row.inboxId === inboxId)?.policy : undefined;
     return effectivePolicy(workspace, inbox);

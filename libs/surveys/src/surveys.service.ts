@@ -67,16 +67,16 @@ export interface PublicSurveyView {
   answeredAt: string | null;
 }
 
-/**
- * Interaction surveys end to end: scheduled in the resolve's transaction, cancelled by a reopen,
- * re-checked and recorded before the message goes out, answered in the channel or on the page.
- */
-/** Why a contact (null: erased or merged away) must not be surveyed, or null. */
+/** Why a contact must not be surveyed (consent `surveys: false`; null: erased or merged away), or null. */
 function consentProblem(contact: Pick<Contact, 'consent'> | null): string | null {
   if (!contact) return 'consent: the contact was erased or merged away';
   return contact.consent.surveys === false ? 'consent: the contact does not want surveys' : null;
 }
 
+/**
+ * Interaction surveys end to end: scheduled in the resolve's transaction, cancelled by a reopen,
+ * re-checked and recorded before the message goes out, answered in the channel or on the page.
+ */
 @Injectable()
 export class SurveysService implements ConversationHooks, OnModuleInit {
   private readonly logger = new Logger(SurveysService.name);
@@ -253,7 +253,7 @@ export class SurveysService implements ConversationHooks, OnModuleInit {
       return;
     }
     // Consent can be withdrawn between the resolve and the send.
-    const contact = await this.contacts.requireLive(workspaceId, survey.contactId).catch(() => null);
+    const contact = await this.liveContact(workspaceId, survey.contactId);
     const consentReason = consentProblem(contact);
     if (consentReason) {
       await this.repository.close(workspaceId, [survey.id], 'skipped', consentReason);
@@ -567,7 +567,9 @@ export class SurveysService implements ConversationHooks, OnModuleInit {
     actor: Actor,
     policy: SurveyPolicy,
   ): Promise<string | null> {
-    const consentReason = await this.consentReason(conversation.workspaceId, conversation.contactId, manager);
+    const consentReason = consentProblem(
+      await this.liveContact(conversation.workspaceId, conversation.contactId, manager),
+    );
     if (consentReason) return consentReason;
     if (actor.type !== 'agent' && !policy.surveyAutoResolved) return 'resolved automatically';
     const replies = await this.repository.agentRepliesThisCycle(manager, conversation.id);
@@ -586,13 +588,13 @@ export class SurveysService implements ConversationHooks, OnModuleInit {
     return null;
   }
 
-  /** Consent flags on the contact (`consent.surveys: false`) and erasure both mean: never survey. */
-  private async consentReason(
+  /** The contact, or null when it was erased or merged away. */
+  private liveContact(
     workspaceId: string,
     contactId: string,
     manager?: EntityManager,
-  ): Promise<string | null> {
-    return consentProblem(await this.contacts.requireLive(workspaceId, contactId, manager).catch(() => null));
+  ): Promise<Contact | null> {
+    return this.contacts.requireLive(workspaceId, contactId, manager).catch(() => null);
   }
 
   private compose(

@@ -40,19 +40,16 @@ export class ApiChannelController {
     if (dto.contact.email) identities.push({ kind: 'email', value: dto.contact.email });
     if (identities.length === 0)
       throw new BadRequestException('contact needs an identifier, an email or a phone');
-    const result = await this.ingest.ingest(
-      {
-        workspaceId: principal.workspaceId,
-        inboxId,
-        externalId: dto.externalId ?? randomUUID(),
-        identities,
-        contactName: dto.contact.name,
-        body: dto.body,
-        subject: dto.subject,
-        attachments: dto.attachments,
-      },
-      inbox,
-    );
+    const result = await this.ingest.ingest({
+      workspaceId: principal.workspaceId,
+      inboxId,
+      externalId: dto.externalId ?? randomUUID(),
+      identities,
+      contactName: dto.contact.name,
+      body: dto.body,
+      subject: dto.subject,
+      attachments: dto.attachments,
+    });
     response.status(result.outcome === 'duplicate' ? 200 : 201);
     return {
       outcome: result.outcome,
