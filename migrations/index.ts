@@ -20,6 +20,9 @@ import { HourlyRollups1765610000000 } from './1765610000000-hourly-rollups.js';
 import { LiveQueueIndex1765700000000 } from './1765700000000-live-queue-index.js';
 import { AssignmentMetrics1765710000000 } from './1765710000000-assignment-metrics.js';
 import { FcrWindowCovering1765720000000 } from './1765720000000-fcr-window-covering.js';
+import { ContactSearchText1765730000000 } from './1765730000000-contact-search-text.js';
+import { MetricsRowRoom1765740000000 } from './1765740000000-metrics-row-room.js';
+import { RollupJournal1765750000000 } from './1765750000000-rollup-journal.js';
 
 /** Every migration, oldest first. */
 export const allMigrations = [
@@ -45,4 +48,7 @@ export const allMigrations = [
   LiveQueueIndex1765700000000,
   AssignmentMetrics1765710000000,
   FcrWindowCovering1765720000000,
+  ContactSearchText1765730000000,
+  MetricsRowRoom1765740000000,
+  RollupJournal1765750000000,
 ];

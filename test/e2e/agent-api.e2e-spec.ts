@@ -149,6 +149,16 @@ describe('agent API: inbox, conversation actions, live updates, bad input', () =
     expect(byName.body.items.map((c: { contact: { name: string } }) => c.contact.name)).toEqual([
       'Customer page-3',
     ]);
+    // In any case; the term's `%` and `_` are the characters themselves, not wildcards.
+    const anyCase = await agent('GET', `/api/v1/conversations?q=${encodeURIComponent('CUSTOMER PAGE-3')}`);
+    expect(anyCase.body.items.map((c: { contact: { name: string } }) => c.contact.name)).toEqual([
+      'Customer page-3',
+    ]);
+    expect(
+      (await agent('GET', `/api/v1/conversations?q=${encodeURIComponent('page_3')}`)).body.items,
+    ).toEqual([]);
+    const contacts = await agent('GET', `/api/v1/contacts?q=${encodeURIComponent('cUSTOMER page-3')}`);
+    expect(contacts.body.items.map((c: { name: string }) => c.name)).toEqual(['Customer page-3']);
     const badCursor = await agent('GET', '/api/v1/conversations?cursor=garbage');
     expect(badCursor.status).toBe(400);
     expect(badCursor.body.code).toBe('invalid_cursor');

@@ -265,4 +265,33 @@ describe('metrics end to end: events → worker → conversation_metrics → rep
     });
     expect(timers.policy.name).toBe('Calm lane');
   });
+
+  it('applies a changed FCR window to the next resolve at once, though the worker caches the workspace', async () => {
+    const db = stack.api.get(DataSource);
+    const windowDays = async (days: number, identifier: string) => {
+      const changed = await supervisor('PATCH', '/api/v1/workspace', { settings: { fcrWindowDays: days } });
+      expect(changed.body.settings.fcrWindowDays).toBe(days);
+      const { conversationId } = await inbound(identifier, 'Where is my parcel?');
+      expect((await supervisor('POST', `/api/v1/conversations/${conversationId}/resolve`)).status).toBe(200);
+      const [row] = await eventually(async () => {
+        const rows: Array<{ seconds: number }> = await db.query(
+          `SELECT extract(epoch FROM fcr_window_ends_at - resolved_at)::int AS seconds
+             FROM conversation_metrics WHERE conversation_id = $1 AND cycle = 0 AND fcr_window_ends_at IS NOT NULL`,
+          [conversationId],
+        );
+        return rows.length ? rows : undefined;
+      });
+      return row.seconds / 86_400;
+    };
+    expect(await windowDays(2, 'm-fcr-1')).toBe(2);
+    expect(await windowDays(5, 'm-fcr-2')).toBe(5);
+    // The worker folds the journaled rollup changes into metrics_daily within about a second.
+    await eventually(async () => {
+      const [{ n }]: Array<{ n: number }> = await db.query(
+        `SELECT count(*)::int AS n FROM metrics_daily_pending WHERE workspace_id = $1`,
+        [ws.workspaceId],
+      );
+      return n === 0 || undefined;
+    });
+  });
 });

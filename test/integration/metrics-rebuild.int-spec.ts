@@ -144,6 +144,30 @@ describe('metrics: the incremental result equals a rebuild from the event log', 
     expect(shape.with_next_reply).toBeGreaterThan(0);
     expect(shape.handled).toBeGreaterThan(0);
 
+    // The folds journaled their rollup changes (nothing here runs the worker's fold-in): reports read
+    // them already — whole days and the whole hours of today up to the next one come from the rollups —
+    // and folding them into metrics_daily changes no figure.
+    const pending = async () =>
+      (
+        await db.query<Array<{ n: number }>>(
+          `SELECT count(*)::int AS n FROM metrics_daily_pending WHERE workspace_id = $1`,
+          [ws.workspaceId],
+        )
+      )[0].n;
+    expect(await pending()).toBeGreaterThan(0);
+    const hour = 3_600_000;
+    const period = {
+      workspaceId: ws.workspaceId,
+      from: new Date(Math.floor(Date.now() / (24 * hour)) * 24 * hour - 3 * 24 * hour),
+      to: new Date(Math.ceil(Date.now() / hour) * hour),
+    };
+    const journaled = await moduleRef.get(ReportsService).summary(period);
+    expect((journaled.volume as { opened: number }).opened).toBe(shape.conversations);
+    expect(await metrics.foldInRollups()).toBeGreaterThan(0);
+    expect(await pending()).toBe(0);
+    expect(await moduleRef.get(ReportsService).summary(period)).toEqual(journaled);
+    expect(await metrics.foldInRollups()).toBe(0);
+
     const report = await metrics.rebuild(ws.workspaceId);
     expect(report.conversations).toBe(shape.conversations);
     expect(report.cycles).toBe(shape.cycles);

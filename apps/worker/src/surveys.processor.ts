@@ -18,7 +18,7 @@ const SWEEP_EVERY_MS = 60_000;
 type SurveyJob = Job<JobMap['surveys.send'] & JobMap['surveys.campaign']>;
 
 /** Sends surveys at their time, follows up answers, turns low scores into notes, plans NPS campaigns. */
-@Processor('surveys', { concurrency: 8 })
+@Processor('surveys', { concurrency: 16 })
 export class SurveysProcessor extends WorkerHost implements OnApplicationBootstrap {
   constructor(
     private readonly surveys: SurveysService,

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import type { EntityManager, Repository } from 'typeorm';
 import { TransactionRunner } from '@parley/database';
+import { LocalCaches, type LocalCache } from '@parley/realtime';
 import { Membership, User, Workspace, type WorkspaceSettings } from './accounts.entities.js';
 import { AccountsError, AccountsErrorCode } from './accounts.errors.js';
 import { PasswordHasher } from './password-hasher.js';
@@ -14,11 +15,17 @@ export interface NewWorkspace {
 
 @Injectable()
 export class WorkspacesService {
+  /** Workspace rows by id: the metrics fold and every survey read the settings and the name. */
+  private readonly rows: LocalCache<Workspace>;
+
   constructor(
     @InjectRepository(Workspace) private readonly workspaces: Repository<Workspace>,
     private readonly hasher: PasswordHasher,
     private readonly tx: TransactionRunner,
-  ) {}
+    caches: LocalCaches,
+  ) {
+    this.rows = caches.cache('workspaces');
+  }
 
   /** Creates a workspace and its first admin; an existing user with that email becomes the admin. */
   async create(input: NewWorkspace): Promise<{ workspace: Workspace; admin: User; createdUser: boolean }> {
@@ -49,22 +56,31 @@ export class WorkspacesService {
     return membership ? this.get(membership.workspaceId) : null;
   }
 
-  async get(workspaceId: string): Promise<Workspace> {
-    const workspace = await this.workspaces.findOne({ where: { id: workspaceId } });
+  /**
+   * A copy of the row, read through the process's cache. Inside a transaction pass its manager: a
+   * miss then reads on the transaction's connection (a second one could starve the pool).
+   */
+  async get(workspaceId: string, manager: EntityManager = this.tx.manager): Promise<Workspace> {
+    const workspace = await this.rows.get(workspaceId, () =>
+      manager.findOne(Workspace, { where: { id: workspaceId } }),
+    );
     if (!workspace) throw new AccountsError(AccountsErrorCode.NotFound, 'Workspace not found');
-    return workspace;
+    return Object.assign(new Workspace(), structuredClone(workspace));
   }
 
   async update(
     workspaceId: string,
     changes: { name?: string; timezone?: string; settings?: WorkspaceSettings },
   ): Promise<Workspace> {
-    const workspace = await this.get(workspaceId);
-    return this.workspaces.save({
+    const workspace = await this.workspaces.findOne({ where: { id: workspaceId } });
+    if (!workspace) throw new AccountsError(AccountsErrorCode.NotFound, 'Workspace not found');
+    const saved = await this.workspaces.save({
       ...workspace,
       name: changes.name ?? workspace.name,
       timezone: changes.timezone ?? workspace.timezone,
       settings: { ...workspace.settings, ...changes.settings },
     });
+    await this.rows.invalidate(workspaceId);
+    return saved;
   }
 }

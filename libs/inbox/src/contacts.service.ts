@@ -3,7 +3,7 @@ import { In, IsNull, type EntityManager, type QueryDeepPartialEntity } from 'typ
 import { AuditLogRepository, decodeCursor, toPage, TransactionRunner, type Page } from '@parley/database';
 import { OutboxRelay, OutboxRepository } from '@parley/jobs';
 import type { MessageView } from '@parley/realtime';
-import { ConversationRepository, CONTACT_SEARCH_EXPRESSION, likePattern } from './conversation.repository.js';
+import { ConversationRepository, contactMatches, likePattern } from './conversation.repository.js';
 import { Effects, userIdOf, type Actor } from './effects.js';
 import {
   Contact,
@@ -43,7 +43,7 @@ export class ContactsService {
     const where = ['ct.workspace_id = $1', 'ct.merged_into_id IS NULL', 'ct.erased_at IS NULL'];
     if (query.search) {
       params.push(likePattern(query.search));
-      where.push(`${CONTACT_SEARCH_EXPRESSION} ILIKE $${params.length}`);
+      where.push(contactMatches(`$${params.length}`));
     }
     if (query.cursor) {
       const cursor = decodeCursor(query.cursor);

@@ -42,8 +42,13 @@ interface RawListRow {
 
 const UNRESOLVED: ConversationStatus[] = ['open', 'pending', 'snoozed'];
 
-/** Must match the expression of the trigram index contacts_search_idx. */
-export const CONTACT_SEARCH_EXPRESSION = `(coalesce(ct.name, '') || ' ' || coalesce(ct.email, '') || ' ' || coalesce(ct.phone, ''))`;
+/**
+ * A contact (`ct`) whose name, email or phone contains the `likePattern` in `param`, in any case:
+ * `search_text` is that text lower-cased (migration 1765730000000), trigram-indexed.
+ */
+export function contactMatches(param: string): string {
+  return `ct.search_text LIKE lower(${param})`;
+}
 
 export function likePattern(search: string): string {
   return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -151,7 +156,7 @@ export class ConversationRepository {
       where.push(
         // ANY(ARRAY(…)): the matching contacts first (trigram index), then their conversations by contact;
         // as IN (…) the planner may walk every unresolved conversation in list order probing each contact.
-        `c.contact_id = ANY(ARRAY(SELECT ct.id FROM contacts ct WHERE ct.workspace_id = $1 AND ${CONTACT_SEARCH_EXPRESSION} ILIKE ${p(likePattern(filter.search))}))`,
+        `c.contact_id = ANY(ARRAY(SELECT ct.id FROM contacts ct WHERE ct.workspace_id = $1 AND ${contactMatches(p(likePattern(filter.search)))}))`,
       );
     }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { QueryDeepPartialEntity } from 'typeorm';
+import type { EntityManager, QueryDeepPartialEntity } from 'typeorm';
 import { emailConfigProblem } from '@parley/channels';
 import { isUniqueViolation, SecretCipher, TransactionRunner } from '@parley/database';
 import { LocalCaches, type Channel, type LocalCache } from '@parley/realtime';
@@ -187,9 +187,12 @@ export class InboxesService {
     return inbox;
   }
 
-  /** The stored row (secrets still encrypted) read through the cache, or null. */
-  async find(workspaceId: string, id: string): Promise<Inbox | null> {
-    const inbox = await this.cached(id);
+  /**
+   * The stored row (secrets still encrypted) read through the cache, or null. Inside a transaction
+   * pass its manager: a miss then reads on the transaction's connection.
+   */
+  async find(workspaceId: string, id: string, manager?: EntityManager): Promise<Inbox | null> {
+    const inbox = await this.cached(id, manager);
     return inbox?.workspaceId === workspaceId ? inbox : null;
   }
 
@@ -363,9 +366,9 @@ export class InboxesService {
   }
 
   /** A copy of the row (callers may change their copy), read through the process's cache. */
-  private async cached(id: string): Promise<Inbox | null> {
+  private async cached(id: string, manager = this.tx.manager): Promise<Inbox | null> {
     const inbox = await this.rows.get(id, () =>
-      this.tx.manager.findOne(Inbox, { where: { id }, select: this.allColumns() }),
+      manager.findOne(Inbox, { where: { id }, select: this.allColumns() }),
     );
     return inbox && Object.assign(new Inbox(), inbox);
   }

@@ -5,6 +5,7 @@ import { AppConfig } from '@parley/config';
 import type { Channel } from '@parley/realtime';
 import { ContactIdentity, Inbox, type Conversation } from './inbox.entities.js';
 import { InboxError, InboxErrorCode } from './inbox.errors.js';
+import { InboxesService } from './inboxes.service.js';
 import { DELIVERABLE_KINDS } from './reachability.js';
 
 /** Whether, and how, an agent can reply from one inbox right now; the reason when not. */
@@ -34,6 +35,7 @@ export class ReplyRouter {
   constructor(
     private readonly senders: ChannelSenders,
     private readonly config: AppConfig,
+    private readonly inboxes: InboxesService,
   ) {}
 
   async options(manager: EntityManager, conversation: Conversation): Promise<ReplyOption[]> {
@@ -101,9 +103,8 @@ export class ReplyRouter {
     conversation: Conversation,
     inboxId: string,
   ): Promise<{ inbox: Inbox | null; identities: ContactIdentity[] }> {
-    const inbox = await manager.findOne(Inbox, {
-      where: { workspaceId: conversation.workspaceId, id: inboxId },
-    });
+    // Through the process's cache, like every webhook's inbox (a change reaches every process at once).
+    const inbox = await this.inboxes.find(conversation.workspaceId, inboxId, manager);
     if (!inbox) return { inbox, identities: [] };
     const identities = await manager.find(ContactIdentity, {
       where: { workspaceId: conversation.workspaceId, contactId: conversation.contactId },

@@ -46,6 +46,8 @@ export interface JobMap {
     stage: 'warning' | 'breach';
     dueAt: string;
   };
+  /** Periodic (every second): fold the journaled rollup changes into `metrics_daily`. */
+  'metrics.rollups': Record<string, never>;
   /** Send a scheduled survey (jobId = survey id); re-checks everything first. */
   'surveys.send': { workspaceId: string; surveyId: string };
   /** After the last score in a chat: ask for a comment or say thanks, once. */
@@ -81,6 +83,7 @@ export const JOB_NAMES: readonly JobName[] = [
   'automation.run',
   'metrics.conversation',
   'metrics.sla',
+  'metrics.rollups',
   'surveys.send',
   'surveys.follow_up',
   'surveys.alert',

@@ -34,6 +34,9 @@ interface EventRow {
 }
 
 /** The columns of `conversation_metrics`, in insert order, and how each is read off a cycle. */
+/** Rows per INSERT in `replace` (PostgreSQL takes at most 65,535 parameters a statement). */
+const CYCLES_PER_STATEMENT = 500;
+
 const COLUMNS: Array<[string, (cycle: CycleMetrics) => unknown]> = [
   ['cycle', (c) => c.cycle],
   ['inbox_id', (c) => c.inboxId],
@@ -207,15 +210,6 @@ export class MetricsRepository {
     return rows.map((row) => row.id);
   }
 
-  async fcrWindowDays(manager: EntityManager, workspaceId: string): Promise<number> {
-    const rows: Array<{ days: string | null }> = await manager.query(
-      `SELECT settings->>'fcrWindowDays' AS days FROM workspaces WHERE id = $1`,
-      [workspaceId],
-    );
-    const days = Number(rows[0]?.days ?? DEFAULT_FCR_WINDOW_DAYS);
-    return Number.isFinite(days) && days >= 0 ? days : DEFAULT_FCR_WINDOW_DAYS;
-  }
-
   /** The calendar for a team, else the inbox, else the workspace; null when none is set (24/7). */
   async calendarFor(
     manager: EntityManager,
@@ -242,7 +236,12 @@ export class MetricsRepository {
     return this.calendars.invalidate(workspaceId);
   }
 
-  /** Replaces a conversation's cycle rows, and moves the daily rollups by the difference. */
+  /**
+   * Replaces a conversation's cycle rows, and journals the rollups' difference. Each cycle's row is
+   * updated in place (an update that leaves the indexed columns alone is HOT: no index written, where
+   * a delete and an insert wrote all ten), rows of cycles that no longer exist are deleted, and the
+   * rollup change is computed in the database: one statement for up to 500 cycles.
+   */
   async replace(
     manager: EntityManager,
     workspaceId: string,
@@ -251,8 +250,40 @@ export class MetricsRepository {
     seq: bigint,
   ): Promise<void> {
     await this.rollups.enter(manager, workspaceId);
+    const gone = (conversation: string, from: string) =>
+      `DELETE FROM conversation_metrics WHERE conversation_id = ${conversation} AND cycle >= ${from}`;
+    if (cycles.length && cycles.length <= CYCLES_PER_STATEMENT) {
+      const params: unknown[] = [facts.id, cycles.length];
+      const upsert = this.upsert(workspaceId, facts, cycles, seq, params);
+      await this.rollups.rewrite(
+        manager,
+        workspaceId,
+        facts.id,
+        [`gone AS (${gone('$1', '$2')})`, `written AS (${upsert} RETURNING *)`],
+        params,
+      );
+      return;
+    }
+    // None left, or thousands: the rows in several statements, the rollups from their difference.
     const before = await this.rollups.contribution(manager, facts.id);
-    await manager.query(`DELETE FROM conversation_metrics WHERE conversation_id = $1`, [facts.id]);
+    await manager.query(gone('$1', '$2'), [facts.id, cycles.length]);
+    for (let from = 0; from < cycles.length; from += CYCLES_PER_STATEMENT) {
+      const params: unknown[] = [];
+      const chunk = cycles.slice(from, from + CYCLES_PER_STATEMENT);
+      await manager.query(this.upsert(workspaceId, facts, chunk, seq, params), params);
+    }
+    const after = await this.rollups.contribution(manager, facts.id);
+    await this.rollups.apply(manager, workspaceId, before, after);
+  }
+
+  /** `INSERT … ON CONFLICT DO UPDATE` of the cycles' rows, its values appended to `params`. */
+  private upsert(
+    workspaceId: string,
+    facts: ConversationFacts,
+    cycles: CycleMetrics[],
+    seq: bigint,
+    params: unknown[],
+  ): string {
     const names = [
       'workspace_id',
       'conversation_id',
@@ -260,18 +291,21 @@ export class MetricsRepository {
       'computed_seq',
       ...COLUMNS.map(([name]) => name),
     ];
-    const placeholders = names.map((_, index) => `$${index + 1}`).join(', ');
-    for (const cycle of cycles) {
-      await manager.query(`INSERT INTO conversation_metrics (${names.join(', ')}) VALUES (${placeholders})`, [
+    const rows = cycles.map((cycle) => {
+      const values = [
         workspaceId,
         facts.id,
         facts.contactId,
         seq.toString(),
         ...COLUMNS.map(([, read]) => read(cycle)),
-      ]);
-    }
-    const after = await this.rollups.contribution(manager, facts.id);
-    await this.rollups.apply(manager, workspaceId, before, after);
+      ];
+      return `(${values.map((value) => `$${params.push(value)}`).join(', ')})`;
+    });
+    const updates = names
+      .filter((name) => name !== 'conversation_id' && name !== 'cycle')
+      .map((name) => `${name} = excluded.${name}`);
+    return `INSERT INTO conversation_metrics (${names.join(', ')}) VALUES ${rows.join(', ')}
+            ON CONFLICT (conversation_id, cycle) DO UPDATE SET ${updates.join(', ')}`;
   }
 
   /** Drops a conversation's rows (and their part of the rollups). */

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { WorkspacesService } from '@parley/accounts';
 import { JobQueues } from '@parley/jobs';
 import { ConversationsService } from '@parley/inbox';
 import { BusinessClock, type Clock } from './business-calendar.js';
@@ -10,7 +11,7 @@ import {
   type SlaTimer,
   type SlaTimerKind,
 } from './metrics-fold.js';
-import { MetricsRepository, type ConversationFacts } from './metrics.repository.js';
+import { DEFAULT_FCR_WINDOW_DAYS, MetricsRepository, type ConversationFacts } from './metrics.repository.js';
 import { RollupsRepository } from './rollups.repository.js';
 import { SlaPoliciesService } from './sla-policies.service.js';
 
@@ -49,6 +50,7 @@ export class MetricsService {
     private readonly policies: SlaPoliciesService,
     private readonly conversations: ConversationsService,
     private readonly queues: JobQueues,
+    private readonly workspaces: WorkspacesService,
   ) {}
 
   /**
@@ -87,6 +89,17 @@ export class MetricsService {
       }
     }
     await this.arm(workspaceId, conversationId, result.cycles.at(-1)?.timers ?? []);
+  }
+
+  /**
+   * `metrics.rollups`: folds every workspace's journaled rollup changes into `metrics_daily` (reports
+   * read both, so this changes no figure, only how much a report reads from the journal).
+   */
+  async foldInRollups(): Promise<number> {
+    let moved = 0;
+    for (const workspaceId of await this.rollups.pendingWorkspaces())
+      moved += await this.rollups.foldIn(workspaceId);
+    return moved;
   }
 
   /**
@@ -211,7 +224,8 @@ export class MetricsService {
     );
     const clock: Clock = definition ? new BusinessClock(definition) : BusinessClock.ALWAYS;
     const sla = await this.policies.targetsFor(workspaceId, facts, manager);
-    const fcrWindowSeconds = (await this.repository.fcrWindowDays(manager, workspaceId)) * DAY_SECONDS;
+    const { settings } = await this.workspaces.get(workspaceId, manager);
+    const fcrWindowSeconds = fcrWindowDays(settings.fcrWindowDays) * DAY_SECONDS;
     const cycles = foldConversation(events, {
       clock,
       fcrWindowSeconds,
@@ -248,4 +262,10 @@ export class MetricsService {
       }
     }
   }
+}
+
+/** The workspace's repeat-contact window for FCR, in days (a missing or broken setting: the default). */
+function fcrWindowDays(setting: unknown): number {
+  const days = Number(setting ?? DEFAULT_FCR_WINDOW_DAYS);
+  return Number.isFinite(days) && days >= 0 ? days : DEFAULT_FCR_WINDOW_DAYS;
 }

@@ -278,7 +278,8 @@ const SUMMARY_METRICS = [
 ];
 
 /**
- * Report queries: whole local days from the daily rollups (`metrics_daily`), the partial days at the
+ * Report queries: whole local days from the daily rollups (`metrics_rollups`: `metrics_daily` and the
+ * changes journaled since the last fold-in), the partial days at the
  * period's ends from `conversation_metrics` through the same fact definitions, and the clock-dependent
  * outcomes from the rows they concern (docs/metrics.md#daily-rollups).
  */
@@ -525,7 +526,7 @@ export class ReportsRepository {
         ...agent('d.agent_id'),
       ];
       parts.rollups.push(
-        `SELECT d.day, d.agent_id, d.metric, d.bucket, d.n, d.total FROM metrics_daily d WHERE ${where.join(' AND ')}`,
+        `SELECT d.day, d.agent_id, d.metric, d.bucket, d.n, d.total FROM metrics_rollups d WHERE ${where.join(' AND ')}`,
       );
     }
     const zone = sql.value(timezone);
@@ -551,7 +552,7 @@ export class ReportsRepository {
         );
         parts.rollups.push(
           `SELECT (${at} AT TIME ZONE ${zone})::date, NULL::uuid, d.metric, d.bucket, ${sign} * d.n, ${sign} * d.total
-             FROM metrics_daily d
+             FROM metrics_rollups d
             WHERE d.workspace_id = ${ws} AND d.grain = ${HOURLY_GRAIN} AND d.metric = ANY(${sql.value(stored)}::text[])
               AND (${within.join(' OR ')})`,
         );

@@ -66,6 +66,26 @@ const LOCK = `hashtextextended($1::text, 8)`;
  * conversation's recomputation applies the difference between its old and new rows, in its
  * transaction; the rebuild refills set-based and counts the rows that differed.
  */
+/** Every grain a fold adds to: the daily ones and the hourly one. */
+const GRAINS = [...ROLLUP_GRAINS, HOURLY_GRAIN];
+
+/**
+ * SQL: the facts of `facts` (rows shaped as the view `metrics_daily_facts`) summed into rollup cells
+ * at each grain of the array parameter `grains`, counted `sign` times — columns as `Cell`.
+ */
+function cells(facts: string, grains: string, sign: 1 | -1): string {
+  return `SELECT g.grain,
+          CASE WHEN g.grain = ${HOURLY_GRAIN} THEN (f.at AT TIME ZONE 'UTC')::date ELSE f.day END AS day,
+          CASE WHEN g.grain = ${HOURLY_GRAIN} THEN extract(hour FROM f.at AT TIME ZONE 'UTC')::smallint END AS hour,
+          CASE WHEN g.grain & 1 <> 0 THEN f.inbox_id END AS inbox_id,
+          CASE WHEN g.grain & 2 <> 0 THEN f.channel END AS channel,
+          CASE WHEN g.grain & 4 <> 0 THEN f.team_id END AS team_id,
+          CASE WHEN g.grain & 8 <> 0 THEN f.agent_id END AS agent_id, f.metric, f.bucket,
+          ${sign} * count(*) AS n, ${sign} * sum(f.value) AS total
+     FROM (${facts}) AS f CROSS JOIN unnest(${grains}::smallint[]) AS g(grain)
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`;
+}
+
 @Injectable()
 export class RollupsRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -76,9 +96,12 @@ export class RollupsRepository {
    * by a rebuild).
    */
   async enter(manager: EntityManager, workspaceId: string): Promise<void> {
-    await manager.query(`SELECT pg_advisory_xact_lock_shared(${LOCK})`, [workspaceId]);
+    // One statement: the lock is taken (the CTE is joined) before the row is inserted, and a zone a
+    // rebuild wrote meanwhile wins (ON CONFLICT sees it whatever this statement's snapshot).
     await manager.query(
-      `INSERT INTO metrics_daily_zones (workspace_id, timezone) SELECT id, timezone FROM workspaces WHERE id = $1
+      `WITH locked AS (SELECT pg_advisory_xact_lock_shared(${LOCK}))
+       INSERT INTO metrics_daily_zones (workspace_id, timezone)
+       SELECT w.id, w.timezone FROM workspaces w, locked WHERE w.id = $1::uuid
        ON CONFLICT (workspace_id) DO NOTHING`,
       [workspaceId],
     );
@@ -87,23 +110,52 @@ export class RollupsRepository {
   /** The conversation's current rows summed into rollup cells at every grain (after `enter`). */
   async contribution(manager: EntityManager, conversationId: string): Promise<Cell[]> {
     const rows: Array<Cell & { n: string; total: string }> = await manager.query(
-      `SELECT g.grain,
-              CASE WHEN g.grain = ${HOURLY_GRAIN} THEN (f.at AT TIME ZONE 'UTC')::date ELSE f.day END::text AS day,
-              CASE WHEN g.grain = ${HOURLY_GRAIN} THEN extract(hour FROM f.at AT TIME ZONE 'UTC')::smallint END AS hour,
-              CASE WHEN g.grain & 1 <> 0 THEN f.inbox_id END AS inbox_id,
-              CASE WHEN g.grain & 2 <> 0 THEN f.channel END AS channel,
-              CASE WHEN g.grain & 4 <> 0 THEN f.team_id END AS team_id,
-              CASE WHEN g.grain & 8 <> 0 THEN f.agent_id END AS agent_id, f.metric, f.bucket,
-              count(*)::text AS n, sum(f.value)::text AS total
-         FROM metrics_daily_facts f CROSS JOIN unnest($2::smallint[]) AS g(grain)
-        WHERE f.conversation_id = $1
-        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`,
-      [conversationId, [...ROLLUP_GRAINS, HOURLY_GRAIN]],
+      `SELECT grain, day::text AS day, hour, inbox_id, channel, team_id, agent_id, metric, bucket,
+              n::text AS n, total::text AS total
+         FROM (${cells('SELECT * FROM metrics_daily_facts WHERE conversation_id = $1', '$2', 1)}) AS c`,
+      [conversationId, GRAINS],
     );
     return rows.map((row) => ({ ...row, n: Number(row.n), total: Number(row.total) }));
   }
 
-  /** Adds `after − before` to the rollups: one statement, rows locked in key order (no deadlocks). */
+  /**
+   * Rewrites a conversation's metrics rows and journals the rollup change, in one statement (after
+   * `enter`): `ctes` are data-modifying CTEs over `params`, one of them `written`, which returns the
+   * rows as they now are (`RETURNING *`); rows they delete simply leave. The rows before come from the
+   * statement's snapshot, taken before any of its changes.
+   */
+  async rewrite(
+    manager: EntityManager,
+    workspaceId: string,
+    conversationId: string,
+    ctes: string[],
+    params: unknown[],
+  ): Promise<void> {
+    const values = [...params, conversationId, GRAINS, workspaceId];
+    const [conversation, grains, workspace] = [values.length - 2, values.length - 1, values.length].map(
+      (index) => `$${index}`,
+    );
+    const writtenFacts = `SELECT w.workspace_id, w.conversation_id, (f.at AT TIME ZONE z.timezone)::date AS day,
+             w.inbox_id, w.channel, w.team_id, f.agent_id, f.metric, f.bucket, f.value, f.at
+        FROM written w JOIN metrics_daily_zones z ON z.workspace_id = w.workspace_id
+        CROSS JOIN LATERAL metrics_facts(ROW(w.*)::conversation_metrics) AS f`;
+    const keys = KEY.join(', ');
+    await manager.query(
+      `WITH ${ctes.join(', ')},
+            before AS (${cells(`SELECT * FROM metrics_daily_facts WHERE conversation_id = ${conversation}`, grains, -1)}),
+            after AS (${cells(writtenFacts, grains, 1)})
+       INSERT INTO metrics_daily_pending (workspace_id, ${keys}, n, total)
+       SELECT ${workspace}, ${keys}, sum(n), sum(total)
+         FROM (SELECT * FROM before UNION ALL SELECT * FROM after) AS change
+        GROUP BY ${keys} HAVING sum(n) <> 0 OR sum(total) <> 0`,
+      values,
+    );
+  }
+
+  /**
+   * Journals `after − before` for the rollups (migration 1765750000000): appended, one statement, no
+   * row another fold holds; `foldIn` adds it to `metrics_daily`, and reports read both meanwhile.
+   */
   async apply(manager: EntityManager, workspaceId: string, before: Cell[], after: Cell[]): Promise<void> {
     const delta = new Map<string, Cell>();
     for (const [sign, cells] of [
@@ -122,15 +174,49 @@ export class RollupsRepository {
     if (!changed.length) return;
     const column = <K extends keyof Cell>(name: K) => changed.map((cell) => cell[name]);
     await manager.query(
-      `INSERT INTO metrics_daily (workspace_id, ${KEY.join(', ')}, n, total)
+      `INSERT INTO metrics_daily_pending (workspace_id, ${KEY.join(', ')}, n, total)
        SELECT $1, d.* FROM unnest($2::smallint[], $3::date[], $4::smallint[], $5::uuid[], $6::text[], $7::uuid[],
                                   $8::uuid[], $9::text[], $10::integer[], $11::bigint[], $12::bigint[])
-                        AS d(${KEY.join(', ')}, n, total)
-        ORDER BY ${KEY.join(', ')}
-       ON CONFLICT ON CONSTRAINT metrics_daily_key
-       DO UPDATE SET n = metrics_daily.n + excluded.n, total = metrics_daily.total + excluded.total`,
+                        AS d(${KEY.join(', ')}, n, total)`,
       [workspaceId, ...KEY.map((name) => column(name)), column('n'), column('total')],
     );
+  }
+
+  /** The workspaces with journaled rollup changes not yet folded in. */
+  async pendingWorkspaces(): Promise<string[]> {
+    const rows: Array<{ workspace_id: string }> = await this.dataSource.query(
+      `SELECT DISTINCT workspace_id FROM metrics_daily_pending`,
+    );
+    return rows.map((row) => row.workspace_id);
+  }
+
+  /**
+   * Moves a workspace's journaled changes into `metrics_daily`, summed per row, in one statement
+   * (rows locked in key order: no deadlocks); under the shared rollup lock, as a fold. Returns the
+   * journal rows it moved.
+   */
+  async foldIn(workspaceId: string): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock_shared(${LOCK})`, [workspaceId]);
+      return this.moveJournal(manager, workspaceId);
+    });
+  }
+
+  private async moveJournal(manager: EntityManager, workspaceId: string): Promise<number> {
+    const keys = KEY.join(', ');
+    const rows: Array<{ moved: number }> = await manager.query(
+      `WITH moved AS (DELETE FROM metrics_daily_pending WHERE workspace_id = $1 RETURNING *),
+            summed AS (
+              INSERT INTO metrics_daily (workspace_id, ${keys}, n, total)
+              SELECT $1, ${keys}, sum(n), sum(total) FROM moved
+               GROUP BY ${keys} HAVING sum(n) <> 0 OR sum(total) <> 0
+               ORDER BY ${keys}
+              ON CONFLICT ON CONSTRAINT metrics_daily_key
+              DO UPDATE SET n = metrics_daily.n + excluded.n, total = metrics_daily.total + excluded.total)
+       SELECT count(*)::int AS moved FROM moved`,
+      [workspaceId],
+    );
+    return rows[0]?.moved ?? 0;
   }
 
   /**
@@ -146,6 +232,7 @@ export class RollupsRepository {
     for (const { id } of workspaces) {
       mismatchedCells += await this.dataSource.transaction(async (manager) => {
         await manager.query(`SELECT pg_advisory_xact_lock(${LOCK})`, [id]);
+        await this.moveJournal(manager, id);
         const cells = `${KEY.join(', ')}, n, total`;
         await manager.query(
           `CREATE TEMP TABLE metrics_daily_before ON COMMIT DROP AS

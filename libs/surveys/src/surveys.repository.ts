@@ -16,16 +16,25 @@ export class SurveysRepository {
     return manager.findOne(Survey, { where: { workspaceId, id } });
   }
 
-  /** Every survey of the group `surveyId` belongs to (a sequence of questions), by position. */
-  groupOf(workspaceId: string, surveyId: string): Promise<Survey[]> {
-    return this.manager
+  /**
+   * Every survey of the group `surveyId` belongs to (a sequence of questions), by position, and
+   * whether an agent chose not to survey its conversation.
+   */
+  async groupOf(workspaceId: string, surveyId: string): Promise<{ rows: Survey[]; excluded: boolean }> {
+    const { entities, raw } = await this.manager
       .createQueryBuilder(Survey, 's')
+      .addSelect(
+        'EXISTS (SELECT 1 FROM survey_exclusions x WHERE x.conversation_id = s.conversation_id)',
+        'excluded',
+      )
       .where(
         's.workspace_id = :workspaceId AND s.group_id = (SELECT g.group_id FROM surveys g WHERE g.workspace_id = :workspaceId AND g.id = :surveyId)',
         { workspaceId, surveyId },
       )
       .orderBy('s.position', 'ASC')
-      .getMany();
+      .getRawAndEntities<{ excluded: boolean }>();
+    const index = entities.findIndex((row) => row.id === surveyId);
+    return { rows: entities, excluded: raw[index]?.excluded === true };
   }
 
   /** Rows still `scheduled`, locked; fewer than asked means another run got there first. */

@@ -238,7 +238,7 @@ export class SurveysService implements ConversationHooks, OnModuleInit {
 
   /** `surveys.send`: re-check everything, record the send with the message, let delivery deliver it. */
   async send(workspaceId: string, surveyId: string): Promise<void> {
-    const rows = await this.repository.groupOf(workspaceId, surveyId);
+    const { rows, excluded } = await this.repository.groupOf(workspaceId, surveyId);
     const survey = rows.find((row) => row.id === surveyId);
     if (!survey || survey.status !== 'scheduled') return;
     const conversationId =
@@ -259,7 +259,6 @@ export class SurveysService implements ConversationHooks, OnModuleInit {
       await this.repository.close(workspaceId, [survey.id], 'skipped', consentReason);
       return;
     }
-    const excluded = survey.conversationId && (await this.repository.isExcluded(survey.conversationId));
     if (excluded) {
       await this.repository.close(
         workspaceId,

@@ -3,7 +3,7 @@ import { IsObject, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'cl
 import { PageQueryDto } from '../common/pagination.dto.js';
 
 export class ListContactsQuery extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'Name, email or phone contains' })
+  @ApiPropertyOptional({ description: 'Name, email or phone contains it, in any case' })
   @IsOptional()
   @IsString()
   @MinLength(1)

@@ -54,7 +54,7 @@ export class ListConversationsQuery extends PageQueryDto {
 
   @ApiPropertyOptional() @IsOptional() @IsUUID() labelId?: string;
 
-  @ApiPropertyOptional({ description: 'Contact name, email or phone contains' })
+  @ApiPropertyOptional({ description: 'Contact name, email or phone contains it, in any case' })
   @IsOptional()
   @IsString()
   @MinLength(1)
