@@ -70,19 +70,28 @@ const LOCK = `hashtextextended($1::text, 8)`;
 const GRAINS = [...ROLLUP_GRAINS, HOURLY_GRAIN];
 
 /**
- * SQL: the facts of `facts` (rows shaped as the view `metrics_daily_facts`) summed into rollup cells
- * at each grain of the array parameter `grains`, counted `sign` times — columns as `Cell`.
+ * SQL: the facts of `facts` (rows shaped as the view `metrics_daily_facts`), each counted `sign` times,
+ * keyed by every dimension a grain can keep: the local day, the UTC day and hour (the hourly grain).
  */
-function cells(facts: string, grains: string, sign: 1 | -1): string {
+function finest(facts: string, sign: 1 | -1): string {
+  return `SELECT f.day, (f.at AT TIME ZONE 'UTC')::date AS utc_day,
+          extract(hour FROM f.at AT TIME ZONE 'UTC')::smallint AS utc_hour,
+          f.inbox_id, f.channel, f.team_id, f.agent_id, f.metric, f.bucket,
+          ${sign}::bigint AS n, ${sign} * coalesce(f.value, 0) AS total
+     FROM (${facts}) AS f`;
+}
+
+/** SQL: rows shaped as `finest` summed into rollup cells at each grain of the array parameter `grains`. */
+function cells(rows: string, grains: string): string {
   return `SELECT g.grain,
-          CASE WHEN g.grain = ${HOURLY_GRAIN} THEN (f.at AT TIME ZONE 'UTC')::date ELSE f.day END AS day,
-          CASE WHEN g.grain = ${HOURLY_GRAIN} THEN extract(hour FROM f.at AT TIME ZONE 'UTC')::smallint END AS hour,
+          CASE WHEN g.grain = ${HOURLY_GRAIN} THEN f.utc_day ELSE f.day END AS day,
+          CASE WHEN g.grain = ${HOURLY_GRAIN} THEN f.utc_hour END AS hour,
           CASE WHEN g.grain & 1 <> 0 THEN f.inbox_id END AS inbox_id,
           CASE WHEN g.grain & 2 <> 0 THEN f.channel END AS channel,
           CASE WHEN g.grain & 4 <> 0 THEN f.team_id END AS team_id,
           CASE WHEN g.grain & 8 <> 0 THEN f.agent_id END AS agent_id, f.metric, f.bucket,
-          ${sign} * count(*) AS n, ${sign} * sum(f.value) AS total
-     FROM (${facts}) AS f CROSS JOIN unnest(${grains}::smallint[]) AS g(grain)
+          sum(f.n) AS n, sum(f.total) AS total
+     FROM (${rows}) AS f CROSS JOIN unnest(${grains}::smallint[]) AS g(grain)
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`;
 }
 
@@ -112,7 +121,7 @@ export class RollupsRepository {
     const rows: Array<Cell & { n: string; total: string }> = await manager.query(
       `SELECT grain, day::text AS day, hour, inbox_id, channel, team_id, agent_id, metric, bucket,
               n::text AS n, total::text AS total
-         FROM (${cells('SELECT * FROM metrics_daily_facts WHERE conversation_id = $1', '$2', 1)}) AS c`,
+         FROM (${cells(finest('SELECT * FROM metrics_daily_facts WHERE conversation_id = $1', 1), '$2')}) AS c`,
       [conversationId, GRAINS],
     );
     return rows.map((row) => ({ ...row, n: Number(row.n), total: Number(row.total) }));
@@ -140,14 +149,19 @@ export class RollupsRepository {
         FROM written w JOIN metrics_daily_zones z ON z.workspace_id = w.workspace_id
         CROSS JOIN LATERAL metrics_facts(ROW(w.*)::conversation_metrics) AS f`;
     const keys = KEY.join(', ');
+    // The old and new facts cancel out first, where they are equal (most of them: a survey sent changes
+    // none); only what is left is summed into the cells of every grain.
+    const before = finest(`SELECT * FROM metrics_daily_facts WHERE conversation_id = ${conversation}`, -1);
     await manager.query(
       `WITH ${ctes.join(', ')},
-            before AS (${cells(`SELECT * FROM metrics_daily_facts WHERE conversation_id = ${conversation}`, grains, -1)}),
-            after AS (${cells(writtenFacts, grains, 1)})
+            change AS (
+              SELECT day, utc_day, utc_hour, inbox_id, channel, team_id, agent_id, metric, bucket,
+                     sum(n) AS n, sum(total) AS total
+                FROM (${before} UNION ALL ${finest(writtenFacts, 1)}) AS f
+               GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9 HAVING sum(n) <> 0 OR sum(total) <> 0)
        INSERT INTO metrics_daily_pending (workspace_id, ${keys}, n, total)
-       SELECT ${workspace}, ${keys}, sum(n), sum(total)
-         FROM (SELECT * FROM before UNION ALL SELECT * FROM after) AS change
-        GROUP BY ${keys} HAVING sum(n) <> 0 OR sum(total) <> 0`,
+       SELECT ${workspace}, ${keys}, n, total FROM (${cells('SELECT * FROM change', grains)}) AS c
+        WHERE n <> 0 OR total <> 0`,
       values,
     );
   }
