@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
 
 /** Fixed secrets and limits the bench runs the api and worker with (loopback only, never production). */
 export const BENCH_ENV: Record<string, string> = {
@@ -133,6 +134,22 @@ export async function startStack(options: { databaseUrl: string; redisUrl: strin
     worker,
     async stop() {
       await Promise.all([api.stop(), worker.stop()]);
+      await dropKeys(options.redisUrl, env.REDIS_PREFIX);
     },
   };
+}
+
+/** The run's Redis keys (queues, caches, socket.io) go with it: every run has a prefix of its own. */
+async function dropKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
