@@ -60,12 +60,6 @@ function bitCount(grain: number): number {
 /** Incremental rollups take this lock shared, a rebuild of the workspace exclusive. */
 const LOCK = `hashtextextended($1::text, 8)`;
 
-/**
- * `metrics_daily`: the facts of `metrics_facts(row)` (migration 1765300000000) summed per workspace ×
- * local day × inbox × channel × team × agent, and at the coarser grains of ROLLUP_GRAINS. A
- * conversation's recomputation applies the difference between its old and new rows, in its
- * transaction; the rebuild refills set-based and counts the rows that differed.
- */
 /** Every grain a fold adds to: the daily ones and the hourly one. */
 const GRAINS = [...ROLLUP_GRAINS, HOURLY_GRAIN];
 
@@ -95,6 +89,13 @@ function cells(rows: string, grains: string): string {
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`;
 }
 
+/**
+ * `metrics_daily`: the facts of `metrics_facts(row)` (migration 1765300000000) summed per workspace ×
+ * local day × inbox × channel × team × agent, and at the coarser grains of ROLLUP_GRAINS. A
+ * conversation's recomputation journals the difference between its old and new rows in its
+ * transaction (`metrics_daily_pending`), `foldIn` adds the journal to the rollups, and reports read
+ * both (`metrics_rollups`); the rebuild refills set-based and counts the rows that differed.
+ */
 @Injectable()
 export class RollupsRepository {
   constructor(private readonly dataSource: DataSource) {}
