@@ -64,16 +64,15 @@ export class WorkspacesService {
     const workspace = await this.rows.get(workspaceId, () =>
       manager.findOne(Workspace, { where: { id: workspaceId } }),
     );
-    if (!workspace) throw new AccountsError(AccountsErrorCode.NotFound, 'Workspace not found');
-    return Object.assign(new Workspace(), structuredClone(workspace));
+    return Object.assign(new Workspace(), structuredClone(found(workspace)));
   }
 
   async update(
     workspaceId: string,
     changes: { name?: string; timezone?: string; settings?: WorkspaceSettings },
   ): Promise<Workspace> {
-    const workspace = await this.workspaces.findOne({ where: { id: workspaceId } });
-    if (!workspace) throw new AccountsError(AccountsErrorCode.NotFound, 'Workspace not found');
+    // From the stored row, not the cached copy: a change must not start from a stale one.
+    const workspace = found(await this.workspaces.findOne({ where: { id: workspaceId } }));
     const saved = await this.workspaces.save({
       ...workspace,
       name: changes.name ?? workspace.name,
@@ -83,4 +82,9 @@ export class WorkspacesService {
     await this.rows.invalidate(workspaceId);
     return saved;
   }
+}
+
+function found(workspace: Workspace | null): Workspace {
+  if (!workspace) throw new AccountsError(AccountsErrorCode.NotFound, 'Workspace not found');
+  return workspace;
 }

@@ -10,8 +10,6 @@ interface AssignedCalendar extends CalendarDefinition {
   scope_id: string;
 }
 
-export const DEFAULT_FCR_WINDOW_DAYS = 7;
-
 export interface ConversationFacts {
   id: string;
   contactId: string;
@@ -34,6 +32,9 @@ interface EventRow {
 }
 
 /** The columns of `conversation_metrics`, in insert order, and how each is read off a cycle. */
+/** A conversation's rows from cycle $2 on ($1: the conversation). */
+const DELETE_FROM_CYCLE = `DELETE FROM conversation_metrics WHERE conversation_id = $1 AND cycle >= $2`;
+
 /** Rows per INSERT in `replace` (PostgreSQL takes at most 65,535 parameters a statement). */
 const CYCLES_PER_STATEMENT = 500;
 
@@ -250,8 +251,6 @@ export class MetricsRepository {
     seq: bigint,
   ): Promise<void> {
     await this.rollups.enter(manager, workspaceId);
-    const gone = (conversation: string, from: string) =>
-      `DELETE FROM conversation_metrics WHERE conversation_id = ${conversation} AND cycle >= ${from}`;
     if (cycles.length && cycles.length <= CYCLES_PER_STATEMENT) {
       const params: unknown[] = [facts.id, cycles.length];
       const upsert = this.upsert(workspaceId, facts, cycles, seq, params);
@@ -259,14 +258,14 @@ export class MetricsRepository {
         manager,
         workspaceId,
         facts.id,
-        [`gone AS (${gone('$1', '$2')})`, `written AS (${upsert} RETURNING *)`],
+        [`gone AS (${DELETE_FROM_CYCLE})`, `written AS (${upsert} RETURNING *)`],
         params,
       );
       return;
     }
     // None left, or thousands: the rows in several statements, the rollups from their difference.
     const before = await this.rollups.contribution(manager, facts.id);
-    await manager.query(gone('$1', '$2'), [facts.id, cycles.length]);
+    await manager.query(DELETE_FROM_CYCLE, [facts.id, cycles.length]);
     for (let from = 0; from < cycles.length; from += CYCLES_PER_STATEMENT) {
       const params: unknown[] = [];
       const chunk = cycles.slice(from, from + CYCLES_PER_STATEMENT);
@@ -317,7 +316,7 @@ export class MetricsRepository {
     if (!row) return;
     await this.rollups.enter(manager, row.workspace_id);
     const before = await this.rollups.contribution(manager, conversationId);
-    await manager.query(`DELETE FROM conversation_metrics WHERE conversation_id = $1`, [conversationId]);
+    await manager.query(DELETE_FROM_CYCLE, [conversationId, 0]);
     await this.rollups.apply(manager, row.workspace_id, before, []);
   }
 

@@ -11,7 +11,7 @@ import {
   type SlaTimer,
   type SlaTimerKind,
 } from './metrics-fold.js';
-import { DEFAULT_FCR_WINDOW_DAYS, MetricsRepository, type ConversationFacts } from './metrics.repository.js';
+import { MetricsRepository, type ConversationFacts } from './metrics.repository.js';
 import { RollupsRepository } from './rollups.repository.js';
 import { SlaPoliciesService } from './sla-policies.service.js';
 
@@ -263,6 +263,8 @@ export class MetricsService {
     }
   }
 }
+
+const DEFAULT_FCR_WINDOW_DAYS = 7;
 
 /** The workspace's repeat-contact window for FCR, in days (a missing or broken setting: the default). */
 function fcrWindowDays(setting: unknown): number {

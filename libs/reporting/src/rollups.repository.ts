@@ -141,10 +141,10 @@ export class RollupsRepository {
     ctes: string[],
     params: unknown[],
   ): Promise<void> {
-    const values = [...params, conversationId, GRAINS, workspaceId];
-    const [conversation, grains, workspace] = [values.length - 2, values.length - 1, values.length].map(
-      (index) => `$${index}`,
-    );
+    const values = [...params];
+    const param = (value: unknown) => `$${values.push(value)}`;
+    const [conversation, grains, workspace] = [conversationId, GRAINS, workspaceId].map(param);
+    // The rows of the view metrics_daily_facts (migration 1765610000000), over the rows just written.
     const writtenFacts = `SELECT w.workspace_id, w.conversation_id, (f.at AT TIME ZONE z.timezone)::date AS day,
              w.inbox_id, w.channel, w.team_id, f.agent_id, f.metric, f.bucket, f.value, f.at
         FROM written w JOIN metrics_daily_zones z ON z.workspace_id = w.workspace_id
